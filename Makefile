@@ -1,0 +1,42 @@
+# agora: `make run` serves the forum, `make test` runs every check. Both install what is missing first.
+SHELL := /bin/bash
+CARGO ?= cargo
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+ORT_DYLIB_PATH ?= $(CURDIR)/.ort/lib/libonnxruntime.so
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export ORT_DYLIB_PATH CARGO_TARGET_DIR
+
+.PHONY: run test setup ort vendor env lint test-rust test-postgres test-e2e
+
+run: setup
+	$(CARGO) run --release -- serve
+
+setup: env ort vendor
+
+# A local .env from the documented example, only when there is none.
+env:
+	@[ -f .env ] || { cp .env.example .env; echo "setup: wrote .env from .env.example"; }
+
+ort:
+	@bash tools/ort/install.sh >/dev/null
+
+vendor:
+	@bash tools/setup/vendor.sh
+
+test: setup lint test-rust test-postgres test-e2e
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+test-rust:
+	AGORA_REQUIRE_AI=1 $(CARGO) test --locked
+
+test-postgres:
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash tools/setup/postgres.sh
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test --locked --test api
+
+test-e2e:
+	@bash tools/setup/chromium.sh
+	$(CARGO) build --locked
+	node --test tests/e2e/

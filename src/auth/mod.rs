@@ -1,0 +1,8 @@
+//! Who is asking and what they may do: password hashing, server-side sessions, CSRF, roles and rate limits.
+pub mod csrf;
+pub mod password;
+pub mod permissions;
+pub mod rate_limit;
+pub mod session;
+
+pub use permissions::CurrentUser;

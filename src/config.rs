@@ -1,0 +1,251 @@
+//! Typed settings read once at start-up from the environment (and `.env`), validated before anything runs.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::ai::AiSettings;
+use crate::db::DatabaseUrl;
+
+/// Everything the forum can be configured with. Code receives the parts it needs; nothing else reads the
+/// environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub secure_cookies: bool,
+    pub log_filter: String,
+    pub log_json: bool,
+    pub body_limit_bytes: usize,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub trust_proxy_headers: bool,
+    pub static_dir: PathBuf,
+    pub shutdown_grace: Duration,
+    pub limits: RateLimits,
+    pub ai: AiSettings,
+}
+
+/// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub login_failures_per_ip: u32,
+    pub login_failures_per_account: u32,
+    pub login_window: Duration,
+    pub registrations_per_ip: u32,
+    pub registration_window: Duration,
+}
+
+/// A setting that could not be used, named so the operator knows which line of `.env` to fix.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn invalid(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Reads settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/agora.db".into());
+        let database_url =
+            DatabaseUrl::parse(&database_url).map_err(|e| invalid("DATABASE_URL", e))?;
+
+        let bind_text = get("AGORA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            invalid(
+                "AGORA_BIND",
+                format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+
+        let secure_cookies = match get("AGORA_SECURE_COOKIES") {
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                invalid("AGORA_SECURE_COOKIES", format!("`{v}` is not true or false"))
+            })?,
+            None => !bind.ip().is_loopback(),
+        };
+
+        let log_filter = get("AGORA_LOG").unwrap_or_else(|| "info".into());
+        validate_log_filter(&log_filter).map_err(|e| invalid("AGORA_LOG", e))?;
+        let log_json = match get("AGORA_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "AGORA_LOG_FORMAT",
+                    format!("`{other}` is not text or json"),
+                ))
+            }
+        };
+
+        let body_limit_kib: u64 = number(&get, "AGORA_BODY_LIMIT_KB", 1024)?;
+        let session_idle_hours: u64 = number(&get, "AGORA_SESSION_IDLE_HOURS", 24 * 7)?;
+        let session_absolute_days: u64 = number(&get, "AGORA_SESSION_MAX_DAYS", 30)?;
+        if session_idle_hours == 0 || session_absolute_days == 0 {
+            return Err(invalid(
+                "AGORA_SESSION_IDLE_HOURS",
+                "session lifetimes must be at least 1",
+            ));
+        }
+        let trust_proxy_headers = match get("AGORA_TRUST_PROXY_HEADERS") {
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                invalid(
+                    "AGORA_TRUST_PROXY_HEADERS",
+                    format!("`{v}` is not true or false"),
+                )
+            })?,
+            None => false,
+        };
+
+        let limits = RateLimits {
+            login_failures_per_ip: number(&get, "AGORA_LOGIN_FAILURES_PER_IP", 20)?,
+            login_failures_per_account: number(&get, "AGORA_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
+            login_window: Duration::from_secs(15 * 60),
+            registrations_per_ip: number(&get, "AGORA_REGISTRATIONS_PER_IP", 10)?,
+            registration_window: Duration::from_secs(60 * 60),
+        };
+
+        let ai = AiSettings {
+            ort_dylib_path: Some(PathBuf::from(
+                get("ORT_DYLIB_PATH").unwrap_or_else(|| ".ort/lib/libonnxruntime.so".into()),
+            )),
+            model_dir: PathBuf::from(
+                get("AGORA_MODEL_DIR").unwrap_or_else(|| "models/agora-gpt2".into()),
+            ),
+            threads: number(&get, "AGORA_AI_THREADS", 1)?,
+            queue_capacity: number(&get, "AGORA_AI_QUEUE", 8)?,
+            deadline: Duration::from_secs(number(&get, "AGORA_AI_DEADLINE_SECS", 60)?),
+        };
+        if ai.threads == 0 {
+            return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
+        }
+
+        Ok(Settings {
+            database_url,
+            bind,
+            secure_cookies,
+            log_filter,
+            log_json,
+            body_limit_bytes: usize::try_from(body_limit_kib * 1024)
+                .map_err(|_| invalid("AGORA_BODY_LIMIT_KB", "too large"))?,
+            session_idle: Duration::from_secs(session_idle_hours * 3600),
+            session_absolute: Duration::from_secs(session_absolute_days * 86400),
+            trust_proxy_headers,
+            static_dir: PathBuf::from(get("AGORA_STATIC_DIR").unwrap_or_else(|| "static".into())),
+            shutdown_grace: Duration::from_secs(number(&get, "AGORA_SHUTDOWN_GRACE_SECS", 30)?),
+            limits,
+            ai,
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| invalid(name, format!("`{v}` is not a whole number"))),
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+
+/// Accepts `level` or `target=level` directives separated by commas. tracing's own parser takes an unknown
+/// bare word as a target name, which would silently log nothing useful; we refuse it instead.
+fn validate_log_filter(filter: &str) -> Result<(), String> {
+    for directive in filter.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let level = directive.rsplit_once('=').map_or(directive, |(_, l)| l);
+        if !LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "unknown log level `{level}` (use one of {})",
+                LEVELS.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_loopback_without_secure_cookies() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert!(!s.secure_cookies);
+        assert!(s.database_url.is_sqlite());
+    }
+
+    #[test]
+    fn public_bind_turns_secure_cookies_on() {
+        let s = settings(&[("AGORA_BIND", "0.0.0.0:80")]).expect("valid");
+        assert!(s.secure_cookies);
+    }
+
+    #[test]
+    fn unknown_log_level_names_the_setting() {
+        let err = settings(&[("AGORA_LOG", "verbose")]).unwrap_err();
+        assert_eq!(err.name, "AGORA_LOG");
+        assert!(err.to_string().contains("verbose"));
+        assert!(settings(&[("AGORA_LOG", "agora=debug,sqlx=warn")]).is_ok());
+    }
+
+    #[test]
+    fn bad_database_url_names_the_setting() {
+        let err = settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(err.name, "DATABASE_URL");
+        let err = settings(&[("DATABASE_URL", "not a url")]).unwrap_err();
+        assert_eq!(err.name, "DATABASE_URL");
+    }
+
+    #[test]
+    fn bad_numbers_and_addresses_are_refused() {
+        assert_eq!(
+            settings(&[("AGORA_BIND", "localhost")]).unwrap_err().name,
+            "AGORA_BIND"
+        );
+        assert_eq!(
+            settings(&[("AGORA_BODY_LIMIT_KB", "lots")])
+                .unwrap_err()
+                .name,
+            "AGORA_BODY_LIMIT_KB"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Storage: connection pools for SQLite (default) or PostgreSQL, migrations, and one file of queries per
+//! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
+//! integer times); where the backends differ, the one function that cares branches on [`Backend`].
+pub mod rate_limits;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use sqlx::Error as DbError;
+
+/// Which engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A `DATABASE_URL` that names a backend agora supports.
+#[derive(Debug, Clone)]
+pub struct DatabaseUrl {
+    url: String,
+    backend: Backend,
+}
+
+impl DatabaseUrl {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let backend = if text.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(format!(
+                "`{text}` is not a sqlite://path or postgres://host/db URL"
+            ));
+        };
+        if backend == Backend::Postgres {
+            url::Url::parse(text).map_err(|e| format!("`{text}` is not a valid URL: {e}"))?;
+        } else if text.trim_start_matches("sqlite:").trim_start_matches("//").is_empty() {
+            return Err("the SQLite URL names no file (use sqlite://data/agora.db)".into());
+        }
+        Ok(Self {
+            url: text.to_string(),
+            backend,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.backend == Backend::Sqlite
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The SQLite file this URL names (`None` for PostgreSQL or in-memory databases).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let rest = self.url.trim_start_matches("sqlite:").trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| Path::new(path))
+    }
+}
+
+/// The pools every query goes through. On SQLite all writes share one connection (SQLite allows one writer
+/// at a time; queueing in the pool beats retrying on SQLITE_BUSY) while reads use a pool; on PostgreSQL
+/// both handles are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Db {
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        match url.backend() {
+            Backend::Sqlite => {
+                if let Some(parent) = url.sqlite_path().and_then(Path::parent) {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(DbError::Io)?;
+                    }
+                }
+                let base = with_query(url.as_str(), "mode=rwc");
+                let write = sqlite_pool(&base, 1).await?;
+                // Create the file and switch to WAL before readers open it.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&write)
+                    .await?;
+                let read = sqlite_pool(&base, 8).await?;
+                Ok(Db {
+                    backend: Backend::Sqlite,
+                    read,
+                    write,
+                })
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url.as_str())?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db {
+                    backend: Backend::Postgres,
+                    read: pool.clone(),
+                    write: pool,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Pool for queries that only read.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Pool for single-statement writes.
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    /// A transaction for read-then-write work. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so the read it starts with cannot go stale before the write.
+    pub async fn begin_write(&self) -> Result<Tx, DbError> {
+        match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.begin().await,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.write).await,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.write).await,
+        }
+    }
+
+    /// A cheap round trip used by `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ())
+    }
+
+    /// A consistent copy of a live SQLite database (`VACUUM INTO`); PostgreSQL has pg_dump for this.
+    pub async fn backup_to(&self, target: &Path) -> Result<(), DbError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let target = target.to_string_lossy().to_string();
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(&self.write)
+                    .await
+                    .map(|_| ())
+            }
+            Backend::Postgres => Err(DbError::Configuration(
+                "agora backup copies SQLite databases; use pg_dump for PostgreSQL".into(),
+            )),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool, DbError> {
+    let options = AnyConnectOptions::from_str(url)?;
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+}
+
+fn with_query(url: &str, param: &str) -> String {
+    let key = param.split('=').next().unwrap_or(param);
+    if url.contains(&format!("{key}=")) {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&{param}")
+    } else {
+        format!("{url}?{param}")
+    }
+}
+
+/// Seconds since the Unix epoch, the one time format stored in the database.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        let url = DatabaseUrl::parse("sqlite://data/agora.db").expect("valid");
+        assert_eq!(url.sqlite_path(), Some(Path::new("data/agora.db")));
+        let url = DatabaseUrl::parse("sqlite:///tmp/x.db?mode=rwc").expect("valid");
+        assert_eq!(url.sqlite_path(), Some(Path::new("/tmp/x.db")));
+    }
+
+    #[test]
+    fn unsupported_schemes_are_refused() {
+        assert!(DatabaseUrl::parse("mysql://localhost/x").is_err());
+        assert!(DatabaseUrl::parse("postgres://user@127.0.0.1:5432/agora").is_ok());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! Queries over `users`.
+use sqlx::Row;
+
+use super::{now, Db, DbError};
+use crate::domain::{Email, Role, Username};
+
+/// The columns most pages need about an account.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub role: Role,
+    pub reputation: i64,
+    pub trust_level: i64,
+    pub locale: Option<String>,
+    pub created_at: i64,
+    pub suspended_until: Option<i64>,
+    pub suspend_reason: Option<String>,
+    pub deleted: bool,
+}
+
+const USER_COLUMNS: &str = "id, username, email, role, reputation, trust_level, locale, created_at, \
+                            suspended_until, suspend_reason, deleted_at";
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        email: row.try_get("email")?,
+        role: Role::from_stored(&row.try_get::<String, _>("role")?),
+        reputation: row.try_get("reputation")?,
+        trust_level: row.try_get("trust_level")?,
+        locale: row.try_get("locale")?,
+        created_at: row.try_get("created_at")?,
+        suspended_until: row.try_get("suspended_until")?,
+        suspend_reason: row.try_get("suspend_reason")?,
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+    })
+}
+
+/// Why a new account could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("email taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub email: &'a Email,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub locale: Option<&'a str>,
+}
+
+/// Inserts an account; a taken name or address is reported as such, also when two sign-ups race.
+pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
+    let mut tx = db.begin_write().await?;
+    let taken: Option<(String, String)> =
+        sqlx::query_as("SELECT username_key, email_key FROM users WHERE username_key = $1 OR email_key = $2")
+            .bind(new.username.key())
+            .bind(new.email.key())
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((name_key, _)) = taken {
+        return Err(if name_key == new.username.key() {
+            CreateUserError::UsernameTaken
+        } else {
+            CreateUserError::EmailTaken
+        });
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO users (username, username_key, email, email_key, password_hash, role, locale, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(new.username.as_str())
+    .bind(new.username.key())
+    .bind(new.email.as_str())
+    .bind(new.email.key())
+    .bind(new.password_hash)
+    .bind(new.role.as_str())
+    .bind(new.locale)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await;
+    let id: i64 = match inserted {
+        Ok(row) => row.try_get("id")?,
+        // A concurrent sign-up on another instance can still win the unique index.
+        Err(DbError::Database(e)) if e.is_unique_violation() => {
+            return Err(if e.message().contains("email") {
+                CreateUserError::EmailTaken
+            } else {
+                CreateUserError::UsernameTaken
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What log-in needs: the record plus the stored password hash.
+pub async fn credentials_by_username_key(
+    db: &Db,
+    username_key: &str,
+) -> Result<Option<(UserRecord, String)>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username_key = $1");
+    let row = sqlx::query(&sql)
+        .bind(username_key)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?)))
+        .transpose()
+}
+
+pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>, DbError> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db.reader())
+        .await
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRecord>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db.reader()).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<UserRecord>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username_key = $1");
+    let row = sqlx::query(&sql)
+        .bind(crate::domain::username_key(username))
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_locale(db: &Db, user_id: i64, locale: Option<&str>) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+        .bind(locale)
+        .bind(user_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(db: &Db, user_id: i64, role: Role) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(user_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Suspends an account until `until` and ends every session it has, in one transaction.
+pub async fn suspend(db: &Db, user_id: i64, until: i64, reason: &str) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE users SET suspended_until = $1, suspend_reason = $2 WHERE id = $3")
+        .bind(until)
+        .bind(reason)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Marks an account deleted (its content stays, attributed to it) and ends its sessions.
+pub async fn mark_deleted(db: &Db, user_id: i64) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE users SET deleted_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+pub async fn count(db: &Db) -> Result<i64, DbError> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db.reader())
+        .await
+}

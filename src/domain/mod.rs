@@ -1,0 +1,35 @@
+//! Types that are valid by construction: user input becomes one of these at the edge, and code past the
+//! edge never re-checks it.
+mod email;
+mod password;
+mod role;
+mod username;
+
+pub use email::Email;
+pub use password::{NewPassword, PasswordProblem};
+pub use role::Role;
+pub use username::{username_key, Username};
+
+/// Why a piece of input was refused; `field` is the form field to show the message next to, and
+/// `message` a catalog key (see `crate::i18n`) with an optional detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub detail: Option<String>,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, key: &'static str) -> Self {
+        Self {
+            field,
+            key,
+            detail: None,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}

@@ -1,0 +1,110 @@
+//! One error type for every request. Each variant means something to the user; internal causes are logged
+//! once here and never shown. The response carries an [`ErrorPage`] that `web::error_pages` turns into
+//! the full, translated page (or JSON for fetch calls).
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("login required")]
+    LoginRequired(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("the form expired or came from another site")]
+    Csrf(CsrfFailure),
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// What a refused POST carried, so the error page can give the user their text back.
+#[derive(Debug, Clone, Default)]
+pub struct CsrfFailure {
+    /// Submitted fields except secrets (passwords, tokens).
+    pub fields: Vec<(String, String)>,
+    /// The form's target, offered for a resubmit only when the request came from this site.
+    pub resubmit_to: Option<String>,
+}
+
+/// The part of an error the page renderer needs; attached to the error response's extensions.
+#[derive(Debug, Clone)]
+pub enum ErrorPage {
+    NotFound,
+    Forbidden,
+    Invalid(String),
+    Csrf(CsrfFailure),
+    RateLimited { retry_after_secs: u64 },
+    PayloadTooLarge,
+    Busy { retry_after_secs: u64 },
+    Internal,
+}
+
+impl AppError {
+    pub fn page(&self) -> ErrorPage {
+        match self {
+            AppError::NotFound => ErrorPage::NotFound,
+            AppError::Forbidden | AppError::LoginRequired(_) => ErrorPage::Forbidden,
+            AppError::Invalid(m) => ErrorPage::Invalid(m.clone()),
+            AppError::Csrf(f) => ErrorPage::Csrf(f.clone()),
+            AppError::RateLimited { retry_after_secs } => ErrorPage::RateLimited {
+                retry_after_secs: *retry_after_secs,
+            },
+            AppError::PayloadTooLarge => ErrorPage::PayloadTooLarge,
+            AppError::Busy { retry_after_secs } => ErrorPage::Busy {
+                retry_after_secs: *retry_after_secs,
+            },
+            AppError::Db(_) | AppError::Internal(_) => ErrorPage::Internal,
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf(_) => StatusCode::FORBIDDEN,
+            AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status_code());
+        match self {
+            AppError::LoginRequired(next) => {
+                let target = format!("/login?next={}", url_encode(next));
+                return builder
+                    .insert_header((header::LOCATION, target))
+                    .finish();
+            }
+            AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            AppError::Db(e) => tracing::error!(error = %e, "database error"),
+            AppError::Internal(e) => tracing::error!(error = format!("{e:#}"), "internal error"),
+            _ => {}
+        }
+        let mut response = builder.finish();
+        response.extensions_mut().insert(self.page());
+        response
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

@@ -1,0 +1,16 @@
+//! agora: a self-hosted community forum for AI / large-model practitioners.
+pub mod ai;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod render;
+pub mod search;
+pub mod startup;
+pub mod telemetry;
+pub mod web;
+
+pub use startup::Application;

@@ -1,0 +1,79 @@
+//! The `agora` command: parses arguments and hands over to the library.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use agora::config::Settings;
+
+#[derive(Parser)]
+#[command(name = "agora", version, about = "A self-hosted forum for AI practitioners")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the forum (the default).
+    Serve,
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Copy a live SQLite database consistently to FILE.
+    Backup { file: PathBuf },
+    /// The on-box language model.
+    Ai {
+        #[command(subcommand)]
+        command: agora::ai::cli::AiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account; the password is read from a prompt or standard input.
+    Create { username: String, email: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = dotenvy::dotenv();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("agora: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    agora::telemetry::init(&settings.log_filter, settings.log_json);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("agora: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => agora::cli::serve(settings).await,
+            Command::Migrate => agora::cli::migrate(&settings).await,
+            Command::Admin {
+                command: AdminCommand::Create { username, email },
+            } => agora::cli::admin_create(&settings, &username, &email).await,
+            Command::Backup { file } => agora::cli::backup(&settings, &file).await,
+            Command::Ai { command } => agora::ai::cli::run(command, &settings.ai),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("agora: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

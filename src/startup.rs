@@ -1,0 +1,153 @@
+//! Builds the server users run and tests start: the middleware stack around the route table.
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::{self, Db};
+use crate::error::AppError;
+use crate::web::middleware::{csrf, error_pages, headers, session};
+use crate::web::state::AppState;
+
+/// A bound, migrated server ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// Why the server could not start, phrased for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("invalid setting AGORA_BIND: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database at DATABASE_URL: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartError::Bind {
+            addr: settings.bind,
+            source,
+        })?;
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        Self::with_listener(settings, db, listener)
+    }
+
+    fn with_listener(settings: Settings, db: Db, listener: TcpListener) -> Result<Self, StartError> {
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+        };
+        let grace = state.settings.shutdown_grace.as_secs();
+        let addr = state.settings.bind;
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || build_app(data.clone()))
+            .listen(listener)
+            .map_err(|source| StartError::Bind { addr, source })?
+            .shutdown_timeout(grace)
+            .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let janitor = tokio::spawn(sweep_expired(self.state.clone()));
+        let result = self.server.await;
+        janitor.abort();
+        self.state.db.close().await;
+        result
+    }
+}
+
+/// The application: middleware (outermost first: request log, headers, session, error pages, CSRF)
+/// around the route table.
+pub fn build_app(
+    data: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = data.settings.body_limit_bytes;
+    let static_dir = data.settings.static_dir.clone();
+    App::new()
+        .app_data(data)
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(web::FormConfig::default().limit(limit).error_handler(|err, _| {
+            match err {
+                actix_web::error::UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
+                other => AppError::Invalid(other.to_string()),
+            }
+            .into()
+        }))
+        .app_data(web::JsonConfig::default().limit(limit).error_handler(|err, _| {
+            match err {
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge
+                }
+                other => AppError::Invalid(other.to_string()),
+            }
+            .into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| AppError::Invalid(err.to_string()).into()))
+        .wrap(from_fn(csrf::verify_csrf))
+        .wrap(from_fn(error_pages::render_error_pages))
+        .wrap(from_fn(session::load_session))
+        .wrap(Compress::default())
+        .wrap(from_fn(headers::security_headers))
+        .wrap(TracingLogger::default())
+        .service(
+            actix_files::Files::new("/static", static_dir)
+                .use_etag(true)
+                .use_last_modified(true),
+        )
+        .configure(crate::web::routes)
+        .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+}
+
+/// Deletes expired sessions and old rate-limit rows every few minutes.
+async fn sweep_expired(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let now = db::now();
+        let idle = state.settings.session_idle.as_secs() as i64;
+        if let Err(e) = db::sessions::delete_expired(&state.db, now, idle).await {
+            tracing::warn!(error = %e, "could not sweep expired sessions");
+        }
+        if let Err(e) = db::rate_limits::delete_older_than(&state.db, now - 86_400).await {
+            tracing::warn!(error = %e, "could not sweep old rate-limit rows");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `GET|POST /login` and `POST /logout`.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::current_user;
+use crate::auth::{password, rate_limit};
+use crate::db;
+use crate::domain::username_key;
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
+use crate::web::redirect::local_target;
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    page: Page,
+    username: String,
+    next: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = query.next.as_deref().and_then(local_target).unwrap_or_default();
+    if ctx.user().is_some() {
+        return Ok(crate::web::see_other(if next.is_empty() { "/" } else { &next }));
+    }
+    ctx.ensure_session(&state).await?;
+    crate::web::ok(&LoginPage {
+        page: ctx.page(ctx.t().get("login.title")),
+        username: String::new(),
+        next,
+        errors: FormErrors::default(),
+    })
+}
+
+pub async fn submit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let limits = &state.settings.limits;
+    let key = username_key(&form.username);
+    let ip_bucket = format!("login-fail:ip:{}", ctx.client_ip());
+    let account_bucket = format!("login-fail:user:{key}");
+    let ip_budget = rate_limit::Budget {
+        bucket: &ip_bucket,
+        limit: limits.login_failures_per_ip,
+        window: limits.login_window,
+    };
+    let account_budget = rate_limit::Budget {
+        bucket: &account_bucket,
+        limit: limits.login_failures_per_account,
+        window: limits.login_window,
+    };
+    rate_limit::check(&state.db, &ip_budget).await?;
+    rate_limit::check(&state.db, &account_budget).await?;
+
+    let found = db::users::credentials_by_username_key(&state.db, &key).await?;
+    let (record, hash) = match found {
+        Some((record, hash)) if !record.deleted => (Some(record), Some(hash)),
+        _ => (None, None),
+    };
+    let verified = password::verify(form.password.clone(), hash).await;
+
+    let t = ctx.t();
+    let mut errors = FormErrors::default();
+    match record {
+        Some(record) if verified => {
+            let now = db::now();
+            if let Some(until) = record.suspended_until.filter(|u| *u > now) {
+                let until = chrono::DateTime::from_timestamp(until, 0)
+                    .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default();
+                let reason = record.suspend_reason.clone().unwrap_or_default();
+                let message = t.fill("error.suspended", &[("until", &until), ("reason", &reason)]);
+                errors.add_text("username", message);
+            } else {
+                db::rate_limits::clear(&state.db, &account_bucket).await?;
+                ctx.sign_in(&state, current_user(&record)).await?;
+                let next = local_target(&form.next).unwrap_or_else(|| "/".into());
+                return Ok(crate::web::see_other(&next));
+            }
+        }
+        _ => {
+            rate_limit::record(&state.db, &ip_bucket).await?;
+            rate_limit::record(&state.db, &account_bucket).await?;
+            errors.add_key("username", "error.login_failed", t);
+        }
+    }
+    crate::web::render(
+        &LoginPage {
+            page: ctx.page(t.get("login.title")),
+            username: form.username,
+            next: local_target(&form.next).unwrap_or_default(),
+            errors,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+pub async fn logout(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.sign_out(&state).await?;
+    ctx.flash("flash.logged_out");
+    Ok(crate::web::see_other("/"))
+}

@@ -1,0 +1,18 @@
+//! Accounts: sign-up, log-in/out and the user's own settings.
+pub mod login;
+pub mod register;
+pub mod settings;
+
+use crate::auth::CurrentUser;
+use crate::db::users::UserRecord;
+
+fn current_user(record: &UserRecord) -> CurrentUser {
+    CurrentUser {
+        id: record.id,
+        username: record.username.clone(),
+        role: record.role,
+        reputation: record.reputation,
+        trust_level: record.trust_level,
+        locale: record.locale.clone(),
+    }
+}

@@ -1,0 +1,128 @@
+//! `GET|POST /register`: create an account, then sign in.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::current_user;
+use crate::auth::{password, rate_limit};
+use crate::db::{self, users::CreateUserError};
+use crate::domain::{Email, NewPassword, Role, Username};
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
+use crate::web::redirect::local_target;
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "accounts/register.html")]
+struct RegisterPage {
+    page: Page,
+    username: String,
+    email: String,
+    next: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    username: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    if ctx.user().is_some() {
+        return Ok(crate::web::see_other("/"));
+    }
+    ctx.ensure_session(&state).await?;
+    let next = query.next.as_deref().and_then(local_target).unwrap_or_default();
+    crate::web::ok(&RegisterPage {
+        page: ctx.page(ctx.t().get("register.title")),
+        username: String::new(),
+        email: String::new(),
+        next,
+        errors: FormErrors::default(),
+    })
+}
+
+pub async fn submit(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let limits = &state.settings.limits;
+    rate_limit::hit(
+        &state.db,
+        &rate_limit::Budget {
+            bucket: &format!("register:ip:{}", ctx.client_ip()),
+            limit: limits.registrations_per_ip,
+            window: limits.registration_window,
+        },
+    )
+    .await?;
+
+    let form = form.into_inner();
+    let t = ctx.t();
+    let mut errors = FormErrors::default();
+    let username = Username::parse(&form.username).map_err(|e| errors.add(&e, t)).ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.add(&e, t)).ok();
+    let password = NewPassword::parse(&form.password, &[&form.username, &form.email])
+        .map_err(|e| errors.add(&e, t))
+        .ok();
+
+    let rejected = |errors: FormErrors| {
+        crate::web::render(
+            &RegisterPage {
+                page: ctx.page(t.get("register.title")),
+                username: form.username.clone(),
+                email: form.email.clone(),
+                next: local_target(&form.next).unwrap_or_default(),
+                errors,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let (Some(username), Some(email), Some(password)) = (username, email, password) else {
+        return rejected(errors);
+    };
+
+    let hash = password::hash(password.expose().to_string())
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let new_user = db::users::NewUser {
+        username: &username,
+        email: &email,
+        password_hash: &hash,
+        role: Role::Member,
+        locale: Some(ctx.lang().code()),
+    };
+    let id = match db::users::create(&state.db, new_user).await {
+        Ok(id) => id,
+        Err(CreateUserError::UsernameTaken) => {
+            errors.add_key("username", "error.username_taken", t);
+            return rejected(errors);
+        }
+        Err(CreateUserError::EmailTaken) => {
+            errors.add_key("email", "error.email_taken", t);
+            return rejected(errors);
+        }
+        Err(CreateUserError::Db(e)) => return Err(e.into()),
+    };
+    let record = db::users::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    ctx.sign_in(&state, current_user(&record)).await?;
+    ctx.flash("flash.welcome");
+    let next = local_target(&form.next).unwrap_or_else(|| "/".into());
+    Ok(crate::web::see_other(&next))
+}

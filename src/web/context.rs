@@ -1,0 +1,187 @@
+//! The per-request context the session middleware builds (who, which language, pending cookie changes)
+//! and the `Ctx` extractor handlers use to read it and to build the common page frame.
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{ready, Ready};
+
+use super::state::AppState;
+use crate::auth::session::{self, ActiveSession};
+use crate::auth::{permissions, CurrentUser};
+use crate::error::AppError;
+use crate::i18n::{Catalog, Lang};
+
+/// A cookie change the session middleware applies to the response.
+#[derive(Debug, Clone)]
+pub enum CookieOp {
+    SetSession(String),
+    ClearSession,
+    SetLang(Lang),
+    SetFlash(&'static str),
+    ClearFlash,
+}
+
+#[derive(Clone)]
+pub struct RequestContext {
+    pub session: Option<ActiveSession>,
+    pub lang: Lang,
+    /// Catalog key of a message carried over a redirect.
+    pub flash: Option<String>,
+    pub client_ip: String,
+    pub path: String,
+    pub cookie_ops: Rc<RefCell<Vec<CookieOp>>>,
+}
+
+/// Handler-side view of [`RequestContext`]. Session changes made through it are shared with the middleware.
+pub struct Ctx {
+    inner: Rc<RefCell<RequestContext>>,
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = req.extensions().get::<Rc<RefCell<RequestContext>>>().cloned();
+        ready(
+            found
+                .map(|inner| Ctx { inner })
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session middleware missing"))),
+        )
+    }
+}
+
+impl Ctx {
+    pub fn from_shared(inner: Rc<RefCell<RequestContext>>) -> Self {
+        Ctx { inner }
+    }
+
+    pub fn user(&self) -> Option<CurrentUser> {
+        self.inner.borrow().session.as_ref().and_then(|s| s.user.clone())
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.inner.borrow().lang
+    }
+
+    pub fn t(&self) -> &'static Catalog {
+        self.lang().catalog()
+    }
+
+    pub fn client_ip(&self) -> String {
+        self.inner.borrow().client_ip.clone()
+    }
+
+    pub fn path(&self) -> String {
+        self.inner.borrow().path.clone()
+    }
+
+    pub fn session(&self) -> Option<ActiveSession> {
+        self.inner.borrow().session.clone()
+    }
+
+    pub fn require_user(&self) -> Result<CurrentUser, AppError> {
+        permissions::require_user(self.user().as_ref(), &self.path()).cloned()
+    }
+
+    pub fn require_staff(&self) -> Result<CurrentUser, AppError> {
+        permissions::require_staff(self.user().as_ref(), &self.path()).cloned()
+    }
+
+    pub fn require_admin(&self) -> Result<CurrentUser, AppError> {
+        permissions::require_admin(self.user().as_ref(), &self.path()).cloned()
+    }
+
+    fn push(&self, op: CookieOp) {
+        self.inner.borrow().cookie_ops.borrow_mut().push(op);
+    }
+
+    /// Carries a message (catalog key) to the next page the browser loads.
+    pub fn flash(&self, key: &'static str) {
+        self.push(CookieOp::SetFlash(key));
+    }
+
+    /// Makes sure a session exists so a form can carry a CSRF token; anonymous visitors get one only
+    /// when they open a form.
+    pub async fn ensure_session(&self, state: &AppState) -> Result<String, AppError> {
+        if let Some(s) = self.session() {
+            return Ok(s.csrf_token);
+        }
+        let (cookie, active) = session::start(&state.db, None, None, state.lifetimes()).await?;
+        let token = active.csrf_token.clone();
+        self.inner.borrow_mut().session = Some(active);
+        self.push(CookieOp::SetSession(cookie));
+        Ok(token)
+    }
+
+    /// Signs `user` in with a brand-new session id (the pre-login one is discarded: no fixation).
+    pub async fn sign_in(&self, state: &AppState, user: CurrentUser) -> Result<(), AppError> {
+        if let Some(old) = self.session() {
+            session::end(&state.db, &old).await?;
+        }
+        let (cookie, active) =
+            session::start(&state.db, Some(user.id), Some(user), state.lifetimes()).await?;
+        self.inner.borrow_mut().session = Some(active);
+        self.push(CookieOp::SetSession(cookie));
+        Ok(())
+    }
+
+    /// Ends the session on the server and clears the cookie.
+    pub async fn sign_out(&self, state: &AppState) -> Result<(), AppError> {
+        if let Some(old) = self.session() {
+            session::end(&state.db, &old).await?;
+        }
+        self.inner.borrow_mut().session = None;
+        self.push(CookieOp::ClearSession);
+        Ok(())
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.inner.borrow_mut().lang = lang;
+        self.push(CookieOp::SetLang(lang));
+    }
+
+    /// The frame every page shares: navigation, language, flash message, CSRF token.
+    pub fn page(&self, title: impl Into<String>) -> Page {
+        let ctx = self.inner.borrow();
+        let lang = ctx.lang;
+        Page {
+            t: lang.catalog(),
+            lang: lang.code(),
+            other_langs: Lang::ALL
+                .iter()
+                .filter(|l| **l != lang)
+                .map(|l| (l.code(), l.native_name()))
+                .collect(),
+            title: title.into(),
+            user: ctx.session.as_ref().and_then(|s| s.user.clone()),
+            csrf_token: ctx
+                .session
+                .as_ref()
+                .map(|s| s.csrf_token.clone())
+                .unwrap_or_default(),
+            flash: ctx.flash.as_deref().map(|k| lang.catalog().get(k).to_string()),
+            path: ctx.path.clone(),
+        }
+    }
+}
+
+/// Data the base template needs on every page.
+pub struct Page {
+    pub t: &'static Catalog,
+    pub lang: &'static str,
+    pub other_langs: Vec<(&'static str, &'static str)>,
+    pub title: String,
+    pub user: Option<CurrentUser>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+    pub path: String,
+}
+
+impl Page {
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_staff)
+    }
+}

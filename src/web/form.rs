@@ -1,0 +1,41 @@
+//! Form errors shown next to their fields, translated for the reader.
+use crate::domain::FieldError;
+use crate::i18n::Catalog;
+
+#[derive(Default)]
+pub struct FormErrors {
+    entries: Vec<(&'static str, String)>,
+}
+
+impl FormErrors {
+    pub fn add(&mut self, error: &FieldError, t: &Catalog) {
+        let mut text = t.get(error.key).to_string();
+        if let Some(detail) = &error.detail {
+            text = format!("{text} ({detail})");
+        }
+        self.entries.push((error.field, text));
+    }
+
+    pub fn add_key(&mut self, field: &'static str, key: &'static str, t: &Catalog) {
+        self.add(&FieldError::new(field, key), t);
+    }
+
+    pub fn add_text(&mut self, field: &'static str, text: String) {
+        self.entries.push((field, text));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(_, m)| m.as_str())
+    }
+}

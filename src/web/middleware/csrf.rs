@@ -1,0 +1,81 @@
+//! Refuses state-changing requests that lack this session's CSRF token or that the browser marks as
+//! cross-site. Form bodies are read here (within the body limit) and handed on untouched.
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage};
+
+use crate::auth::csrf::{self, Provenance};
+use crate::error::{AppError, CsrfFailure};
+use crate::web::context::RequestContext;
+
+/// Fields never echoed back on the error page.
+const SECRET_FIELDS: [&str; 4] = ["password", "current_password", "new_password", "csrf_token"];
+
+pub async fn verify_csrf(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    }
+    let expected = req
+        .extensions()
+        .get::<Rc<RefCell<RequestContext>>>()
+        .and_then(|c| c.borrow().session.as_ref().map(|s| s.csrf_token.clone()))
+        .unwrap_or_default();
+
+    let host = req.connection_info().host().to_string();
+    let header = |name: &str| req.headers().get(name).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let sec_fetch_site = header("sec-fetch-site");
+    let origin = header("origin");
+    let cross_site = csrf::is_cross_site(&Provenance {
+        sec_fetch_site: sec_fetch_site.as_deref(),
+        origin: origin.as_deref(),
+        host: &host,
+    });
+
+    let header_token = header(csrf::HEADER);
+    let is_form = req.content_type() == "application/x-www-form-urlencoded";
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let given = match header_token {
+        Some(token) => token,
+        None if is_form => {
+            let body = match req.extract::<web::Bytes>().await {
+                Ok(body) => body,
+                Err(_) => return refuse(req, AppError::PayloadTooLarge),
+            };
+            fields = url::form_urlencoded::parse(&body).into_owned().collect();
+            req.set_payload(Payload::from(body));
+            fields
+                .iter()
+                .find(|(k, _)| k == csrf::FORM_FIELD)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        }
+        None => String::new(),
+    };
+
+    if cross_site || !csrf::tokens_match(&expected, &given) {
+        tracing::warn!(cross_site, path = req.path(), "refused a request without a valid CSRF token");
+        let failure = CsrfFailure {
+            fields: fields
+                .into_iter()
+                .filter(|(k, v)| !SECRET_FIELDS.contains(&k.as_str()) && !v.is_empty())
+                .collect(),
+            resubmit_to: (!cross_site).then(|| req.path().to_string()),
+        };
+        return refuse(req, AppError::Csrf(failure));
+    }
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
+}
+
+fn refuse<B>(req: ServiceRequest, error: AppError) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    let (req, _) = req.into_parts();
+    let response = actix_web::ResponseError::error_response(&error);
+    Ok(ServiceResponse::new(req, response).map_into_right_body())
+}

@@ -1,0 +1,52 @@
+//! HTTP: one module per feature, every route listed once in [`routes`].
+pub mod accounts;
+pub mod admin;
+pub mod context;
+pub mod form;
+pub mod health;
+pub mod home;
+pub mod middleware;
+pub mod redirect;
+pub mod state;
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::error::AppError;
+
+/// The route table. Every POST passes the CSRF middleware; admin routes check roles in their handlers
+/// through `auth::permissions`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::show))
+        .route("/healthz", web::get().to(health::check))
+        .route("/register", web::get().to(accounts::register::form))
+        .route("/register", web::post().to(accounts::register::submit))
+        .route("/login", web::get().to(accounts::login::form))
+        .route("/login", web::post().to(accounts::login::submit))
+        .route("/logout", web::post().to(accounts::login::logout))
+        .route("/settings", web::get().to(accounts::settings::show))
+        .route("/settings/password", web::post().to(accounts::settings::change_password))
+        .route("/settings/language", web::post().to(accounts::settings::change_language))
+        .route("/admin", web::get().to(admin::dashboard));
+}
+
+/// Renders a template into an HTML response with the given status.
+pub fn render(template: &impl Template, status: actix_web::http::StatusCode) -> Result<HttpResponse, AppError> {
+    let html = template
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template failed: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub fn ok(template: &impl Template) -> Result<HttpResponse, AppError> {
+    render(template, actix_web::http::StatusCode::OK)
+}
+
+/// 303 See Other: the browser follows with a GET (post/redirect/get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location.to_string()))
+        .finish()
+}

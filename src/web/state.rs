@@ -1,0 +1,30 @@
+//! What every handler can reach: the database and the settings.
+use std::sync::Arc;
+
+use crate::auth::session::Lifetimes;
+use crate::config::Settings;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            idle_secs: self.settings.session_idle.as_secs() as i64,
+            absolute_secs: self.settings.session_absolute.as_secs() as i64,
+        }
+    }
+
+    /// The session cookie's name: `__Host-` prefixed (Secure, host-only, path /) when cookies are secure.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.settings.secure_cookies {
+            "__Host-agora_session"
+        } else {
+            "agora_session"
+        }
+    }
+}

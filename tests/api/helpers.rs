@@ -1,0 +1,176 @@
+//! `spawn_app()`: the application under test, with a cookie-keeping client.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use agora::config::Settings;
+use agora::db::Db;
+use agora::Application;
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Response, StatusCode};
+use sqlx::Connection;
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub settings: Settings,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub const PASSWORD: &str = "tidal quartz lantern mosaic";
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra settings (`("AGORA_BODY_LIMIT_KB", "1")`, ...).
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let (database_url, dir) = fresh_database().await;
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url),
+        ("AGORA_BIND".into(), "127.0.0.1:0".into()),
+        ("AGORA_LOG".into(), std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
+        ("AGORA_STATIC_DIR".into(), format!("{}/static", env!("CARGO_MANIFEST_DIR"))),
+    ]);
+    for (k, v) in overrides {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
+    agora::telemetry::init(&settings.log_filter, false);
+    let app = Application::build(settings.clone()).await.expect("app starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    let jar = Arc::new(Jar::default());
+    let client = client_with(jar.clone());
+    TestApp {
+        address,
+        db,
+        client,
+        jar,
+        settings,
+        _dir: dir,
+    }
+}
+
+pub fn client_with(jar: Arc<Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A new SQLite file in a temporary folder, or a new database on the PostgreSQL server named by
+/// TEST_DATABASE_URL.
+async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            sqlx::any::install_default_drivers();
+            let name = format!("agora_t_{}", hex_id());
+            let mut conn = sqlx::AnyConnection::connect(&url).await.expect("PostgreSQL reachable at TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/agora.db", dir.path().display());
+            (url, Some(dir))
+        }
+    }
+}
+
+fn hex_id() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{n:016x}")
+}
+
+/// Pulls the CSRF token out of a page's form.
+pub fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF token");
+    let end = html[start..].find('"').expect("token ends") + start;
+    html[start..end].to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
+        let res = self.get(path).await;
+        let status = res.status();
+        (status, res.text().await.expect("body"))
+    }
+
+    /// Fetches `form_page` for its CSRF token, then posts `fields` (plus the token) to `action`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let (_, html) = self.get_html(form_page).await;
+        let token = csrf_token(&html);
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf_token", &token));
+        self.client
+            .post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn register(&self, username: &str, email: &str, password: &str) -> Response {
+        self.submit(
+            "/register",
+            "/register",
+            &[("username", username), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.submit("/login", "/login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    /// Registers `name` and stays logged in.
+    pub async fn sign_up(&self, name: &str) {
+        let res = self.register(name, &format!("{name}@example.com"), PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up of {name} succeeds");
+    }
+
+    pub async fn logout(&self) -> Response {
+        self.submit("/settings", "/logout", &[]).await
+    }
+
+    /// The raw session cookie the client holds (`name=value`), if any.
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = self.address.parse().expect("url");
+        self.jar
+            .cookies(&url)
+            .and_then(|h| h.to_str().ok().map(str::to_string))
+    }
+
+    /// A second browser against the same server.
+    pub fn new_browser(&self) -> (reqwest::Client, Arc<Jar>) {
+        let jar = Arc::new(Jar::default());
+        (client_with(jar.clone()), jar)
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}

@@ -1,0 +1,77 @@
+// Starts the agora binary on a free port with a fresh SQLite database, and Debian's chromium through
+// playwright-core, for browser tests.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export async function startForum() {
+  const dir = mkdtempSync(path.join(tmpdir(), "agora-e2e-"));
+  const port = await freePort();
+  const bin = process.env.AGORA_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(root, "target"), "debug", "agora");
+  const child = spawn(bin, ["serve"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || "",
+      DATABASE_URL: `sqlite://${dir}/agora.db`,
+      AGORA_BIND: `127.0.0.1:${port}`,
+      AGORA_LOG: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error("agora did not start within 30 s");
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  const profile = mkdtempSync(path.join(tmpdir(), "agora-chromium-"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      `--user-data-dir=${profile}`,
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
