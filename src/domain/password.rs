@@ -61,7 +61,7 @@ mod tests {
             NewPassword::parse(&long, &[]).err().map(|e| e.key),
             Some("error.password_long")
         );
-        let max_ok = "x7Qz!p".repeat(21);
+        let max_ok = "x7Qz!p".repeat(22);
         assert!(max_ok.chars().count() >= 128);
         assert!(NewPassword::parse(&max_ok, &[]).is_ok(), "128+ chars allowed");
     }

@@ -1,5 +1,6 @@
 //! Usernames: 3-32 characters of letters (any script, so 中文 names work), digits, `_`, `-` and `.`,
-//! starting with a letter or digit; unique without regard to case or Unicode compatibility forms.
+//! starting with a letter or digit; two CJK characters are enough (李雷), since Chinese names are often
+//! two characters long. Unique without regard to case or Unicode compatibility forms.
 use unicode_normalization::UnicodeNormalization;
 
 use super::FieldError;
@@ -14,7 +15,9 @@ impl Username {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let name: String = input.trim().nfkc().collect();
         let count = name.chars().count();
-        if count < USERNAME_MIN {
+        // A CJK character counts twice towards the minimum (it carries a syllable, not a letter).
+        let weight: usize = name.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum();
+        if weight < USERNAME_MIN {
             return Err(FieldError::new("username", "error.username_short"));
         }
         if count > USERNAME_MAX {
@@ -45,6 +48,10 @@ impl Username {
     }
 }
 
+fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c), 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
 /// The uniqueness key for any typed name (used at log-in, where the input need not be a valid new name).
 pub fn username_key(input: &str) -> String {
     input.trim().nfkc().flat_map(char::to_lowercase).collect()
@@ -62,7 +69,7 @@ mod tests {
 
     #[test]
     fn accepts_latin_cjk_and_punctuation() {
-        for ok in ["alice", "bob_99", "李雷", "data.sci-ence", "张三abc"] {
+        for ok in ["alice", "bob_99", "李雷", "data.sci-ence", "张三abc", "김민"] {
             assert!(Username::parse(ok).is_ok(), "{ok} should be accepted");
         }
     }
@@ -70,6 +77,7 @@ mod tests {
     #[test]
     fn refuses_bad_shapes_with_a_reason() {
         assert_eq!(Username::parse("ab").unwrap_err().key, "error.username_short");
+        assert_eq!(Username::parse("李").unwrap_err().key, "error.username_short");
         assert_eq!(
             Username::parse(&"x".repeat(33)).unwrap_err().key,
             "error.username_long"
