@@ -1,10 +1,15 @@
 //! Storage: connection pools for SQLite (default) or PostgreSQL, migrations, and one file of queries per
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
+pub mod comments;
+pub mod notifications;
+pub mod posts;
 pub mod rate_limits;
+pub mod reputation;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod votes;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -69,9 +69,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    fn parse(json: &str, fallback: Option<&'static Catalog>) -> Catalog {
-        // The catalogs are compiled in and checked by tests, so a parse failure is a build defect.
-        let messages: HashMap<String, String> = serde_json::from_str(json).unwrap_or_default();
+    /// Merges one JSON object per feature. The catalogs are compiled in and checked by tests, so a
+    /// parse failure is a build defect caught there, not at run time.
+    fn parse(parts: &[&str], fallback: Option<&'static Catalog>) -> Catalog {
+        let mut messages = HashMap::new();
+        for json in parts {
+            let part: HashMap<String, String> = serde_json::from_str(json).unwrap_or_default();
+            messages.extend(part);
+        }
         Catalog { messages, fallback }
     }
 
@@ -96,14 +101,38 @@ impl Catalog {
     }
 }
 
-static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(include_str!("en.json"), None));
-static ZH_CN: LazyLock<Catalog> =
-    LazyLock::new(|| Catalog::parse(include_str!("zh-CN.json"), Some(&EN)));
+/// One file per feature, so features can add messages without touching each other's files.
+macro_rules! catalog_files {
+    ($lang:literal) => {
+        [
+            include_str!(concat!($lang, "/core.json")),
+            include_str!(concat!($lang, "/posts.json")),
+            include_str!(concat!($lang, "/social.json")),
+            include_str!(concat!($lang, "/search.json")),
+            include_str!(concat!($lang, "/admin.json")),
+            include_str!(concat!($lang, "/ai.json")),
+        ]
+    };
+}
+
+const EN_FILES: [&str; 6] = catalog_files!("en");
+const ZH_CN_FILES: [&str; 6] = catalog_files!("zh-CN");
+
+static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&EN_FILES, None));
+static ZH_CN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&ZH_CN_FILES, Some(&EN)));
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn every_catalog_file_is_a_json_object_of_strings() {
+        for json in EN_FILES.iter().chain(ZH_CN_FILES.iter()) {
+            let parsed: Result<HashMap<String, String>, _> = serde_json::from_str(json);
+            assert!(parsed.is_ok(), "a catalog file does not parse: {parsed:?}");
+        }
+    }
 
     #[test]
     fn catalogs_parse_and_have_the_same_keys() {
@@ -140,7 +169,7 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from en.json: {missing:#?}");
+        assert!(missing.is_empty(), "keys missing from the en catalog: {missing:#?}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! HTTP: one module per feature, every route listed once in [`routes`].
+//! HTTP: one module per feature. [`routes`] lists the foundation's routes and hands each feature its
+//! own table (`posts::routes`, `social::routes`, `search::routes`), so features never edit each other's.
 pub mod accounts;
 pub mod admin;
 pub mod context;
@@ -6,7 +7,10 @@ pub mod form;
 pub mod health;
 pub mod home;
 pub mod middleware;
+pub mod posts;
 pub mod redirect;
+pub mod search;
+pub mod social;
 pub mod state;
 
 use actix_web::{web, HttpResponse};
@@ -27,7 +31,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/settings", web::get().to(accounts::settings::show))
         .route("/settings/password", web::post().to(accounts::settings::change_password))
         .route("/settings/language", web::post().to(accounts::settings::change_language))
-        .route("/admin", web::get().to(admin::dashboard));
+        .route("/admin", web::get().to(admin::dashboard))
+        .configure(posts::routes)
+        .configure(social::routes)
+        .configure(search::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

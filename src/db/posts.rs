@@ -1,0 +1,1 @@
+//! Queries over posts (articles, questions, answers), their tags and revisions.

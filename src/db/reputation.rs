@@ -1,0 +1,1 @@
+//! Reputation events and the totals they add up to.

@@ -1,0 +1,1 @@
+//! Queries over votes and the scores they keep.

@@ -1,0 +1,4 @@
+//! Votes, comments, notifications and user profiles.
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}
