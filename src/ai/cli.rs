@@ -1,0 +1,171 @@
+//! `agora ai ...`: inspect the runtime and model, and generate text from the command line.
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use super::engine::Engine;
+use super::error::AiError;
+use super::generate::{Controls, GenerateRequest};
+use super::runtime::Runtime;
+use super::sampling::SamplingParams;
+use super::AiSettings;
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AiCommand {
+    /// Show the ONNX Runtime version, the model's configuration, inputs and outputs.
+    Info,
+    /// Generate text from a prompt, streaming it to stdout.
+    Generate {
+        #[arg(long)]
+        prompt: String,
+        #[arg(long, default_value_t = 64)]
+        max_tokens: usize,
+        /// 0 picks the most likely token every time (greedy).
+        #[arg(long, default_value_t = 0.8)]
+        temperature: f32,
+        /// Sample among the k most likely tokens; 0 means no limit.
+        #[arg(long, default_value_t = 50)]
+        top_k: usize,
+        #[arg(long, default_value_t = 0.95)]
+        top_p: f32,
+        #[arg(long, default_value_t = 1.1)]
+        repetition_penalty: f32,
+        /// Makes sampling reproducible.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop when this text appears (repeatable); it is not printed.
+        #[arg(long = "stop")]
+        stop: Vec<String>,
+        /// Keep going past the end-of-text token.
+        #[arg(long)]
+        ignore_eos: bool,
+        /// Operator threads for this run (default: AGORA_AI_THREADS).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+pub fn run(cmd: AiCommand, settings: &AiSettings) -> anyhow::Result<()> {
+    match cmd {
+        AiCommand::Info => info(settings),
+        AiCommand::Generate {
+            prompt,
+            max_tokens,
+            temperature,
+            top_k,
+            top_p,
+            repetition_penalty,
+            seed,
+            stop,
+            ignore_eos,
+            threads,
+        } => {
+            let request = GenerateRequest {
+                prompt,
+                max_new_tokens: max_tokens,
+                sampling: SamplingParams {
+                    temperature,
+                    top_k,
+                    top_p,
+                    repetition_penalty,
+                },
+                seed,
+                stop,
+                stop_at_eos: !ignore_eos,
+                deadline: Some(settings.deadline),
+            };
+            generate(settings, &request, threads.unwrap_or(settings.threads))
+        }
+    }
+}
+
+fn load(settings: &AiSettings, threads: usize) -> anyhow::Result<(Runtime, Engine)> {
+    let runtime = Runtime::load(settings.ort_dylib_path.as_deref()).map_err(AiError::from)?;
+    let engine =
+        Engine::load(&runtime, &settings.model_dir, threads.max(1)).map_err(AiError::from)?;
+    Ok((runtime, engine))
+}
+
+fn info(settings: &AiSettings) -> anyhow::Result<()> {
+    let (runtime, engine) = load(settings, 1)?;
+    let config = engine.config();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "ONNX Runtime {} ({})",
+        runtime.version(),
+        runtime.library().display()
+    )?;
+    writeln!(out, "model dir    {}", engine.dir().display())?;
+    writeln!(
+        out,
+        "config       {} layers, {} heads, width {}, vocab {}, context {}",
+        config.n_layer, config.n_head, config.n_embd, config.vocab_size, config.n_positions
+    )?;
+    writeln!(
+        out,
+        "parameters   {} ({:.1}M, counted from config.json)",
+        config.parameter_count(),
+        config.parameter_count() as f64 / 1e6
+    )?;
+    writeln!(
+        out,
+        "tokenizer    {} tokens",
+        engine.tokenizer().vocab_size()
+    )?;
+    writeln!(out, "load time    {} ms", engine.load_time().as_millis())?;
+    writeln!(out, "inputs")?;
+    for input in engine.model().inputs() {
+        writeln!(out, "  {:<28} {}", input.name, input.description)?;
+    }
+    writeln!(out, "outputs")?;
+    for output in engine.model().outputs() {
+        writeln!(out, "  {:<28} {}", output.name, output.description)?;
+    }
+    Ok(())
+}
+
+fn generate(
+    settings: &AiSettings,
+    request: &GenerateRequest,
+    threads: usize,
+) -> anyhow::Result<()> {
+    let (_runtime, mut engine) = load(settings, threads)?;
+    let deadline = request.deadline.map(|d| Instant::now() + d);
+    let mut stdout = std::io::stdout();
+    let mut write_failed = None;
+    let mut on_text = |piece: &str| {
+        if write_failed.is_none() {
+            if let Err(e) = stdout
+                .write_all(piece.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                write_failed = Some(e);
+            }
+        }
+    };
+    let controls = Controls {
+        deadline,
+        cancel: None,
+    };
+    let generation = engine.generate(request, controls, &mut on_text)?;
+    if let Some(e) = write_failed {
+        return Err(e).context("writing to stdout");
+    }
+    println!();
+    eprintln!(
+        "[{} tokens, {:?}, prompt {} tokens{}, first token {} ms, {:.1} tokens/s]",
+        generation.tokens.len(),
+        generation.finish,
+        generation.prompt_tokens,
+        if generation.prompt_tokens_dropped > 0 {
+            format!(" ({} cut from the left)", generation.prompt_tokens_dropped)
+        } else {
+            String::new()
+        },
+        generation.time_to_first_token.as_millis(),
+        generation.decode_tokens_per_s()
+    );
+    Ok(())
+}

@@ -1,0 +1,372 @@
+//! Generation on the shipped model: reference fixture, KV cache vs recomputation, sampling, limits.
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use agora::ai::{Controls, Engine, FinishReason, GenerateRequest, Generation, SamplingParams};
+
+use crate::helpers::{engine, fixture, serial, skip};
+
+fn greedy(prompt: &str, max_new_tokens: usize) -> GenerateRequest {
+    GenerateRequest {
+        max_new_tokens,
+        sampling: SamplingParams::greedy(),
+        stop_at_eos: false,
+        ..GenerateRequest::new(prompt)
+    }
+}
+
+/// Runs a request, collecting the streamed pieces too.
+fn run(
+    engine: &mut Engine,
+    request: &GenerateRequest,
+    controls: Controls<'_>,
+) -> (Generation, Vec<String>) {
+    let mut pieces = Vec::new();
+    let generation = engine
+        .generate(request, controls, &mut |piece: &str| {
+            pieces.push(piece.to_string())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    (generation, pieces)
+}
+
+/// One reference case from greedy.json: prompt ids (or text) and the expected new ids.
+struct ReferenceCase {
+    name: String,
+    prompt: Option<String>,
+    prompt_ids: Option<Vec<u32>>,
+    expected: Vec<u32>,
+    text: Option<String>,
+}
+
+fn ids_at(value: &serde_json::Value, keys: &[&str]) -> Option<Vec<u32>> {
+    keys.iter()
+        .find_map(|k| value.get(*k))
+        .and_then(|v| serde_json::from_value::<Vec<u32>>(v.clone()).ok())
+}
+
+fn reference_cases(json: &serde_json::Value) -> Vec<ReferenceCase> {
+    let cases = match json.get("cases") {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        _ => vec![json.clone()],
+    };
+    cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, case)| {
+            Some(ReferenceCase {
+                name: case
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map_or_else(|| format!("case {i}"), str::to_string),
+                prompt: case
+                    .get("prompt")
+                    .and_then(|p| p.as_str())
+                    .map(str::to_string),
+                prompt_ids: ids_at(case, &["prompt_ids", "input_ids"]),
+                expected: ids_at(
+                    case,
+                    &[
+                        "generated_ids",
+                        "output_ids",
+                        "new_ids",
+                        "expected_ids",
+                        "new_tokens",
+                    ],
+                )?,
+                text: case
+                    .get("text")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn greedy_output_matches_the_python_reference_token_for_token() {
+    let test = "greedy_output_matches_the_python_reference_token_for_token";
+    let _serial = serial();
+    let path = fixture("greedy.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        skip(test, &format!("{} is missing", path.display()));
+        return;
+    };
+    let Some(mut engine) = engine(test) else {
+        return;
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Some(expected_sha) = json.get("model_sha256").and_then(|v| v.as_str()) {
+        let model = std::fs::read(engine.dir().join("model.onnx")).unwrap();
+        let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&model));
+        assert_eq!(
+            actual, expected_sha,
+            "greedy.json was made for another model.onnx; regenerate the fixture with the shipped model"
+        );
+    }
+    let cases = reference_cases(&json);
+    assert!(
+        !cases.is_empty(),
+        "{} holds no cases with expected ids",
+        path.display()
+    );
+    for case in cases {
+        let prompt_ids = match (&case.prompt_ids, &case.prompt) {
+            (Some(ids), _) => ids.clone(),
+            (None, Some(prompt)) => engine.tokenizer().encode(prompt).unwrap(),
+            (None, None) => panic!("{}: no prompt", case.name),
+        };
+        if let (Some(ids), Some(prompt)) = (&case.prompt_ids, &case.prompt) {
+            assert_eq!(
+                &engine.tokenizer().encode(prompt).unwrap(),
+                ids,
+                "{}: prompt ids",
+                case.name
+            );
+        }
+        let request = greedy("", case.expected.len());
+        let generation = engine
+            .generate_from_ids(&prompt_ids, &request, Controls::default(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            generation.tokens, case.expected,
+            "{}: generated ids differ",
+            case.name
+        );
+        if let Some(text) = &case.text {
+            assert_eq!(
+                &generation.text, text,
+                "{}: generated text differs",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn kv_cache_decoding_equals_full_recomputation() {
+    let _serial = serial();
+    let Some(mut engine) = engine("kv_cache_decoding_equals_full_recomputation") else {
+        return;
+    };
+    let tokens = engine
+        .tokenizer()
+        .encode(
+            "KV 缓存：每一步只输入新 token，past_key_values carry the rest. fn step(x) { x + 1 }",
+        )
+        .unwrap();
+    assert!(tokens.len() > 8);
+    let model = engine.model_mut();
+    let full = model.forward_all_positions(&tokens).unwrap();
+    model.reset().unwrap();
+    let prompt = 4;
+    let mut worst = 0f32;
+    let mut compare = |row: &[f32], position: usize| {
+        for (a, b) in row.iter().zip(&full[position]) {
+            worst = worst.max((a - b).abs());
+        }
+    };
+    compare(model.forward(&tokens[..prompt]).unwrap(), prompt - 1);
+    for (position, &token) in tokens.iter().enumerate().skip(prompt) {
+        compare(model.forward(&[token]).unwrap(), position);
+    }
+    assert_eq!(model.cached_len(), tokens.len());
+    assert!(worst < 1e-4, "cached and full logits differ by {worst}");
+}
+
+#[test]
+fn sampling_is_reproducible_with_a_seed() {
+    let _serial = serial();
+    let Some(mut engine) = engine("sampling_is_reproducible_with_a_seed") else {
+        return;
+    };
+    let request = |seed| GenerateRequest {
+        max_new_tokens: 24,
+        sampling: SamplingParams {
+            temperature: 1.0,
+            top_k: 40,
+            top_p: 0.95,
+            repetition_penalty: 1.2,
+        },
+        seed: Some(seed),
+        stop_at_eos: false,
+        ..GenerateRequest::new("The answer bot says")
+    };
+    let first = run(&mut engine, &request(7), Controls::default()).0;
+    let again = run(&mut engine, &request(7), Controls::default()).0;
+    assert_eq!(first.tokens, again.tokens);
+    assert_eq!(first.text, again.text);
+    let others: Vec<Vec<u32>> = (8..11)
+        .map(|seed| {
+            run(&mut engine, &request(seed), Controls::default())
+                .0
+                .tokens
+        })
+        .collect();
+    assert!(
+        others.iter().any(|t| *t != first.tokens),
+        "different seeds gave the same tokens"
+    );
+}
+
+#[test]
+fn streamed_pieces_are_whole_characters_that_join_to_the_text() {
+    let _serial = serial();
+    let Some(mut engine) = engine("streamed_pieces_are_whole_characters_that_join_to_the_text")
+    else {
+        return;
+    };
+    let request = GenerateRequest {
+        seed: Some(3),
+        max_new_tokens: 48,
+        stop_at_eos: false,
+        ..GenerateRequest::new("中文问答：如何使用 ONNX Runtime？🙂")
+    };
+    let (generation, pieces) = run(&mut engine, &request, Controls::default());
+    assert_eq!(pieces.concat(), generation.text);
+    assert_eq!(
+        generation.text,
+        engine.tokenizer().decode(&generation.tokens).unwrap()
+    );
+}
+
+#[test]
+fn max_new_tokens_is_respected() {
+    let _serial = serial();
+    let Some(mut engine) = engine("max_new_tokens_is_respected") else {
+        return;
+    };
+    let (generation, _) = run(&mut engine, &greedy("Hello", 5), Controls::default());
+    assert_eq!(generation.tokens.len(), 5);
+    assert_eq!(generation.finish, FinishReason::Length);
+    assert!(generation.time_to_first_token <= generation.elapsed);
+}
+
+#[test]
+fn stop_string_ends_generation_and_is_not_emitted() {
+    let _serial = serial();
+    let Some(mut engine) = engine("stop_string_ends_generation_and_is_not_emitted") else {
+        return;
+    };
+    let free = run(
+        &mut engine,
+        &greedy("Once upon a time", 40),
+        Controls::default(),
+    )
+    .0;
+    let chars: Vec<(usize, char)> = free.text.char_indices().collect();
+    assert!(
+        chars.len() > 12,
+        "too little text to pick a stop string from: {:?}",
+        free.text
+    );
+    // A stop string from the middle of the free-running text, where the stopped run must end.
+    let (from, to) = (chars[chars.len() / 2].0, chars[chars.len() / 2 + 3].0);
+    let stop = free.text[from..to].to_string();
+    let cut = free.text.find(&stop).unwrap_or(from);
+    let request = GenerateRequest {
+        stop: vec![stop.clone()],
+        ..greedy("Once upon a time", 40)
+    };
+    let (stopped, pieces) = run(&mut engine, &request, Controls::default());
+    assert_eq!(
+        stopped.finish,
+        FinishReason::Stop,
+        "stop {stop:?} in {:?}",
+        free.text
+    );
+    assert_eq!(stopped.text, free.text[..cut]);
+    assert_eq!(
+        pieces.concat(),
+        stopped.text,
+        "the stop string leaked into the stream"
+    );
+}
+
+#[test]
+fn long_prompt_is_cut_from_the_left_keeping_room_for_the_answer() {
+    let _serial = serial();
+    let Some(mut engine) = engine("long_prompt_is_cut_from_the_left_keeping_room_for_the_answer")
+    else {
+        return;
+    };
+    let context = engine.config().n_positions;
+    let prompt = "question about attention heads and caches ".repeat(context / 2);
+    let prompt_len = engine.tokenizer().encode(&prompt).unwrap().len();
+    assert!(prompt_len > context);
+    let (generation, _) = run(&mut engine, &greedy(&prompt, 8), Controls::default());
+    assert_eq!(generation.prompt_tokens, context - 8);
+    assert_eq!(generation.prompt_tokens_dropped, prompt_len - (context - 8));
+    assert_eq!(generation.tokens.len(), 8);
+}
+
+#[test]
+fn generation_stops_when_the_context_is_full() {
+    let _serial = serial();
+    let Some(mut engine) = engine("generation_stops_when_the_context_is_full") else {
+        return;
+    };
+    let context = engine.config().n_positions;
+    let (generation, _) = run(&mut engine, &greedy("Hi", context * 2), Controls::default());
+    assert_eq!(generation.finish, FinishReason::ContextFull);
+    assert_eq!(
+        generation.prompt_tokens + generation.tokens.len(),
+        context + 1
+    );
+}
+
+#[test]
+fn deadline_stops_generation() {
+    let _serial = serial();
+    let Some(mut engine) = engine("deadline_stops_generation") else {
+        return;
+    };
+    let past = Controls {
+        deadline: Some(Instant::now()),
+        cancel: None,
+    };
+    let (generation, _) = run(&mut engine, &greedy("Hi", 50), past);
+    assert_eq!(
+        (generation.finish, generation.tokens.len()),
+        (FinishReason::Deadline, 0)
+    );
+
+    let started = Instant::now();
+    let soon = Controls {
+        deadline: Some(started + Duration::from_millis(100)),
+        cancel: None,
+    };
+    let generation = engine
+        .generate(&greedy("Hi", 400), soon, &mut |_| {
+            std::thread::sleep(Duration::from_millis(10))
+        })
+        .unwrap();
+    assert_eq!(generation.finish, FinishReason::Deadline);
+    assert!(generation.tokens.len() < 400);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn cancellation_stops_generation_at_the_next_token() {
+    let _serial = serial();
+    let Some(mut engine) = engine("cancellation_stops_generation_at_the_next_token") else {
+        return;
+    };
+    let cancel = AtomicBool::new(false);
+    let controls = Controls {
+        deadline: None,
+        cancel: Some(&cancel),
+    };
+    let mut pieces = 0;
+    let generation = engine
+        .generate(&greedy("Hi", 400), controls, &mut |_| {
+            pieces += 1;
+            if pieces == 3 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+    assert_eq!(generation.finish, FinishReason::Cancelled);
+    assert!(generation.tokens.len() < 400);
+}
