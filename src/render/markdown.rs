@@ -1,0 +1,524 @@
+//! The Markdown event pipeline: parse, rewrite events (math, code, links, images, headings,
+//! footnotes, tables), write HTML and collect plain text, mentions and flags on the way.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{
+    html, Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+};
+
+use super::escape::escape_html;
+use super::highlight::{code_block_html, language_name};
+use super::links::{anchor_open, classify, image_html};
+use super::math::render_math;
+use super::mentions::MentionScanner;
+use super::slug::Slugger;
+
+/// Which Markdown a piece of content may use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Articles, questions and answers: everything.
+    Post,
+    /// Comments: inline constructs only; blocks flatten to paragraphs.
+    Comment,
+}
+
+/// What one pass over the document produces, before sanitising.
+pub struct Output {
+    pub html: String,
+    /// All text, code included.
+    pub text: String,
+    /// Text without code blocks and display math, for excerpts.
+    pub prose: String,
+    pub mentions: Vec<String>,
+    pub has_math: bool,
+    pub has_mermaid: bool,
+}
+
+pub fn render(markdown: &str, mode: Mode) -> Output {
+    let options = match mode {
+        Mode::Post => {
+            Options::ENABLE_TABLES
+                | Options::ENABLE_FOOTNOTES
+                | Options::ENABLE_STRIKETHROUGH
+                | Options::ENABLE_TASKLISTS
+                | Options::ENABLE_MATH
+        }
+        Mode::Comment => Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH,
+    };
+    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let events = match mode {
+        Mode::Post => events,
+        Mode::Comment => flatten_blocks(events),
+    };
+    let slugs = heading_slugs(&events);
+    let mut rewriter = Rewriter::new(slugs);
+    for event in events {
+        rewriter.event(event);
+    }
+    rewriter.finish()
+}
+
+/// Reduces a comment to paragraphs of inline content: headings, lists and quotes become
+/// paragraphs, code blocks become code spans, images become links, display math inline.
+fn flatten_blocks(events: Vec<Event>) -> Vec<Event> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut open = false;
+    let mut in_code = false;
+    for event in events {
+        let event = match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }),
+            Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+            Event::DisplayMath(math) => Event::InlineMath(math),
+            Event::Text(text) if in_code => Event::Code(text),
+            Event::Start(tag) if is_block(&tag) => {
+                in_code = matches!(tag, Tag::CodeBlock(_));
+                close_paragraph(&mut out, &mut open);
+                continue;
+            }
+            Event::End(tag) if is_block_end(&tag) => {
+                in_code = false;
+                close_paragraph(&mut out, &mut open);
+                continue;
+            }
+            Event::Rule => {
+                close_paragraph(&mut out, &mut open);
+                continue;
+            }
+            other => other,
+        };
+        if !open {
+            out.push(Event::Start(Tag::Paragraph));
+            open = true;
+        }
+        out.push(event);
+    }
+    close_paragraph(&mut out, &mut open);
+    out
+}
+
+fn close_paragraph(out: &mut Vec<Event>, open: &mut bool) {
+    if *open {
+        out.push(Event::End(TagEnd::Paragraph));
+        *open = false;
+    }
+}
+
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_block_end(tag: &TagEnd) -> bool {
+    !matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Slugs for every heading, in order, computed up front because a heading's id must be
+/// written before its text.
+fn heading_slugs(events: &[Event]) -> Vec<String> {
+    let mut slugger = Slugger::default();
+    let mut slugs = Vec::new();
+    let mut current: Option<String> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading { .. }) => current = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(text) = current.take() {
+                    slugs.push(slugger.slug(&text));
+                }
+            }
+            Event::Text(text)
+            | Event::Code(text)
+            | Event::InlineMath(text)
+            | Event::InlineHtml(text) => {
+                if let Some(current) = current.as_mut() {
+                    current.push_str(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    slugs
+}
+
+struct CodeBlock {
+    language: Option<String>,
+    code: String,
+}
+
+struct Image {
+    dest: String,
+    title: String,
+    alt: String,
+}
+
+/// Rewrites events one at a time into an output list that `pulldown_cmark::html` can write,
+/// replacing constructs the stock writer gets wrong for us with `Event::Html` fragments.
+struct Rewriter<'a> {
+    out: Vec<Event<'a>>,
+    slugs: std::vec::IntoIter<String>,
+    text: String,
+    prose: String,
+    mentions: MentionScanner,
+    has_math: bool,
+    has_mermaid: bool,
+    code_block: Option<CodeBlock>,
+    image: Option<Image>,
+    /// Whether each open link produced an `<a>` (refused links write only their text).
+    links: Vec<bool>,
+    footnotes: HashMap<String, usize>,
+    /// Footnotes already referenced: only the first reference carries the back-link target id.
+    footnotes_referenced: HashSet<usize>,
+    open_footnote: Option<usize>,
+    table_alignments: Vec<Alignment>,
+    table_column: usize,
+    in_table_head: bool,
+    table_body_open: bool,
+}
+
+impl<'a> Rewriter<'a> {
+    fn new(slugs: Vec<String>) -> Self {
+        Rewriter {
+            out: Vec::new(),
+            slugs: slugs.into_iter(),
+            text: String::new(),
+            prose: String::new(),
+            mentions: MentionScanner::default(),
+            has_math: false,
+            has_mermaid: false,
+            code_block: None,
+            image: None,
+            links: Vec::new(),
+            footnotes: HashMap::new(),
+            footnotes_referenced: HashSet::new(),
+            open_footnote: None,
+            table_alignments: Vec::new(),
+            table_column: 0,
+            in_table_head: false,
+            table_body_open: false,
+        }
+    }
+
+    fn html(&mut self, fragment: String) {
+        self.out.push(Event::Html(CowStr::from(fragment)));
+    }
+
+    fn push_text(&mut self, text: &str, prose: bool) {
+        self.text.push_str(text);
+        if prose {
+            self.prose.push_str(text);
+        }
+    }
+
+    fn block_break(&mut self) {
+        self.push_text("\n", true);
+    }
+
+    fn event(&mut self, event: Event<'a>) {
+        if let Some(block) = self.code_block.as_mut() {
+            match event {
+                Event::Text(text) => block.code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => self.end_code_block(),
+                _ => {}
+            }
+            return;
+        }
+        if let Some(image) = self.image.as_mut() {
+            match event {
+                Event::Text(text) | Event::Code(text) | Event::InlineMath(text) => {
+                    image.alt.push_str(&text)
+                }
+                Event::End(TagEnd::Image) => self.end_image(),
+                _ => {}
+            }
+            return;
+        }
+        // Mentions are scanned over runs of adjacent text, which the parser may split.
+        let in_link = !self.links.is_empty();
+        if !matches!(event, Event::Text(_)) || in_link {
+            self.mentions.flush();
+        }
+        match event {
+            Event::Text(text) => {
+                if !in_link {
+                    self.mentions.push(&text);
+                }
+                self.push_text(&text, true);
+                self.out.push(Event::Text(text));
+            }
+            Event::Code(code) => {
+                self.push_text(&code, true);
+                self.out.push(Event::Code(code));
+            }
+            // Raw HTML is never trusted: it is shown as the text the author typed.
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                self.push_text(&raw, true);
+                self.out.push(Event::Text(raw));
+            }
+            Event::InlineMath(source) => {
+                self.has_math = true;
+                self.push_text(&source, true);
+                self.html(render_math(&source, false));
+            }
+            Event::DisplayMath(source) => {
+                self.has_math = true;
+                self.push_text(&source, false);
+                self.html(render_math(&source, true));
+            }
+            Event::FootnoteReference(label) => {
+                let n = self.footnote_number(&label);
+                let id = if self.footnotes_referenced.insert(n) {
+                    format!(" id=\"fnref-{n}\"")
+                } else {
+                    String::new()
+                };
+                self.html(format!(
+                    "<sup class=\"footnote-reference\"{id}><a href=\"#fn-{n}\">{n}</a></sup>"
+                ));
+            }
+            Event::SoftBreak => {
+                self.push_text(" ", true);
+                self.out.push(Event::SoftBreak);
+            }
+            Event::HardBreak => {
+                self.push_text("\n", true);
+                self.out.push(Event::HardBreak);
+            }
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            other => self.out.push(other),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'a>) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                let id = self.slugs.next().unwrap_or_else(|| "section".to_owned());
+                self.out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id)),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+            }
+            Tag::CodeBlock(kind) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => language_name(&info),
+                    CodeBlockKind::Indented => None,
+                };
+                self.code_block = Some(CodeBlock {
+                    language,
+                    code: String::new(),
+                });
+            }
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                self.image = Some(Image {
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                });
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                let dest = if link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
+                let open = anchor_open(&classify(&dest), &title);
+                self.links.push(open.is_some());
+                if let Some(open) = open {
+                    self.html(open);
+                }
+            }
+            Tag::HtmlBlock => self.out.push(Event::Start(Tag::Paragraph)),
+            Tag::FootnoteDefinition(label) => {
+                let n = self.footnote_number(&label);
+                self.open_footnote = Some(n);
+                self.html(format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{n}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                ));
+            }
+            Tag::Table(alignments) => {
+                self.table_alignments = alignments;
+                self.table_body_open = false;
+                self.html("<table>".to_owned());
+            }
+            Tag::TableHead => {
+                self.in_table_head = true;
+                self.table_column = 0;
+                self.html("<thead><tr>".to_owned());
+            }
+            Tag::TableRow => {
+                self.table_column = 0;
+                let open = if self.table_body_open {
+                    "<tr>"
+                } else {
+                    self.table_body_open = true;
+                    "<tbody><tr>"
+                };
+                self.html(open.to_owned());
+            }
+            Tag::TableCell => {
+                let cell = if self.in_table_head { "th" } else { "td" };
+                let class = match self.table_alignments.get(self.table_column) {
+                    Some(Alignment::Left) => " class=\"align-left\"",
+                    Some(Alignment::Center) => " class=\"align-center\"",
+                    Some(Alignment::Right) => " class=\"align-right\"",
+                    _ => "",
+                };
+                self.html(format!("<{cell}{class}>"));
+            }
+            other => self.out.push(Event::Start(other)),
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Link => {
+                if self.links.pop().unwrap_or(false) {
+                    self.html("</a>".to_owned());
+                }
+            }
+            TagEnd::HtmlBlock => {
+                self.block_break();
+                self.out.push(Event::End(TagEnd::Paragraph));
+            }
+            TagEnd::FootnoteDefinition => {
+                self.block_break();
+                let backref = match self.open_footnote.take() {
+                    Some(n) if self.footnotes_referenced.contains(&n) => {
+                        format!("<a href=\"#fnref-{n}\" class=\"footnote-backref\">\u{21a9}</a>")
+                    }
+                    _ => String::new(),
+                };
+                self.html(format!("{backref}</div>\n"));
+            }
+            TagEnd::Table => {
+                let close = if self.table_body_open {
+                    "</tbody></table>\n"
+                } else {
+                    "</table>\n"
+                };
+                self.html(close.to_owned());
+                self.block_break();
+            }
+            TagEnd::TableHead => {
+                self.in_table_head = false;
+                self.html("</tr></thead>".to_owned());
+                self.block_break();
+            }
+            TagEnd::TableRow => {
+                self.html("</tr>".to_owned());
+                self.block_break();
+            }
+            TagEnd::TableCell => {
+                let cell = if self.in_table_head { "th" } else { "td" };
+                self.table_column += 1;
+                self.html(format!("</{cell}>"));
+                self.push_text(" ", true);
+            }
+            other => {
+                if is_block_end(&other) {
+                    self.block_break();
+                }
+                self.out.push(Event::End(other));
+            }
+        }
+    }
+
+    fn end_code_block(&mut self) {
+        let Some(block) = self.code_block.take() else {
+            return;
+        };
+        self.push_text(&block.code, false);
+        self.push_text("\n", false);
+        self.block_break();
+        let html = if block.language.as_deref() == Some("mermaid") {
+            self.has_mermaid = true;
+            // Escaped source stays readable when JavaScript is off; mermaid-init.js draws it.
+            format!(
+                "<pre class=\"mermaid\">{}</pre>\n",
+                escape_html(&block.code)
+            )
+        } else {
+            code_block_html(block.language.as_deref(), &block.code)
+        };
+        self.html(html);
+    }
+
+    fn end_image(&mut self) {
+        let Some(image) = self.image.take() else {
+            return;
+        };
+        self.push_text(&image.alt, true);
+        self.html(image_html(&image.dest, &image.alt, &image.title));
+    }
+
+    /// Footnotes are numbered by first appearance; ids use the number, not the author's
+    /// label, so they are always valid and cannot collide with page ids.
+    fn footnote_number(&mut self, label: &str) -> usize {
+        let next = self.footnotes.len() + 1;
+        *self.footnotes.entry(label.to_owned()).or_insert(next)
+    }
+
+    fn finish(mut self) -> Output {
+        self.mentions.flush();
+        // Unclosed constructs cannot occur with a well-formed event stream, but the text of
+        // a code block must not be lost if one did.
+        self.end_code_block();
+        self.end_image();
+        let mut html_out = String::new();
+        html::push_html(&mut html_out, self.out.into_iter());
+        Output {
+            html: html_out,
+            text: tidy_text(&self.text),
+            prose: tidy_text(&self.prose),
+            mentions: self.mentions.into_mentions(),
+            has_math: self.has_math,
+            has_mermaid: self.has_mermaid,
+        }
+    }
+}
+
+/// Collapses runs of spaces inside lines and drops blank lines.
+fn tidy_text(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

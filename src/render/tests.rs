@@ -1,0 +1,301 @@
+//! Whole-pipeline tests: structure of a long article, the comment subset, and XSS payloads.
+
+use super::*;
+
+const LONG_ARTICLE: &str = include_str!("../../tests/fixtures/render/long_article.md");
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn long_article_renders_every_construct() {
+    let r = render_post(LONG_ARTICLE);
+    let html = &r.html;
+
+    assert!(html.contains("<h2 id=\"背景与目标\">"), "{html}");
+    assert!(html.contains("<h2 id=\"rust-侧的-kv-缓存\">"), "{html}");
+    assert!(html.contains("<h2 id=\"c-的采样函数\">"), "{html}");
+    assert_eq!(count(html, "<h2 id=\""), 8);
+
+    assert_eq!(count(html, "<math display=\"block\""), 3, "{html}");
+    assert!(count(html, "<math display=\"inline\"") >= 5);
+    assert!(html.contains("<mtable"));
+    assert!(html.contains("<mfrac"));
+    assert!(html.contains("<munderover"));
+    assert!(!html.contains("math-error"), "{html}");
+
+    for lang in ["rust", "python", "cpp"] {
+        let start = html
+            .find(&format!("<pre><code class=\"language-{lang}\">"))
+            .unwrap_or_else(|| panic!("no {lang} block"));
+        let block = &html[start..];
+        let block = &block[..block.find("</pre>").unwrap_or(block.len())];
+        assert!(block.contains("<span class=\"hl-"), "{lang}: {block}");
+    }
+
+    assert!(
+        html.contains("<pre class=\"mermaid\">flowchart LR\n    A[用户提问] --&gt; B{检索到帖子?}")
+    );
+    assert!(html.contains("<table>"));
+    assert!(html.contains("<th class=\"align-center\">首 token 延迟</th>"));
+    assert!(html.contains("<td class=\"align-right\">47</td>"));
+    assert!(
+        html.contains("<input type=\"checkbox\" disabled=\"\" checked=\"\">")
+            || html.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\">"),
+        "{html}"
+    );
+
+    assert!(html.contains(
+        "<sup class=\"footnote-reference\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup>"
+    ));
+    assert!(html.contains("<div class=\"footnote-definition\" id=\"fn-1\">"));
+    assert!(html.contains("<a href=\"#fnref-1\" class=\"footnote-backref\">"));
+
+    assert!(html.contains(
+        "<a href=\"https://onnxruntime.ai/docs/\" rel=\"nofollow ugc noopener\">ONNX Runtime 文档</a>"
+    ));
+    assert!(html.contains("<a href=\"/articles/42/deploy\">部署指南</a>"));
+    assert!(html.contains("<code>$HOME/models</code>"));
+    assert!(html.contains("($5 and $10 per million tokens)"), "{html}");
+
+    assert!(r.has_math);
+    assert!(r.has_mermaid);
+    assert_eq!(r.mentions, vec!["张三", "alice_w"]);
+    assert!(r.text.contains("pub struct KvCache"));
+    assert!(r.text.contains("背景与目标"));
+    assert!(
+        !r.text.contains("<span") && !r.text.contains("<math"),
+        "{}",
+        r.text
+    );
+    assert!(r.excerpt.starts_with("在单机上部署小型语言模型"));
+    assert!(r.excerpt.ends_with('…'));
+    assert!(r.excerpt.chars().count() <= EXCERPT_CHARS);
+}
+
+#[test]
+fn prices_and_code_dollars_are_not_math() {
+    let r = render_post("It costs $5 and $10.\n\n`let x = $y;`\n\n```sh\necho $HOME $PATH\n```");
+    assert!(!r.has_math, "{}", r.html);
+    assert!(r.html.contains("It costs $5 and $10."));
+    assert!(r.text.contains("echo $HOME $PATH"));
+}
+
+#[test]
+fn raw_html_is_shown_as_text() {
+    let r = render_post("<div>hi</div>\n\ninline <b>bold</b>");
+    assert!(r.html.contains("&lt;div&gt;hi&lt;/div&gt;"), "{}", r.html);
+    assert!(
+        r.html.contains("inline &lt;b&gt;bold&lt;/b&gt;"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn remote_images_are_click_to_load_and_local_images_lazy() {
+    let r = render_post("![chart](https://img.example.net/c.png) ![logo](/static/logo.png)");
+    assert!(!r.html.contains("src=\"https://"), "{}", r.html);
+    assert!(r.html.contains("class=\"remote-image\""));
+    assert!(r.html.contains("chart (img.example.net)"));
+    assert!(r
+        .html
+        .contains("<img src=\"/static/logo.png\" alt=\"logo\" loading=\"lazy\">"));
+}
+
+#[test]
+fn comments_keep_inline_markup_only() {
+    let r = render_comment(
+        "# Title\n\n*em* **strong** `code` [link](https://example.com) $x^2$\n\n- item\n\n> quote\n\n![img](https://example.com/i.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn x() {}\n```\n\n$$y$$",
+    );
+    let html = &r.html;
+    for banned in [
+        "<h1",
+        "<ul",
+        "<li",
+        "<blockquote",
+        "<img",
+        "<table",
+        "<pre",
+        "display=\"block\"",
+    ] {
+        assert!(!html.contains(banned), "{banned} in {html}");
+    }
+    assert!(html.contains("<p>Title</p>"), "{html}");
+    assert!(html.contains("<em>em</em>"));
+    assert!(html.contains("<strong>strong</strong>"));
+    assert!(html.contains("<code>code</code>"));
+    assert!(html.contains("<a href=\"https://example.com\" rel=\"nofollow ugc noopener\">link</a>"));
+    assert!(html.contains("<math display=\"inline\""));
+    assert!(html.contains("<code>fn x() {}\n</code>"), "{html}");
+    assert!(html.contains("| a | b |"), "{html}");
+}
+
+#[test]
+fn mentions_skip_code_links_and_emails() {
+    let r = render_post(
+        "hi @bob, mail a@b.com, `@notme`, [@notlink](/u/x)\n\n```\n@nope\n```\n\n@王五 again @bob",
+    );
+    assert_eq!(r.mentions, vec!["bob", "王五"]);
+}
+
+#[test]
+fn duplicate_and_chinese_headings_get_unique_ids() {
+    let r = render_post("## 安装\n\n## 安装\n\n## Install & Run!\n\n## <script>");
+    assert!(r.html.contains("<h2 id=\"安装\">"));
+    assert!(r.html.contains("<h2 id=\"安装-1\">"));
+    assert!(r.html.contains("<h2 id=\"install-run\">"));
+    assert!(
+        r.html.contains("<h2 id=\"script\">&lt;script&gt;</h2>"),
+        "{}",
+        r.html
+    );
+}
+
+#[test]
+fn invalid_math_shows_source_and_does_not_panic() {
+    let r = render_post("bad $\\frac{1}{$ and $$\\begin{pmatrix}$$");
+    assert!(r.html.contains("class=\"math-error\""), "{}", r.html);
+    assert!(r.has_math);
+}
+
+#[test]
+fn renderer_survives_pathological_input() {
+    let inputs = [
+        "[".repeat(10_000),
+        "> ".repeat(5_000),
+        "*".repeat(10_000),
+        "$".repeat(10_000),
+        "```\n".repeat(1000),
+        "- ".repeat(3_000),
+        "\u{0}\u{feff}\u{202e}".repeat(100),
+        "[^a]: [^a]\n\n[^a]".to_owned(),
+        "|a|\n|-|\n".to_owned() + &"|x|y|z|\n".repeat(100),
+    ];
+    for input in &inputs {
+        let _ = render_post(input);
+        let _ = render_comment(input);
+    }
+}
+
+const XSS_PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+    "<a href=\"vbscript:msgbox(1)\">x</a>",
+    "<p style=\"background:url(javascript:alert(1))\">x</p>",
+    "<div onmouseover=\"alert(1)\">x</div>",
+    "<math><mi href=\"javascript:alert(1)\">x</mi></math>",
+    "<math><maction actiontype=\"statusline\" xlink:href=\"javascript:alert(1)\">x</maction></math>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x]( javascript:alert(1) )",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](vbscript:msgbox(1))",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+    "![x\" onerror=\"alert(1)](/uploads/a.png)",
+    "[x](/a \"t\\\" onmouseover=alert(1) x=\\\"\")",
+    "`<script>alert(1)</script>`",
+    "```html\n<script>alert(1)</script>\n```",
+    "```mermaid\ngraph TD; A[<img src=x onerror=alert(1)>] --> B\n```",
+    "```\"><script>alert(1)</script>\nx\n```",
+    "$<script>alert(1)</script>$",
+    "$$\\text{<img src=x onerror=alert(1)>}$$",
+    "$\\href{javascript:alert(1)}{x}$",
+    "$$\\style{background:url(javascript:alert(1))}{x}$$",
+    "## <img src=x onerror=alert(1)>",
+    "[^<script>]: x\n\ny[^<script>]",
+    "@<script>alert(1)</script>",
+    "<!-- --><script>alert(1)</script>",
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<embed src=\"javascript:alert(1)\">",
+    "<base href=\"javascript:/\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+    "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+];
+
+/// The tags of serialised HTML (text `<` is always escaped, so each `<` opens a tag), each
+/// as (whole tag, tag with quoted attribute values removed).
+fn tags(html: &str) -> Vec<(String, String)> {
+    let mut tags = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    let mut quote: Option<char> = None;
+    for c in html.chars() {
+        match current.as_mut() {
+            None if c == '<' => current = Some((String::new(), String::new())),
+            None => {}
+            Some((whole, names)) => {
+                match (quote, c) {
+                    (None, '>') => {
+                        tags.extend(current.take());
+                        continue;
+                    }
+                    (None, '"' | '\'') => quote = Some(c),
+                    (Some(q), _) if q == c => quote = None,
+                    (None, _) => names.push(c),
+                    _ => {}
+                }
+                whole.push(c);
+            }
+        }
+    }
+    tags
+}
+
+fn assert_inert(html: &str, payload: &str) {
+    for (whole, names) in tags(html) {
+        let whole = whole.to_ascii_lowercase();
+        let names = names.to_ascii_lowercase();
+        let name = names.split_whitespace().next().unwrap_or("");
+        for banned in [
+            "script", "iframe", "svg", "object", "embed", "form", "base", "meta", "style",
+            "button", "mglyph", "maction",
+        ] {
+            assert_ne!(name, banned, "{payload:?} -> {html}");
+        }
+        for scheme in ["javascript:", "vbscript:", "data:"] {
+            assert!(
+                !whole.contains(scheme),
+                "{scheme} from {payload:?} -> {html}"
+            );
+        }
+        let attributes: Vec<&str> = names
+            .split_whitespace()
+            .skip(1)
+            .map(|a| a.split('=').next().unwrap_or(""))
+            .collect();
+        for attribute in attributes {
+            assert!(
+                !attribute.starts_with("on") && attribute != "style",
+                "{attribute} from {payload:?} -> {html}"
+            );
+        }
+    }
+}
+
+#[test]
+fn xss_payloads_are_inert_in_posts_and_comments() {
+    for payload in XSS_PAYLOADS {
+        assert_inert(&render_post(payload).html, payload);
+        assert_inert(&render_comment(payload).html, payload);
+        let wrapped = format!("# t\n\n> {payload}\n\n- {payload}\n\n| a |\n|---|\n| {payload} |\n");
+        assert_inert(&render_post(&wrapped).html, payload);
+    }
+}
+
+#[test]
+#[should_panic(expected = "onerror")]
+fn inert_check_catches_event_handlers() {
+    assert_inert("<p><img src=\"/x\" onerror=\"alert(1)\"></p>", "self-test");
+}
