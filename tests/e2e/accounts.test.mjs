@@ -17,7 +17,7 @@ after(async () => {
 });
 
 test("sign up, log out and log in through the pages", async () => {
-  const page = await chrome.browser.newPage();
+  const page = await chrome.newPage();
   await page.goto(`${forum.base}/`);
   await page.click("text=Sign up");
   await page.fill("#username", "张伟");
@@ -44,7 +44,7 @@ test("sign up, log out and log in through the pages", async () => {
 });
 
 test("the layout fits a 360 px wide phone", async () => {
-  const page = await chrome.browser.newPage({ viewport: { width: 360, height: 740 } });
+  const page = await chrome.newPage({ viewport: { width: 360, height: 740 } });
   await page.goto(`${forum.base}/login`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
