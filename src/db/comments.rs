@@ -1,1 +1,256 @@
-//! Queries over comments.
+//! Queries over comments. Writing a comment, counting it on its post and notifying the post's author
+//! and the people it mentions happen in one transaction.
+use sqlx::Row;
+
+use super::notifications::{self, Kind, NewNotification};
+use super::{now, Db, DbError, Tx};
+
+/// The post a comment is about, with what authorisation needs.
+#[derive(Debug, Clone)]
+pub struct CommentTarget {
+    pub post_id: i64,
+    pub post_kind: String,
+    pub author_id: i64,
+    pub parent_id: Option<i64>,
+    /// The asker, when the post is an answer.
+    pub parent_author_id: Option<i64>,
+}
+
+const TARGET_SELECT: &str =
+    "SELECT p.id, p.kind, p.author_id, p.parent_id, q.author_id AS parent_author_id \
+     FROM posts p LEFT JOIN posts q ON q.id = p.parent_id WHERE p.status = 'published' AND ";
+
+fn target_from_row(r: &sqlx::any::AnyRow) -> Result<CommentTarget, DbError> {
+    Ok(CommentTarget {
+        post_id: r.try_get("id")?,
+        post_kind: r.try_get("kind")?,
+        author_id: r.try_get("author_id")?,
+        parent_id: r.try_get("parent_id")?,
+        parent_author_id: r.try_get("parent_author_id")?,
+    })
+}
+
+/// A published post that can take comments.
+pub async fn target(db: &Db, post_id: i64) -> Result<Option<CommentTarget>, DbError> {
+    let sql = format!("{TARGET_SELECT} p.id = $1");
+    let row = sqlx::query(&sql)
+        .bind(post_id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(target_from_row).transpose()
+}
+
+/// The published posts among `post_ids`, for deciding who may comment on each.
+pub async fn targets(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentTarget>, DbError> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{TARGET_SELECT} p.id IN ({})",
+        placeholders(1, post_ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in post_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    rows.iter().map(target_from_row).collect()
+}
+
+/// `$first, $first+1, ...` for an `IN` list of `count` values.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub struct NewComment<'a> {
+    pub post: &'a CommentTarget,
+    pub author_id: i64,
+    pub body_md: &'a str,
+    pub body_html: &'a str,
+    pub renderer_version: i64,
+    /// `@names` found in the body.
+    pub mentions: &'a [String],
+}
+
+/// Stores a comment, bumps the post's comment count and notifies the post's author (`comment`) and
+/// the mentioned users (`mention`; the post's author is told once). Returns the comment id.
+pub async fn create(db: &Db, new: NewComment<'_>) -> Result<i64, DbError> {
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO comments (post_id, author_id, body_md, body_html, renderer_version, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.post.post_id)
+    .bind(new.author_id)
+    .bind(new.body_md)
+    .bind(new.body_html)
+    .bind(new.renderer_version)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1")
+        .bind(new.post.post_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut told = Vec::new();
+    if new.post.author_id != new.author_id {
+        let notice = NewNotification {
+            user_id: new.post.author_id,
+            kind: Kind::Comment,
+            actor_id: Some(new.author_id),
+            post_id: Some(new.post.post_id),
+            comment_id: Some(id),
+            detail: String::new(),
+        };
+        notifications::notify_in(&mut tx, notice).await?;
+        told.push(new.post.author_id);
+    }
+    notifications::notify_mentions(
+        &mut tx,
+        new.mentions,
+        new.author_id,
+        new.post.post_id,
+        Some(id),
+        &told,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A stored comment, for edit and delete decisions.
+#[derive(Debug, Clone)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub post_id: i64,
+    pub author_id: i64,
+    pub body_md: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<CommentRecord>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, post_id, author_id, body_md, status, created_at FROM comments WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|r| {
+        Ok(CommentRecord {
+            id: r.try_get("id")?,
+            post_id: r.try_get("post_id")?,
+            author_id: r.try_get("author_id")?,
+            body_md: r.try_get("body_md")?,
+            status: r.try_get("status")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Replaces a comment's text. People newly @mentioned by the edit are notified; nobody twice.
+pub async fn update(
+    db: &Db,
+    comment: &CommentRecord,
+    body_md: &str,
+    body_html: &str,
+    renderer_version: i64,
+    mentions: &[String],
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE comments SET body_md = $1, body_html = $2, renderer_version = $3, edited_at = $4 WHERE id = $5",
+    )
+    .bind(body_md)
+    .bind(body_html)
+    .bind(renderer_version)
+    .bind(now())
+    .bind(comment.id)
+    .execute(&mut *tx)
+    .await?;
+    let told = already_notified(&mut tx, comment.id).await?;
+    notifications::notify_mentions(
+        &mut tx,
+        mentions,
+        comment.author_id,
+        comment.post_id,
+        Some(comment.id),
+        &told,
+    )
+    .await?;
+    tx.commit().await
+}
+
+async fn already_notified(tx: &mut Tx, comment_id: i64) -> Result<Vec<i64>, DbError> {
+    sqlx::query_scalar("SELECT user_id FROM notifications WHERE comment_id = $1")
+        .bind(comment_id)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+/// Soft-deletes a comment (the row stays for moderation history) and uncounts it.
+pub async fn delete(db: &Db, comment: &CommentRecord) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE comments SET status = 'deleted' WHERE id = $1 AND status = 'published'",
+    )
+    .bind(comment.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        sqlx::query("UPDATE posts SET comment_count = comment_count - 1 WHERE id = $1 AND comment_count > 0")
+            .bind(comment.post_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// A comment as a post page shows it.
+#[derive(Debug, Clone)]
+pub struct CommentView {
+    pub id: i64,
+    pub post_id: i64,
+    pub author_id: i64,
+    pub author: String,
+    /// Sanitised HTML from `render::render_comment`.
+    pub body_html: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+/// The published comments on the given posts, oldest first.
+pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, DbError> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at \
+         FROM comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.status = 'published' AND c.post_id IN ({}) ORDER BY c.created_at, c.id",
+        placeholders(1, post_ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in post_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CommentView {
+                id: r.try_get("id")?,
+                post_id: r.try_get("post_id")?,
+                author_id: r.try_get("author_id")?,
+                author: r.try_get("username")?,
+                body_html: r.try_get("body_html")?,
+                created_at: r.try_get("created_at")?,
+                edited_at: r.try_get("edited_at")?,
+            })
+        })
+        .collect()
+}

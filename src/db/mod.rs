@@ -4,6 +4,7 @@
 pub mod comments;
 pub mod notifications;
 pub mod posts;
+pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
 pub mod sessions;

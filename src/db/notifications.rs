@@ -1,1 +1,237 @@
-//! Queries over notifications.
+//! Queries over notifications: creating them (inside the transaction that caused them, or on their own
+//! for moderation outcomes), listing a user's, counting and marking the unread ones.
+use sqlx::Row;
+
+use super::{now, Db, DbError, Tx};
+
+/// What happened. Stored as text in `notifications.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Someone answered your question (`post_id` = the answer).
+    Answer,
+    /// Someone commented on your post (`post_id` = the post, `comment_id` = the comment).
+    Comment,
+    /// Someone @mentioned you (`post_id` and, in a comment, `comment_id`).
+    Mention,
+    /// Your answer was accepted (`post_id` = the answer).
+    Accepted,
+    /// A moderator acted on your content or account; `detail` says what.
+    Moderation,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Answer,
+        Kind::Comment,
+        Kind::Mention,
+        Kind::Accepted,
+        Kind::Moderation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Answer => "answer",
+            Kind::Comment => "comment",
+            Kind::Mention => "mention",
+            Kind::Accepted => "accepted",
+            Kind::Moderation => "moderation",
+        }
+    }
+
+    pub fn from_stored(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A notification to store.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub user_id: i64,
+    pub kind: Kind,
+    pub actor_id: Option<i64>,
+    pub post_id: Option<i64>,
+    pub comment_id: Option<i64>,
+    pub detail: String,
+}
+
+/// Stores a notification inside the caller's transaction, so it exists exactly when what caused it does.
+pub async fn notify_in(tx: &mut Tx, new: NewNotification) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO notifications (user_id, kind, actor_id, post_id, comment_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.user_id)
+    .bind(new.kind.as_str())
+    .bind(new.actor_id)
+    .bind(new.post_id)
+    .bind(new.comment_id)
+    .bind(new.detail)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
+    row.try_get("id")
+}
+
+/// Stores one notification on its own (moderation outcomes and other one-off messages).
+pub async fn notify(
+    db: &Db,
+    user_id: i64,
+    kind: Kind,
+    actor_id: Option<i64>,
+    post_id: Option<i64>,
+    comment_id: Option<i64>,
+    detail: &str,
+) -> Result<i64, DbError> {
+    let mut tx = db.begin_write().await?;
+    let new = NewNotification {
+        user_id,
+        kind,
+        actor_id,
+        post_id,
+        comment_id,
+        detail: detail.to_string(),
+    };
+    let id = notify_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Notifies each of `mentioned` (usernames as written after `@`) that `actor_id` mentioned them:
+/// only existing, not deleted accounts, never the actor, each account once, and none in `skip`
+/// (people already notified about the same thing). Returns the ids notified.
+pub async fn notify_mentions(
+    tx: &mut Tx,
+    mentioned: &[String],
+    actor_id: i64,
+    post_id: i64,
+    comment_id: Option<i64>,
+    skip: &[i64],
+) -> Result<Vec<i64>, DbError> {
+    let mut notified: Vec<i64> = Vec::new();
+    for name in mentioned.iter().take(MAX_MENTIONS) {
+        let key = crate::domain::username_key(name);
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE username_key = $1 AND deleted_at IS NULL",
+        )
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(id) = id else { continue };
+        if id == actor_id || skip.contains(&id) || notified.contains(&id) {
+            continue;
+        }
+        let new = NewNotification {
+            user_id: id,
+            kind: Kind::Mention,
+            actor_id: Some(actor_id),
+            post_id: Some(post_id),
+            comment_id,
+            detail: String::new(),
+        };
+        notify_in(tx, new).await?;
+        notified.push(id);
+    }
+    Ok(notified)
+}
+
+/// At most this many people are notified from one piece of text (a wall of @names is not a broadcast).
+pub const MAX_MENTIONS: usize = 10;
+
+pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .fetch_one(db.reader())
+        .await
+}
+
+/// A notification as the list shows it, with what it points at.
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    pub id: i64,
+    pub kind: Option<Kind>,
+    pub actor: Option<String>,
+    pub post_id: Option<i64>,
+    pub post_kind: Option<String>,
+    /// The question an answer belongs to.
+    pub parent_id: Option<i64>,
+    /// The post's title, or its question's title for answers.
+    pub title: String,
+    pub comment_id: Option<i64>,
+    pub detail: String,
+    pub created_at: i64,
+    pub read: bool,
+}
+
+/// A user's notifications, newest first.
+pub async fn list_for_user(
+    db: &Db,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<NotificationView>, DbError> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.kind, a.username AS actor, n.post_id, p.kind AS post_kind, p.parent_id, \
+                COALESCE(NULLIF(p.title, ''), q.title, '') AS title, n.comment_id, n.detail, \
+                n.created_at, n.read_at \
+         FROM notifications n \
+         LEFT JOIN users a ON a.id = n.actor_id \
+         LEFT JOIN posts p ON p.id = n.post_id \
+         LEFT JOIN posts q ON q.id = p.parent_id \
+         WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(NotificationView {
+                id: r.try_get("id")?,
+                kind: Kind::from_stored(&r.try_get::<String, _>("kind")?),
+                actor: r.try_get("actor")?,
+                post_id: r.try_get("post_id")?,
+                post_kind: r.try_get("post_kind")?,
+                parent_id: r.try_get("parent_id")?,
+                title: r.try_get("title")?,
+                comment_id: r.try_get("comment_id")?,
+                detail: r.try_get("detail")?,
+                created_at: r.try_get("created_at")?,
+                read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Marks one notification (`Some(id)`, only if it is the user's) or all of them read.
+pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<u64, DbError> {
+    let done = match id {
+        Some(id) => {
+            sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND id = $3 AND read_at IS NULL")
+                .bind(now())
+                .bind(user_id)
+                .bind(id)
+                .execute(db.writer())
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+                .bind(now())
+                .bind(user_id)
+                .execute(db.writer())
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_storage() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_stored(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::from_stored("nonsense"), None);
+    }
+}

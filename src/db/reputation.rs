@@ -1,1 +1,378 @@
 //! Reputation events and the totals they add up to.
+//!
+//! Every change to `users.reputation` is a row in `reputation_events` written in the same transaction,
+//! so a user's reputation is always `1 + SUM(delta)` of their events and can be explained line by line.
+//!
+//! | event                                   | who                | delta |
+//! |-----------------------------------------|--------------------|-------|
+//! | upvote on an answer                     | the answerer       | +10   |
+//! | upvote on an article                    | the author         | +10   |
+//! | upvote on a question                    | the asker          | +5    |
+//! | downvote on a question/answer/article   | the author         | −2    |
+//! | casting a downvote on an answer         | the voter          | −1    |
+//! | answer accepted                         | the answerer       | +15   |
+//! | accepting an answer                     | the asker          | +2    |
+//!
+//! Rules: reputation never drops below 1 (an event records the change actually applied, which may be
+//! smaller than the nominal delta); retracting or changing a vote and un-accepting reverse the earlier
+//! event; answers written by the bot (kind `bot_answer` or an `is_bot` author) never earn or lose
+//! reputation, and downvoting one costs the voter nothing; accepting your own answer earns nothing.
+//! Articles earn like answers because they are long-form work.
+use sqlx::Row;
+
+use super::{now, DbError, Tx};
+
+/// Why reputation changed. Stored as `reason`; a reversal is stored as `<reason>_reversed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    UpvoteReceived,
+    DownvoteReceived,
+    DownvoteCast,
+    AnswerAccepted,
+    AcceptedAnAnswer,
+}
+
+impl Cause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::UpvoteReceived => "upvote_received",
+            Cause::DownvoteReceived => "downvote_received",
+            Cause::DownvoteCast => "downvote_cast",
+            Cause::AnswerAccepted => "answer_accepted",
+            Cause::AcceptedAnAnswer => "accepted_an_answer",
+        }
+    }
+
+    pub fn reversed_str(self) -> &'static str {
+        match self {
+            Cause::UpvoteReceived => "upvote_received_reversed",
+            Cause::DownvoteReceived => "downvote_received_reversed",
+            Cause::DownvoteCast => "downvote_cast_reversed",
+            Cause::AnswerAccepted => "answer_accepted_reversed",
+            Cause::AcceptedAnAnswer => "accepted_an_answer_reversed",
+        }
+    }
+}
+
+/// The lowest reputation an account can have.
+pub const FLOOR: i64 = 1;
+pub const ANSWER_UPVOTE: i64 = 10;
+pub const ARTICLE_UPVOTE: i64 = 10;
+pub const QUESTION_UPVOTE: i64 = 5;
+pub const DOWNVOTE_RECEIVED: i64 = -2;
+pub const ANSWER_DOWNVOTE_CAST: i64 = -1;
+pub const ANSWER_ACCEPTED: i64 = 15;
+pub const ACCEPTED_AN_ANSWER: i64 = 2;
+
+/// A reputation change to make: `user_id` gains `delta` because `actor_id` did something to `post_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub user_id: i64,
+    pub cause: Cause,
+    pub delta: i64,
+    pub post_id: i64,
+    pub actor_id: i64,
+}
+
+/// What a vote of `value` (1 or -1) by `voter_id` on a post of `post_kind` written by `author_id` earns.
+/// Bot answers (`author_is_bot` or kind `bot_answer`) earn nothing and cost nothing to downvote.
+pub fn vote_changes(
+    post_kind: &str,
+    post_id: i64,
+    author_id: i64,
+    author_is_bot: bool,
+    voter_id: i64,
+    value: i64,
+) -> Vec<Change> {
+    if author_is_bot || post_kind == "bot_answer" || author_id == voter_id {
+        return Vec::new();
+    }
+    let change = |user_id, cause, delta| Change {
+        user_id,
+        cause,
+        delta,
+        post_id,
+        actor_id: voter_id,
+    };
+    match value {
+        1 => {
+            let delta = match post_kind {
+                "question" => QUESTION_UPVOTE,
+                "article" => ARTICLE_UPVOTE,
+                _ => ANSWER_UPVOTE,
+            };
+            vec![change(author_id, Cause::UpvoteReceived, delta)]
+        }
+        -1 => {
+            let mut changes = vec![change(
+                author_id,
+                Cause::DownvoteReceived,
+                DOWNVOTE_RECEIVED,
+            )];
+            if post_kind == "answer" {
+                changes.push(change(voter_id, Cause::DownvoteCast, ANSWER_DOWNVOTE_CAST));
+            }
+            changes
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Applies `change` (floored at [`FLOOR`]) and records the delta actually applied.
+pub async fn apply(tx: &mut Tx, change: Change) -> Result<(), DbError> {
+    record(tx, change, change.cause.as_str(), change.delta).await
+}
+
+/// Undoes the latest `change.cause` event for the same user, post and actor (a retracted vote, an
+/// un-accepted answer): applies the opposite of what that event applied, floored again.
+pub async fn reverse(tx: &mut Tx, change: Change) -> Result<(), DbError> {
+    let earlier: Option<i64> = sqlx::query_scalar(
+        "SELECT delta FROM reputation_events \
+         WHERE user_id = $1 AND reason = $2 AND post_id = $3 AND actor_id = $4 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(change.user_id)
+    .bind(change.cause.as_str())
+    .bind(change.post_id)
+    .bind(change.actor_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match earlier {
+        Some(delta) => record(tx, change, change.cause.reversed_str(), -delta).await,
+        None => Ok(()),
+    }
+}
+
+async fn record(tx: &mut Tx, change: Change, reason: &str, delta: i64) -> Result<(), DbError> {
+    // Touching the row first locks it (PostgreSQL) so the floor is computed from the value we change.
+    let current: i64 = sqlx::query_scalar(
+        "UPDATE users SET reputation = reputation WHERE id = $1 RETURNING reputation",
+    )
+    .bind(change.user_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let applied = floored_delta(current, delta);
+    if applied != 0 {
+        sqlx::query("UPDATE users SET reputation = reputation + $1 WHERE id = $2")
+            .bind(applied)
+            .bind(change.user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(change.user_id)
+    .bind(applied)
+    .bind(reason)
+    .bind(change.post_id)
+    .bind(change.actor_id)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The part of `delta` that can be applied to `current` without going below [`FLOOR`].
+pub fn floored_delta(current: i64, delta: i64) -> i64 {
+    (current + delta).max(FLOOR) - current
+}
+
+/// Reverses `undo` and applies `apply` in one go. Every user row involved is locked first, in id
+/// order, so concurrent transactions cannot deadlock on PostgreSQL.
+pub async fn revise(tx: &mut Tx, undo: Vec<Change>, apply_now: Vec<Change>) -> Result<(), DbError> {
+    let mut users: Vec<i64> = undo
+        .iter()
+        .chain(apply_now.iter())
+        .map(|c| c.user_id)
+        .collect();
+    users.sort_unstable();
+    users.dedup();
+    for user_id in users {
+        sqlx::query("UPDATE users SET reputation = reputation WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for change in undo {
+        reverse(tx, change).await?;
+    }
+    for change in apply_now {
+        apply(tx, change).await?;
+    }
+    Ok(())
+}
+
+/// An answer taking part in an acceptance: `(answer id, author id)`.
+pub type AnswerRef = (i64, i64);
+
+/// Reputation and notification side of accepting an answer, called by the accept handler inside the
+/// transaction that sets `posts.accepted_answer_id`. `old_answer` is the answer accepted before (if
+/// any), `new_answer` the one accepted now (`None` to un-accept). The previous acceptance's events are
+/// reversed; the new answerer gets +15 and the accepter +2 (nothing when accepting your own answer,
+/// nothing for the bot), and the new answerer is notified.
+pub async fn on_accept(
+    tx: &mut Tx,
+    old_answer: Option<AnswerRef>,
+    new_answer: Option<AnswerRef>,
+    accepter_id: i64,
+) -> Result<(), DbError> {
+    if old_answer == new_answer {
+        return Ok(());
+    }
+    let undo = match old_answer {
+        Some((answer_id, author_id)) => {
+            accept_changes(tx, answer_id, author_id, accepter_id).await?
+        }
+        None => Vec::new(),
+    };
+    let apply_now = match new_answer {
+        Some((answer_id, author_id)) => {
+            accept_changes(tx, answer_id, author_id, accepter_id).await?
+        }
+        None => Vec::new(),
+    };
+    revise(tx, undo, apply_now).await?;
+    if let Some((answer_id, author_id)) = new_answer {
+        if author_id != accepter_id {
+            super::notifications::notify_in(
+                tx,
+                super::notifications::NewNotification {
+                    user_id: author_id,
+                    kind: super::notifications::Kind::Accepted,
+                    actor_id: Some(accepter_id),
+                    post_id: Some(answer_id),
+                    comment_id: None,
+                    detail: String::new(),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn accept_changes(
+    tx: &mut Tx,
+    answer_id: i64,
+    author_id: i64,
+    accepter_id: i64,
+) -> Result<Vec<Change>, DbError> {
+    if author_id == accepter_id {
+        return Ok(Vec::new());
+    }
+    let row = sqlx::query(
+        "SELECT p.kind, u.is_bot FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1",
+    )
+    .bind(answer_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let is_bot = match row {
+        Some(row) => {
+            row.try_get::<String, _>("kind")? == "bot_answer"
+                || row.try_get::<i64, _>("is_bot")? != 0
+        }
+        None => false,
+    };
+    let mut changes = vec![Change {
+        user_id: accepter_id,
+        cause: Cause::AcceptedAnAnswer,
+        delta: ACCEPTED_AN_ANSWER,
+        post_id: answer_id,
+        actor_id: accepter_id,
+    }];
+    if !is_bot {
+        changes.push(Change {
+            user_id: author_id,
+            cause: Cause::AnswerAccepted,
+            delta: ANSWER_ACCEPTED,
+            post_id: answer_id,
+            actor_id: accepter_id,
+        });
+    }
+    Ok(changes)
+}
+
+/// One line of a user's reputation history.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub delta: i64,
+    pub reason: String,
+    pub post_id: Option<i64>,
+    pub at: i64,
+}
+
+/// A user's latest reputation events, newest first.
+pub async fn recent_events(
+    db: &super::Db,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<Event>, DbError> {
+    let rows = sqlx::query(
+        "SELECT delta, reason, post_id, at FROM reputation_events WHERE user_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                delta: r.try_get("delta")?,
+                reason: r.try_get("reason")?,
+                post_id: r.try_get("post_id")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reputation_never_drops_below_one() {
+        assert_eq!(floored_delta(1, -2), 0);
+        assert_eq!(floored_delta(2, -2), -1);
+        assert_eq!(floored_delta(10, -2), -2);
+        assert_eq!(floored_delta(1, 10), 10);
+        assert_eq!(floored_delta(11, -10), -10);
+        assert_eq!(floored_delta(5, -10), -4);
+    }
+
+    #[test]
+    fn upvotes_earn_by_post_kind() {
+        let up = |kind| vote_changes(kind, 7, 2, false, 3, 1);
+        assert_eq!(up("answer")[0].delta, 10);
+        assert_eq!(up("article")[0].delta, 10);
+        assert_eq!(up("question")[0].delta, 5);
+        assert_eq!(up("question")[0].user_id, 2);
+    }
+
+    #[test]
+    fn downvoting_an_answer_costs_the_voter_one() {
+        let changes = vote_changes("answer", 7, 2, false, 3, -1);
+        assert_eq!(changes.len(), 2);
+        assert!(changes.contains(&Change {
+            user_id: 3,
+            cause: Cause::DownvoteCast,
+            delta: -1,
+            post_id: 7,
+            actor_id: 3
+        }));
+        assert_eq!(vote_changes("question", 7, 2, false, 3, -1).len(), 1);
+    }
+
+    #[test]
+    fn bot_answers_never_earn_or_cost() {
+        assert!(vote_changes("bot_answer", 7, 2, false, 3, 1).is_empty());
+        assert!(vote_changes("answer", 7, 2, true, 3, -1).is_empty());
+        assert!(
+            vote_changes("answer", 7, 2, false, 2, 1).is_empty(),
+            "self votes earn nothing"
+        );
+    }
+}

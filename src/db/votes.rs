@@ -1,1 +1,221 @@
 //! Queries over votes and the scores they keep.
+//!
+//! A vote, the post's score and the reputation it earns change together in one write transaction.
+//! The post row is locked first, so votes on one post are applied one after another and the score is
+//! always the sum of its votes, however many arrive at once.
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::reputation;
+use super::{now, Db, DbError};
+
+/// What can be voted on (`target_kind` in the form and in the `votes` table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Question,
+    Answer,
+    Article,
+}
+
+impl TargetKind {
+    pub fn parse(text: &str) -> Option<TargetKind> {
+        match text {
+            "question" => Some(TargetKind::Question),
+            "answer" => Some(TargetKind::Answer),
+            "article" => Some(TargetKind::Article),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Question => "question",
+            TargetKind::Answer => "answer",
+            TargetKind::Article => "article",
+        }
+    }
+
+    /// The target kind a post of `post_kind` is voted on as (bot answers are answers).
+    pub fn of_post_kind(post_kind: &str) -> Option<TargetKind> {
+        match post_kind {
+            "bot_answer" => Some(TargetKind::Answer),
+            other => TargetKind::parse(other),
+        }
+    }
+}
+
+/// Why a vote was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum VoteError {
+    #[error("no such post")]
+    NotFound,
+    #[error("you cannot vote on your own post")]
+    OwnPost,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The state after a vote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteOutcome {
+    pub score: i64,
+    pub my_vote: i64,
+    pub post_kind: String,
+    pub parent_id: Option<i64>,
+}
+
+/// Sets `voter_id`'s vote on a published post to `value` (1 up, -1 down, 0 retract), adjusting the
+/// score by the difference and reversing/applying the reputation the old/new vote earns.
+pub async fn cast(
+    db: &Db,
+    voter_id: i64,
+    target: TargetKind,
+    post_id: i64,
+    value: i64,
+) -> Result<VoteOutcome, VoteError> {
+    let value = value.clamp(-1, 1);
+    let mut tx = db.begin_write().await?;
+    // The no-op update takes the post's row lock (PostgreSQL) before anything is read.
+    let row = sqlx::query(
+        "UPDATE posts SET score = score WHERE id = $1 AND status = 'published' \
+         RETURNING kind, author_id, parent_id, score",
+    )
+    .bind(post_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(VoteError::NotFound);
+    };
+    let post_kind: String = row.try_get("kind")?;
+    let author_id: i64 = row.try_get("author_id")?;
+    let parent_id: Option<i64> = row.try_get("parent_id")?;
+    let score: i64 = row.try_get("score")?;
+    if TargetKind::of_post_kind(&post_kind) != Some(target) {
+        return Err(VoteError::NotFound);
+    }
+    if author_id == voter_id {
+        return Err(VoteError::OwnPost);
+    }
+    let old: i64 = sqlx::query_scalar(
+        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
+    )
+    .bind(voter_id)
+    .bind(target.as_str())
+    .bind(post_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(0);
+    if old == value {
+        tx.rollback().await?;
+        return Ok(VoteOutcome {
+            score,
+            my_vote: value,
+            post_kind,
+            parent_id,
+        });
+    }
+
+    if value == 0 {
+        sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3")
+            .bind(voter_id)
+            .bind(target.as_str())
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, target_kind, target_id) \
+             DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+        )
+        .bind(voter_id)
+        .bind(target.as_str())
+        .bind(post_id)
+        .bind(value)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let score: i64 =
+        sqlx::query_scalar("UPDATE posts SET score = score + $1 WHERE id = $2 RETURNING score")
+            .bind(value - old)
+            .bind(post_id)
+            .fetch_one(&mut *tx)
+            .await?;
+
+    let author_is_bot: i64 = sqlx::query_scalar("SELECT is_bot FROM users WHERE id = $1")
+        .bind(author_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let earned = |v| {
+        reputation::vote_changes(
+            &post_kind,
+            post_id,
+            author_id,
+            author_is_bot != 0,
+            voter_id,
+            v,
+        )
+    };
+    reputation::revise(&mut tx, earned(old), earned(value)).await?;
+    tx.commit().await?;
+    Ok(VoteOutcome {
+        score,
+        my_vote: value,
+        post_kind,
+        parent_id,
+    })
+}
+
+/// `user_id`'s votes on the given posts: post id -> 1 or -1 (posts without a vote are absent).
+pub async fn mine(db: &Db, user_id: i64, post_ids: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (0..post_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT target_id, value FROM votes WHERE user_id = $1 \
+         AND target_kind IN ('question', 'answer', 'article') AND target_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(user_id);
+    for id in post_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("target_id")?, r.try_get("value")?)))
+        .collect()
+}
+
+/// A post's score recomputed from its votes (for checks and repairs; pages read `posts.score`).
+pub async fn tally(db: &Db, target: TargetKind, post_id: i64) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM votes WHERE target_kind = $1 AND target_id = $2",
+    )
+    .bind(target.as_str())
+    .bind(post_id)
+    .fetch_one(db.reader())
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_kinds_parse_and_bot_answers_are_answers() {
+        assert_eq!(TargetKind::parse("answer"), Some(TargetKind::Answer));
+        assert_eq!(TargetKind::parse("comment"), None);
+        assert_eq!(
+            TargetKind::of_post_kind("bot_answer"),
+            Some(TargetKind::Answer)
+        );
+        assert_eq!(
+            TargetKind::of_post_kind("article"),
+            Some(TargetKind::Article)
+        );
+    }
+}

@@ -31,6 +31,8 @@ pub struct RequestContext {
     pub flash: Option<String>,
     pub client_ip: String,
     pub path: String,
+    /// Unread notifications of the signed-in user (0 for visitors).
+    pub unread_notifications: i64,
     pub cookie_ops: Rc<RefCell<Vec<CookieOp>>>,
 }
 
@@ -164,6 +166,7 @@ impl Ctx {
                 .unwrap_or_default(),
             flash: ctx.flash.as_deref().map(|k| lang.catalog().get(k).to_string()),
             path: ctx.path.clone(),
+            unread_notifications: ctx.unread_notifications,
         }
     }
 }
@@ -178,6 +181,8 @@ pub struct Page {
     pub csrf_token: String,
     pub flash: Option<String>,
     pub path: String,
+    /// Shown next to the username in the header.
+    pub unread_notifications: i64,
 }
 
 impl Page {

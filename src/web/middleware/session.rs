@@ -67,12 +67,20 @@ pub async fn load_session(
         ops.push(CookieOp::ClearFlash);
     }
 
+    // One indexed COUNT for signed-in users, for the header's notification badge.
+    let unread_notifications = match session.as_ref().and_then(|s| s.user.as_ref()) {
+        Some(user) => crate::db::notifications::unread_count(&state.db, user.id)
+            .await
+            .map_err(crate::error::AppError::from)?,
+        None => 0,
+    };
     let client_ip = client_ip(&req, state.settings.trust_proxy_headers);
     let context = RequestContext {
         session,
         lang,
         flash,
         client_ip,
+        unread_notifications,
         path: req
             .uri()
             .path_and_query()

@@ -1,4 +1,0 @@
-//! Votes, comments, notifications and user profiles.
-use actix_web::web;
-
-pub fn routes(_cfg: &mut web::ServiceConfig) {}

@@ -1,0 +1,147 @@
+//! `GET /notifications` (newest first, with links) and `POST /notifications/read` (one `id`, or all).
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::notifications::{self, Kind, NotificationView};
+use crate::error::AppError;
+use crate::i18n::Catalog;
+use crate::web::context::{Ctx, Page};
+use crate::web::state::AppState;
+
+/// How many notifications the page lists.
+const PAGE_SIZE: i64 = 100;
+
+/// One line of the list, already in the reader's language.
+pub struct NotificationItem {
+    pub id: i64,
+    pub text: String,
+    pub link: Option<String>,
+    pub when: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "social/notifications.html")]
+struct NotificationsPage {
+    page: Page,
+    items: Vec<NotificationItem>,
+    any_unread: bool,
+}
+
+fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
+    let actor = n
+        .actor
+        .clone()
+        .unwrap_or_else(|| t.get("notification.someone").to_string());
+    let title = if n.title.is_empty() {
+        t.get("notification.untitled").to_string()
+    } else {
+        n.title.clone()
+    };
+    let key = match n.kind {
+        Some(Kind::Answer) => "notification.answer",
+        Some(Kind::Comment) => "notification.comment",
+        Some(Kind::Mention) => "notification.mention",
+        Some(Kind::Accepted) => "notification.accepted",
+        Some(Kind::Moderation) | None => "notification.moderation",
+    };
+    let mut text = t.fill(key, &[("actor", &actor), ("title", &title)]);
+    if !n.detail.is_empty() {
+        text = format!("{text}: {}", n.detail);
+    }
+    let link = match (n.post_id, n.post_kind.as_deref()) {
+        (Some(id), Some(kind)) => {
+            let path = super::post_path(kind, id, n.parent_id);
+            Some(match n.comment_id {
+                Some(comment) => format!(
+                    "{}#comment-{comment}",
+                    path.split('#').next().unwrap_or(&path)
+                ),
+                None => path,
+            })
+        }
+        _ => None,
+    };
+    NotificationItem {
+        id: n.id,
+        text,
+        link,
+        when: super::timestamp(n.created_at),
+        unread: !n.read,
+    }
+}
+
+pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let found = notifications::list_for_user(&state.db, me.id, PAGE_SIZE).await?;
+    let t = ctx.t();
+    let items: Vec<NotificationItem> = found.iter().map(|n| describe(n, t)).collect();
+    crate::web::ok(&NotificationsPage {
+        page: ctx.page(t.get("notifications.title")),
+        any_unread: items.iter().any(|i| i.unread),
+        items,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReadForm {
+    /// One notification; absent or empty marks them all.
+    #[serde(default)]
+    id: Option<String>,
+}
+
+pub async fn mark_read(
+    req: HttpRequest,
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<ReadForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let id =
+        match form.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(text) => Some(text.parse::<i64>().map_err(|_| {
+                AppError::Invalid(ctx.t().get("notifications.error_id").to_string())
+            })?),
+            None => None,
+        };
+    notifications::mark_read(&state.db, me.id, id).await?;
+    if super::wants_json(&req) {
+        let unread = notifications::unread_count(&state.db, me.id).await?;
+        return Ok(HttpResponse::Ok().json(serde_json::json!({ "unread": unread })));
+    }
+    Ok(crate::web::see_other("/notifications"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn view(kind: Kind, comment_id: Option<i64>) -> NotificationView {
+        NotificationView {
+            id: 1,
+            kind: Some(kind),
+            actor: Some("alice".into()),
+            post_id: Some(5),
+            post_kind: Some("answer".into()),
+            parent_id: Some(2),
+            title: "How do I <b>fine-tune</b>?".into(),
+            comment_id,
+            detail: String::new(),
+            created_at: 0,
+            read: false,
+        }
+    }
+
+    #[test]
+    fn notifications_link_to_what_they_are_about() {
+        let t = Lang::En.catalog();
+        let item = describe(&view(Kind::Accepted, None), t);
+        assert_eq!(item.link.as_deref(), Some("/questions/2#answer-5"));
+        assert!(item.text.contains("fine-tune"), "{}", item.text);
+        let item = describe(&view(Kind::Mention, Some(9)), t);
+        assert_eq!(item.link.as_deref(), Some("/questions/2#comment-9"));
+        assert!(item.text.contains("alice"));
+    }
+}

@@ -1,0 +1,151 @@
+//! `GET /u/{username}`: a member's public page (joined date, reputation, bio, their posts), and
+//! `POST /u/{username}/bio` for the owner to change the bio.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::db::profiles::{self, AuthoredPost};
+use crate::db::users::{self, UserRecord};
+use crate::error::AppError;
+use crate::render::render_comment;
+use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
+use crate::web::state::AppState;
+
+/// A bio is a few lines about yourself.
+pub const BIO_MAX_CHARS: usize = 2000;
+/// How many posts the profile lists.
+const POSTS_SHOWN: i64 = 200;
+
+/// One post in a profile list.
+pub struct PostLink {
+    pub title: String,
+    pub path: String,
+    pub score: i64,
+    pub created: String,
+    /// Empty when published; otherwise the status, shown to the owner.
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "social/profile.html")]
+struct ProfilePage {
+    page: Page,
+    username: String,
+    bio_action: String,
+    joined: String,
+    reputation: i64,
+    is_owner: bool,
+    bio_html: String,
+    bio_md: String,
+    questions: Vec<PostLink>,
+    answers: Vec<PostLink>,
+    articles: Vec<PostLink>,
+    errors: FormErrors,
+}
+
+fn link(post: &AuthoredPost) -> PostLink {
+    PostLink {
+        title: post.title.clone(),
+        path: super::post_path(&post.kind, post.id, post.parent_id),
+        score: post.score,
+        created: super::timestamp(post.created_at),
+        status: if post.status == "published" {
+            String::new()
+        } else {
+            post.status.clone()
+        },
+    }
+}
+
+async fn member(state: &AppState, username: &str) -> Result<UserRecord, AppError> {
+    users::by_username(&state.db, username)
+        .await?
+        .filter(|u| !u.deleted)
+        .ok_or(AppError::NotFound)
+}
+
+async fn profile_page(
+    ctx: &Ctx,
+    state: &AppState,
+    user: UserRecord,
+    me: Option<CurrentUser>,
+    draft_bio: Option<String>,
+    errors: FormErrors,
+) -> Result<ProfilePage, AppError> {
+    let is_owner = me.as_ref().is_some_and(|m| m.id == user.id);
+    let bio = profiles::bio(&state.db, user.id).await?;
+    let posts = profiles::posts_by(&state.db, user.id, is_owner, POSTS_SHOWN).await?;
+    let of_kind = |kinds: &[&str]| -> Vec<PostLink> {
+        posts
+            .iter()
+            .filter(|p| kinds.contains(&p.kind.as_str()))
+            .map(link)
+            .collect()
+    };
+    Ok(ProfilePage {
+        page: ctx.page(user.username.clone()),
+        bio_action: format!("{}/bio", super::profile_path(&user.username)),
+        username: user.username,
+        joined: super::timestamp(user.created_at),
+        reputation: user.reputation,
+        is_owner,
+        bio_html: bio.html,
+        bio_md: draft_bio.unwrap_or(bio.markdown),
+        questions: of_kind(&["question"]),
+        answers: of_kind(&["answer", "bot_answer"]),
+        articles: of_kind(&["article"]),
+        errors,
+    })
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = member(&state, &path.into_inner()).await?;
+    let page = profile_page(&ctx, &state, user, ctx.user(), None, FormErrors::default()).await?;
+    crate::web::ok(&page)
+}
+
+#[derive(Deserialize)]
+pub struct BioForm {
+    bio: String,
+}
+
+pub async fn update_bio(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<BioForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let user = member(&state, &path.into_inner()).await?;
+    if user.id != me.id {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let bio = form.bio.trim();
+    let chars = bio.chars().count();
+    if chars > BIO_MAX_CHARS {
+        let mut errors = FormErrors::default();
+        let message = ctx.t().fill(
+            "profile.error_bio_long",
+            &[
+                ("max", &BIO_MAX_CHARS.to_string()),
+                ("chars", &chars.to_string()),
+            ],
+        );
+        errors.add_text("bio", message);
+        let page =
+            profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
+        return crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let rendered = render_comment(bio);
+    profiles::set_bio(&state.db, me.id, bio, &rendered.html).await?;
+    ctx.flash("flash.bio_saved");
+    Ok(crate::web::see_other(&super::profile_path(&user.username)))
+}
