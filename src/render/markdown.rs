@@ -9,10 +9,10 @@ use pulldown_cmark::{
 
 use super::escape::escape_html;
 use super::highlight::{code_block_html, language_name};
-use super::links::{anchor_open, classify, image_html};
+use super::links::{anchor_open, classify, image_html, is_local_image};
 use super::math::render_math;
 use super::mentions::MentionScanner;
-use super::slug::Slugger;
+use super::preprocess::{flatten_blocks, heading_slugs, is_block_end, limit_nesting};
 
 /// Which Markdown a piece of content may use.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,121 +51,13 @@ pub fn render(markdown: &str, mode: Mode) -> Output {
         Mode::Post => events,
         Mode::Comment => flatten_blocks(events),
     };
+    let events = limit_nesting(events);
     let slugs = heading_slugs(&events);
     let mut rewriter = Rewriter::new(slugs);
     for event in events {
         rewriter.event(event);
     }
     rewriter.finish()
-}
-
-/// Reduces a comment to paragraphs of inline content: headings, lists and quotes become
-/// paragraphs, code blocks become code spans, images become links, display math inline.
-fn flatten_blocks(events: Vec<Event>) -> Vec<Event> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut open = false;
-    let mut in_code = false;
-    for event in events {
-        let event = match event {
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }),
-            Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
-            Event::DisplayMath(math) => Event::InlineMath(math),
-            Event::Text(text) if in_code => Event::Code(text),
-            Event::Start(tag) if is_block(&tag) => {
-                in_code = matches!(tag, Tag::CodeBlock(_));
-                close_paragraph(&mut out, &mut open);
-                continue;
-            }
-            Event::End(tag) if is_block_end(&tag) => {
-                in_code = false;
-                close_paragraph(&mut out, &mut open);
-                continue;
-            }
-            Event::Rule => {
-                close_paragraph(&mut out, &mut open);
-                continue;
-            }
-            other => other,
-        };
-        if !open {
-            out.push(Event::Start(Tag::Paragraph));
-            open = true;
-        }
-        out.push(event);
-    }
-    close_paragraph(&mut out, &mut open);
-    out
-}
-
-fn close_paragraph(out: &mut Vec<Event>, open: &mut bool) {
-    if *open {
-        out.push(Event::End(TagEnd::Paragraph));
-        *open = false;
-    }
-}
-
-fn is_block(tag: &Tag) -> bool {
-    !matches!(
-        tag,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-    )
-}
-
-fn is_block_end(tag: &TagEnd) -> bool {
-    !matches!(
-        tag,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
-}
-
-/// Slugs for every heading, in order, computed up front because a heading's id must be
-/// written before its text.
-fn heading_slugs(events: &[Event]) -> Vec<String> {
-    let mut slugger = Slugger::default();
-    let mut slugs = Vec::new();
-    let mut current: Option<String> = None;
-    for event in events {
-        match event {
-            Event::Start(Tag::Heading { .. }) => current = Some(String::new()),
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some(text) = current.take() {
-                    slugs.push(slugger.slug(&text));
-                }
-            }
-            Event::Text(text)
-            | Event::Code(text)
-            | Event::InlineMath(text)
-            | Event::InlineHtml(text) => {
-                if let Some(current) = current.as_mut() {
-                    current.push_str(text);
-                }
-            }
-            _ => {}
-        }
-    }
-    slugs
 }
 
 struct CodeBlock {
@@ -485,7 +377,13 @@ impl<'a> Rewriter<'a> {
             return;
         };
         self.push_text(&image.alt, true);
-        self.html(image_html(&image.dest, &image.alt, &image.title));
+        let html = if self.links.is_empty() || is_local_image(image.dest.trim()) {
+            image_html(&image.dest, &image.alt, &image.title)
+        } else {
+            // A remote image's placeholder is itself a link, and links cannot nest.
+            escape_html(&image.alt)
+        };
+        self.html(html);
     }
 
     /// Footnotes are numbered by first appearance; ids use the number, not the author's

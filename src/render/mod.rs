@@ -11,6 +11,7 @@ mod links;
 mod markdown;
 mod math;
 mod mentions;
+mod preprocess;
 mod sanitize;
 mod slug;
 pub mod text;

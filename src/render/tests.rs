@@ -105,6 +105,15 @@ fn remote_images_are_click_to_load_and_local_images_lazy() {
 }
 
 #[test]
+fn remote_image_inside_a_link_does_not_nest_links() {
+    let r = render_post("[![badge](https://ci.example.org/b.svg)](https://ci.example.org/)");
+    assert_eq!(
+        r.html,
+        "<p><a href=\"https://ci.example.org/\" rel=\"nofollow ugc noopener\">badge</a></p>\n"
+    );
+}
+
+#[test]
 fn comments_keep_inline_markup_only() {
     let r = render_comment(
         "# Title\n\n*em* **strong** `code` [link](https://example.com) $x^2$\n\n- item\n\n> quote\n\n![img](https://example.com/i.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn x() {}\n```\n\n$$y$$",
@@ -158,6 +167,25 @@ fn invalid_math_shows_source_and_does_not_panic() {
     let r = render_post("bad $\\frac{1}{$ and $$\\begin{pmatrix}$$");
     assert!(r.html.contains("class=\"math-error\""), "{}", r.html);
     assert!(r.has_math);
+}
+
+#[test]
+fn deep_nesting_renders_quickly() {
+    let started = std::time::Instant::now();
+    for input in [
+        "> ".repeat(20_000),
+        "- ".repeat(20_000),
+        "1. ".repeat(10_000),
+    ] {
+        let r = render_post(&(input + "deep"));
+        assert!(r.html.contains("deep"));
+        assert!(r.html.matches("<blockquote>").count() <= 24);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -298,4 +326,24 @@ fn xss_payloads_are_inert_in_posts_and_comments() {
 #[should_panic(expected = "onerror")]
 fn inert_check_catches_event_handlers() {
     assert_inert("<p><img src=\"/x\" onerror=\"alert(1)\"></p>", "self-test");
+}
+
+/// Exact output for the long article. A change here changes stored HTML: bump
+/// `RENDERER_VERSION`, then refresh with `AGORA_UPDATE_SNAPSHOTS=1 cargo test --lib render::`.
+#[test]
+fn long_article_matches_snapshot() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/render/long_article.html"
+    );
+    let html = render_post(LONG_ARTICLE).html;
+    if std::env::var_os("AGORA_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, &html).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        html == expected,
+        "rendered HTML differs from {path}; if intended, bump RENDERER_VERSION and refresh it"
+    );
 }
