@@ -114,6 +114,73 @@ pub fn image_html(src: &str, alt: &str, title: &str) -> String {
     }
 }
 
+/// Splits text into pieces, marking bare `http(s)://` URLs (GFM's extended autolinks) so
+/// they can be linked. A URL ends at whitespace, a non-ASCII character (`。` right after a
+/// link is common in Chinese) or `<>"\``; trailing punctuation and an unbalanced `)` are
+/// left out of it.
+pub fn split_bare_urls(text: &str) -> Vec<(bool, &str)> {
+    let mut pieces = Vec::new();
+    let mut plain_start = 0;
+    let mut from = 0;
+    while let Some(start) = find_url_start(text, from) {
+        let end = start + url_len(&text[start..]);
+        from = end;
+        if text[start..end].ends_with("://") {
+            continue;
+        }
+        if start > plain_start {
+            pieces.push((false, &text[plain_start..start]));
+        }
+        pieces.push((true, &text[start..end]));
+        plain_start = end;
+    }
+    if plain_start < text.len() {
+        pieces.push((false, &text[plain_start..]));
+    }
+    pieces
+}
+
+/// Length in bytes of the URL at the start of `tail`.
+fn url_len(tail: &str) -> usize {
+    let mut end = tail
+        .find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"' | '`'))
+        .unwrap_or(tail.len());
+    // Only ASCII is left in `tail[..end]`, so stepping back one byte stays on a boundary.
+    while let Some(last) = tail[..end].chars().last() {
+        let url = &tail[..end];
+        let unbalanced_paren = last == ')' && url.matches('(').count() < url.matches(')').count();
+        if matches!(
+            last,
+            '.' | ',' | ':' | ';' | '!' | '?' | '\'' | '*' | '_' | '~'
+        ) || unbalanced_paren
+        {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Byte offset (at or after `from`) of the next `http://` or `https://` that does not
+/// continue an ASCII word.
+fn find_url_start(text: &str, from: usize) -> Option<usize> {
+    let mut from = from;
+    while let Some(found) = text.get(from..)?.find("http") {
+        let at = from + found;
+        let tail = &text[at..];
+        let word_before = text[..at]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '/');
+        if !word_before && (tail.starts_with("http://") || tail.starts_with("https://")) {
+            return Some(at);
+        }
+        from = at + "http".len();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +235,27 @@ mod tests {
             "<img src=\"/uploads/1.png\" alt=\"one\" loading=\"lazy\">"
         );
         assert_eq!(image_html("javascript:x", "alt<", ""), "alt&lt;");
+    }
+
+    #[test]
+    fn bare_urls_are_found_and_trimmed() {
+        assert_eq!(
+            split_bare_urls("see https://example.com/a_(b). 以及http://x.org/p。"),
+            vec![
+                (false, "see "),
+                (true, "https://example.com/a_(b)"),
+                (false, ". 以及"),
+                (true, "http://x.org/p"),
+                (false, "。"),
+            ]
+        );
+        assert_eq!(
+            split_bare_urls("(https://example.com/x) https:// xhttp://no"),
+            vec![
+                (false, "("),
+                (true, "https://example.com/x"),
+                (false, ") https:// xhttp://no"),
+            ]
+        );
     }
 }

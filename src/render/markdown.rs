@@ -9,7 +9,7 @@ use pulldown_cmark::{
 
 use super::escape::escape_html;
 use super::highlight::{code_block_html, language_name};
-use super::links::{anchor_open, classify, image_html, is_local_image};
+use super::links::{anchor_open, classify, image_html, is_local_image, split_bare_urls};
 use super::math::render_math;
 use super::mentions::MentionScanner;
 use super::preprocess::{flatten_blocks, heading_slugs, is_block_end, limit_nesting};
@@ -159,11 +159,13 @@ impl<'a> Rewriter<'a> {
         }
         match event {
             Event::Text(text) => {
-                if !in_link {
-                    self.mentions.push(&text);
-                }
                 self.push_text(&text, true);
-                self.out.push(Event::Text(text));
+                if in_link {
+                    self.out.push(Event::Text(text));
+                } else {
+                    self.mentions.push(&text);
+                    self.autolink(&text);
+                }
             }
             Event::Code(code) => {
                 self.push_text(&code, true);
@@ -348,6 +350,25 @@ impl<'a> Rewriter<'a> {
                     self.block_break();
                 }
                 self.out.push(Event::End(other));
+            }
+        }
+    }
+
+    /// Writes text, turning bare URLs into external links.
+    fn autolink(&mut self, text: &str) {
+        for (is_url, piece) in split_bare_urls(text) {
+            let open = if is_url {
+                anchor_open(&classify(piece), "")
+            } else {
+                None
+            };
+            match open {
+                Some(open) => {
+                    self.html(open);
+                    self.out.push(Event::Text(CowStr::from(piece.to_owned())));
+                    self.html("</a>".to_owned());
+                }
+                None => self.out.push(Event::Text(CowStr::from(piece.to_owned()))),
             }
         }
     }

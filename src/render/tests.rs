@@ -347,3 +347,20 @@ fn long_article_matches_snapshot() {
         "rendered HTML differs from {path}; if intended, bump RENDERER_VERSION and refresh it"
     );
 }
+
+#[test]
+fn bare_urls_become_external_links_outside_code() {
+    let r = render_comment("见 https://example.com/a。 `https://in.code/x`");
+    assert!(
+        r.html.contains(
+            "见 <a href=\"https://example.com/a\" rel=\"nofollow ugc noopener\">https://example.com/a</a>。"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("<code>https://in.code/x</code>"),
+        "{}",
+        r.html
+    );
+}
