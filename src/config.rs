@@ -22,6 +22,8 @@ pub struct Settings {
     pub static_dir: PathBuf,
     pub shutdown_grace: Duration,
     pub limits: RateLimits,
+    /// `AGORA_AI`: run the on-box model at all (on by default; off frees its memory and threads).
+    pub ai_enabled: bool,
     pub ai: AiSettings,
 }
 
@@ -130,6 +132,11 @@ impl Settings {
             queue_capacity: number(&get, "AGORA_AI_QUEUE", 8)?,
             deadline: Duration::from_secs(number(&get, "AGORA_AI_DEADLINE_SECS", 60)?),
         };
+        let ai_enabled = match get("AGORA_AI") {
+            Some(v) => parse_bool(&v)
+                .ok_or_else(|| invalid("AGORA_AI", format!("`{v}` is not on or off")))?,
+            None => true,
+        };
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
@@ -148,6 +155,7 @@ impl Settings {
             static_dir: PathBuf::from(get("AGORA_STATIC_DIR").unwrap_or_else(|| "static".into())),
             shutdown_grace: Duration::from_secs(number(&get, "AGORA_SHUTDOWN_GRACE_SECS", 30)?),
             limits,
+            ai_enabled,
             ai,
         })
     }

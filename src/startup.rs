@@ -8,6 +8,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
+use crate::ai::{AiService, AiStatus};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
@@ -48,9 +49,11 @@ impl Application {
 
     fn with_listener(settings: Settings, db: Db, listener: TcpListener) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
         let state = AppState {
             db,
             settings: Arc::new(settings),
+            ai,
         };
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;
@@ -78,6 +81,9 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
+        if let Some(ai) = self.state.ai.clone() {
+            tokio::task::spawn_blocking(move || report_ai_status(&ai));
+        }
         let result = self.server.await;
         janitor.abort();
         self.state.db.close().await;
@@ -134,6 +140,20 @@ pub fn build_app(
         )
         .configure(crate::web::routes)
         .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+}
+
+/// One log line once the model has loaded (or failed to): the forum runs either way.
+fn report_ai_status(ai: &AiService) {
+    match ai.wait_until_loaded(Duration::from_secs(120)) {
+        AiStatus::Ready(model) => tracing::info!(
+            model = model.model_dir,
+            runtime = model.runtime_version,
+            layers = model.n_layer,
+            "AI is on"
+        ),
+        AiStatus::Off { reason } => tracing::warn!("AI is off: {reason}"),
+        AiStatus::Loading => tracing::warn!("AI is still loading after 120 s"),
+    }
 }
 
 /// Deletes expired sessions and old rate-limit rows every few minutes.

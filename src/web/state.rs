@@ -1,6 +1,7 @@
 //! What every handler can reach: the database and the settings.
 use std::sync::Arc;
 
+use crate::ai::{AiService, AiStatus};
 use crate::auth::session::Lifetimes;
 use crate::config::Settings;
 use crate::db::Db;
@@ -9,6 +10,8 @@ use crate::db::Db;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// `None` when the operator turned the AI off (`AGORA_AI=off`).
+    pub ai: Option<AiService>,
 }
 
 impl AppState {
@@ -16,6 +19,16 @@ impl AppState {
         Lifetimes {
             idle_secs: self.settings.session_idle.as_secs() as i64,
             absolute_secs: self.settings.session_absolute.as_secs() as i64,
+        }
+    }
+
+    /// Whether the AI can answer, and if not, one sentence saying why.
+    pub fn ai_status(&self) -> AiStatus {
+        match &self.ai {
+            Some(ai) => ai.status(),
+            None => AiStatus::Off {
+                reason: "the AI is turned off in the settings (AGORA_AI=off)".into(),
+            },
         }
     }
 

@@ -32,6 +32,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ("AGORA_BIND".into(), "127.0.0.1:0".into()),
         ("AGORA_LOG".into(), std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
         ("AGORA_STATIC_DIR".into(), format!("{}/static", env!("CARGO_MANIFEST_DIR"))),
+        ("AGORA_AI".into(), "off".into()),
     ]);
     for (k, v) in overrides {
         env.insert(k.to_string(), v.to_string());
