@@ -2,6 +2,7 @@
 pub mod csrf;
 pub mod password;
 pub mod permissions;
+pub mod privileges;
 pub mod rate_limit;
 pub mod session;
 

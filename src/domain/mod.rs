@@ -2,12 +2,16 @@
 //! edge never re-checks it.
 mod email;
 mod password;
+mod post;
 mod role;
+mod tags;
 mod username;
 
 pub use email::Email;
 pub use password::{NewPassword, PasswordProblem};
+pub use post::{post_slug, Markdown, PostKind, PostStatus, Title};
 pub use role::Role;
+pub use tags::{Tag, TagList};
 pub use username::{username_key, Username};
 
 /// Why a piece of input was refused; `field` is the form field to show the message next to, and

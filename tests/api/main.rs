@@ -3,6 +3,7 @@
 mod accounts;
 mod ai_status;
 mod helpers;
+mod posts;
 mod security;
 mod social;
 mod startup;

@@ -1,1 +1,304 @@
-//! Queries over posts (articles, questions, answers), their tags and revisions.
+//! Queries over posts (articles, questions, answers): writing them with their revisions and tags,
+//! reading one, answers to a question, accepting, soft deletion. Lists live in [`lists`], tags in
+//! [`tags`], revisions in [`revisions`], duplicate hints in [`similar`], feeds in [`feeds`].
+pub mod feeds;
+pub mod lists;
+pub mod revisions;
+pub mod similar;
+pub mod tags;
+
+use sqlx::Row;
+
+use super::{now, Db, DbError, Tx};
+use crate::domain::{Markdown, PostKind, PostStatus, TagList, Title};
+use crate::render::{render_post, RENDERER_VERSION};
+
+/// One post as its page shows it.
+#[derive(Debug, Clone)]
+pub struct PostRecord {
+    pub id: i64,
+    pub kind: PostKind,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub author_name: String,
+    pub title: String,
+    pub slug: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub excerpt: String,
+    pub status: PostStatus,
+    pub score: i64,
+    pub answer_count: i64,
+    pub comment_count: i64,
+    pub accepted_answer_id: Option<i64>,
+    pub view_count: i64,
+    pub revision_count: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub last_activity_at: i64,
+    pub tags: Vec<String>,
+}
+
+impl PostRecord {
+    pub fn is_published(&self) -> bool {
+        self.status == PostStatus::Published
+    }
+}
+
+pub(crate) const POST_COLUMNS: &str = "p.id, p.kind, p.parent_id, p.author_id, u.username AS author_name, \
+     p.title, p.slug, p.body_md, p.body_html, p.excerpt, p.status, p.score, p.answer_count, \
+     p.comment_count, p.accepted_answer_id, p.view_count, p.revision_count, p.created_at, p.edited_at, \
+     p.last_activity_at";
+
+fn post_from_row(row: &sqlx::any::AnyRow) -> Result<PostRecord, DbError> {
+    Ok(PostRecord {
+        id: row.try_get("id")?,
+        kind: PostKind::from_stored(&row.try_get::<String, _>("kind")?),
+        parent_id: row.try_get("parent_id")?,
+        author_id: row.try_get("author_id")?,
+        author_name: row.try_get("author_name")?,
+        title: row.try_get("title")?,
+        slug: row.try_get("slug")?,
+        body_md: row.try_get("body_md")?,
+        body_html: row.try_get("body_html")?,
+        excerpt: row.try_get("excerpt")?,
+        status: PostStatus::from_stored(&row.try_get::<String, _>("status")?),
+        score: row.try_get("score")?,
+        answer_count: row.try_get("answer_count")?,
+        comment_count: row.try_get("comment_count")?,
+        accepted_answer_id: row.try_get("accepted_answer_id")?,
+        view_count: row.try_get("view_count")?,
+        revision_count: row.try_get("revision_count")?,
+        created_at: row.try_get("created_at")?,
+        edited_at: row.try_get("edited_at")?,
+        last_activity_at: row.try_get("last_activity_at")?,
+        tags: Vec::new(),
+    })
+}
+
+/// A post to store. Articles and questions have a title and tags; answers have a parent question.
+pub struct NewPost<'a> {
+    pub kind: PostKind,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub title: Option<&'a Title>,
+    pub body: &'a Markdown,
+    pub tags: Option<&'a TagList>,
+    pub status: PostStatus,
+}
+
+/// New content for an existing post; `status` changes only between draft and published.
+pub struct PostEdit<'a> {
+    pub title: Option<&'a Title>,
+    pub body: &'a Markdown,
+    pub tags: Option<&'a TagList>,
+    pub status: PostStatus,
+    pub editor_id: i64,
+}
+
+/// Stores a post with its first revision and its tags (created on first use); an answer also bumps
+/// its question's answer count and activity time. Markdown is rendered here, once.
+pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
+    let rendered = render_post(new.body.as_str());
+    let title = new.title.map(Title::as_str).unwrap_or_default();
+    let slug = new.title.map(Title::slug).unwrap_or_default();
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO posts (kind, parent_id, author_id, title, slug, body_md, body_html, body_text, \
+         excerpt, renderer_version, status, created_at, last_activity_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(new.kind.as_str())
+    .bind(new.parent_id)
+    .bind(new.author_id)
+    .bind(title)
+    .bind(&slug)
+    .bind(new.body.as_str())
+    .bind(&rendered.html)
+    .bind(&rendered.text)
+    .bind(&rendered.excerpt)
+    .bind(RENDERER_VERSION)
+    .bind(new.status.as_str())
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let tag_text = new.tags.map(TagList::joined).unwrap_or_default();
+    revisions::insert(&mut tx, id, 1, title, new.body.as_str(), &tag_text, new.author_id, at).await?;
+    if let Some(tags) = new.tags {
+        tags::replace_for_post(&mut tx, id, tags).await?;
+    }
+    if let Some(parent) = new.parent_id {
+        refresh_answer_count(&mut tx, parent, at).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The post with this id, whatever its status (callers decide who may see drafts or deleted posts).
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<PostRecord>, DbError> {
+    let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1");
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(db.reader()).await? else {
+        return Ok(None);
+    };
+    let mut post = post_from_row(&row)?;
+    post.tags = tags::names_for_post(db, id).await?;
+    Ok(Some(post))
+}
+
+/// Replaces a post's content, keeping the old one as a revision. Returns the new revision number.
+pub async fn update(db: &Db, id: i64, edit: PostEdit<'_>) -> Result<i64, DbError> {
+    let rendered = render_post(edit.body.as_str());
+    let title = edit.title.map(Title::as_str).unwrap_or_default();
+    let slug = edit.title.map(Title::slug).unwrap_or_default();
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let (revision_count, parent_id): (i64, Option<i64>) =
+        sqlx::query_as("SELECT revision_count, parent_id FROM posts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let n = revision_count + 1;
+    sqlx::query(
+        "UPDATE posts SET title = $1, slug = $2, body_md = $3, body_html = $4, body_text = $5, \
+         excerpt = $6, renderer_version = $7, status = $8, revision_count = $9, edited_at = $10, \
+         last_activity_at = $10 WHERE id = $11",
+    )
+    .bind(title)
+    .bind(&slug)
+    .bind(edit.body.as_str())
+    .bind(&rendered.html)
+    .bind(&rendered.text)
+    .bind(&rendered.excerpt)
+    .bind(RENDERER_VERSION)
+    .bind(edit.status.as_str())
+    .bind(n)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let tag_text = edit.tags.map(TagList::joined).unwrap_or_default();
+    revisions::insert(&mut tx, id, n, title, edit.body.as_str(), &tag_text, edit.editor_id, at).await?;
+    if let Some(tags) = edit.tags {
+        tags::replace_for_post(&mut tx, id, tags).await?;
+    }
+    if let Some(parent) = parent_id {
+        touch(&mut tx, parent, at).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Soft-deletes a post: it disappears from pages and lists but stays in the database. Deleting an
+/// accepted answer un-accepts it, and its question recounts its answers.
+pub async fn soft_delete(db: &Db, id: i64) -> Result<(), DbError> {
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let parent_id: Option<i64> = sqlx::query_scalar("SELECT parent_id FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
+    sqlx::query("UPDATE posts SET status = 'deleted' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tags::recount_for_post(&mut tx, id).await?;
+    if let Some(parent) = parent_id {
+        sqlx::query("UPDATE posts SET accepted_answer_id = NULL WHERE id = $1 AND accepted_answer_id = $2")
+            .bind(parent)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        refresh_answer_count(&mut tx, parent, at).await?;
+    }
+    tx.commit().await
+}
+
+/// Counts one page view.
+pub async fn count_view(db: &Db, id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE posts SET view_count = view_count + 1 WHERE id = $1")
+        .bind(id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Published answers to a question: the accepted one first, then by score, then oldest first.
+pub async fn answers_to(db: &Db, question: &PostRecord) -> Result<Vec<PostRecord>, DbError> {
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.parent_id = $1 AND p.status = 'published' \
+         ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END, p.score DESC, p.created_at, p.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(question.id)
+        .bind(question.accepted_answer_id.unwrap_or(0))
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(post_from_row).collect()
+}
+
+/// What accepting changed, for reputation and notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptChange {
+    pub question_id: i64,
+    pub previous: Option<i64>,
+    pub current: Option<i64>,
+}
+
+/// Sets (or with `None` clears) a question's accepted answer inside the caller's transaction and says
+/// what was accepted before.
+pub async fn set_accepted(
+    tx: &mut Tx,
+    question_id: i64,
+    answer_id: Option<i64>,
+) -> Result<AcceptChange, DbError> {
+    let previous: Option<i64> = sqlx::query_scalar("SELECT accepted_answer_id FROM posts WHERE id = $1")
+        .bind(question_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    sqlx::query("UPDATE posts SET accepted_answer_id = $1, last_activity_at = $2 WHERE id = $3")
+        .bind(answer_id)
+        .bind(now())
+        .bind(question_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(AcceptChange {
+        question_id,
+        previous,
+        current: answer_id,
+    })
+}
+
+async fn refresh_answer_count(tx: &mut Tx, question_id: i64, at: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE posts SET answer_count = (SELECT COUNT(*) FROM posts a WHERE a.parent_id = $1 \
+         AND a.status = 'published'), last_activity_at = $2 WHERE id = $1",
+    )
+    .bind(question_id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn touch(tx: &mut Tx, id: i64, at: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE posts SET last_activity_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Makes `answer_id` the accepted answer of `question_id` (or clears it with `None`) in one
+/// transaction, and says what changed so reputation and notifications can follow.
+pub async fn accept_answer(db: &Db, question_id: i64, answer_id: Option<i64>) -> Result<AcceptChange, DbError> {
+    let mut tx = db.begin_write().await?;
+    let change = set_accepted(&mut tx, question_id, answer_id).await?;
+    tx.commit().await?;
+    Ok(change)
+}

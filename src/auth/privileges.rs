@@ -1,0 +1,111 @@
+//! What reputation earns: the privilege table and the post-level decisions built on it (who may edit,
+//! delete or accept). Pure functions of the user and the post, so they are easy to test and to show.
+use super::CurrentUser;
+
+/// A right a member earns with reputation. Staff (moderators, admins) hold every privilege.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privilege {
+    VoteUp,
+    Comment,
+    VoteDown,
+    EditOthersPosts,
+}
+
+impl Privilege {
+    pub const ALL: [Privilege; 4] = [
+        Privilege::VoteUp,
+        Privilege::Comment,
+        Privilege::VoteDown,
+        Privilege::EditOthersPosts,
+    ];
+
+    /// The documented reputation table.
+    pub fn min_reputation(self) -> i64 {
+        match self {
+            Privilege::VoteUp => 15,
+            Privilege::Comment => 50,
+            Privilege::VoteDown => 125,
+            Privilege::EditOthersPosts => 2000,
+        }
+    }
+
+    /// Catalog key of the privilege's name.
+    pub fn catalog_key(self) -> &'static str {
+        match self {
+            Privilege::VoteUp => "privilege.vote_up",
+            Privilege::Comment => "privilege.comment",
+            Privilege::VoteDown => "privilege.vote_down",
+            Privilege::EditOthersPosts => "privilege.edit_others",
+        }
+    }
+}
+
+/// Whether `user` holds `privilege` (by reputation or by being staff).
+pub fn has_privilege(user: &CurrentUser, privilege: Privilege) -> bool {
+    user.is_staff() || user.reputation >= privilege.min_reputation()
+}
+
+/// Authors edit their own posts; others need the edit privilege.
+pub fn can_edit_post(user: &CurrentUser, author_id: i64) -> bool {
+    user.id == author_id || has_privilege(user, Privilege::EditOthersPosts)
+}
+
+/// Authors delete their own posts; moderators and admins delete any.
+pub fn can_delete_post(user: &CurrentUser, author_id: i64) -> bool {
+    user.id == author_id || user.is_staff()
+}
+
+/// Only the asker accepts an answer, and never an answer written by the bot.
+pub fn can_accept_answer(user: &CurrentUser, question_author_id: i64, answer_is_bot: bool) -> bool {
+    user.id == question_author_id && !answer_is_bot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    fn member(id: i64, reputation: i64) -> CurrentUser {
+        CurrentUser {
+            id,
+            username: format!("u{id}"),
+            role: Role::Member,
+            reputation,
+            trust_level: 0,
+            locale: None,
+        }
+    }
+
+    #[test]
+    fn the_table_is_ordered_and_documented() {
+        let mins: Vec<i64> = Privilege::ALL.iter().map(|p| p.min_reputation()).collect();
+        assert_eq!(mins, [15, 50, 125, 2000]);
+    }
+
+    #[test]
+    fn reputation_unlocks_privileges_at_the_threshold() {
+        assert!(!has_privilege(&member(1, 14), Privilege::VoteUp));
+        assert!(has_privilege(&member(1, 15), Privilege::VoteUp));
+        assert!(!has_privilege(&member(1, 124), Privilege::VoteDown));
+        assert!(has_privilege(&member(1, 125), Privilege::VoteDown));
+    }
+
+    #[test]
+    fn authors_edit_their_own_posts_and_others_need_2000() {
+        assert!(can_edit_post(&member(1, 1), 1));
+        assert!(!can_edit_post(&member(2, 1999), 1));
+        assert!(can_edit_post(&member(2, 2000), 1));
+        let mut moderator = member(3, 1);
+        moderator.role = Role::Moderator;
+        assert!(can_edit_post(&moderator, 1));
+        assert!(can_delete_post(&moderator, 1));
+        assert!(!can_delete_post(&member(2, 5000), 1));
+    }
+
+    #[test]
+    fn only_the_asker_accepts_and_never_a_bot_answer() {
+        assert!(can_accept_answer(&member(1, 1), 1, false));
+        assert!(!can_accept_answer(&member(1, 1), 1, true));
+        assert!(!can_accept_answer(&member(2, 9999), 1, false));
+    }
+}

@@ -1,0 +1,194 @@
+//! Lists of posts with keyset pagination: each page starts after the last item of the one before
+//! (`WHERE (key, id) < (cursor)`), never at an OFFSET, so a deep page costs what the first one does.
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::tags::names_for_posts;
+use crate::db::{Db, DbError};
+use crate::domain::PostKind;
+
+/// The order of a list; each one is backed by an index on `(kind, status, key, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Newest first (`created_at`).
+    Newest,
+    /// Most recent activity first (`last_activity_at`).
+    Active,
+    /// Highest score first.
+    Votes,
+}
+
+impl Order {
+    fn column(self) -> &'static str {
+        match self {
+            Order::Newest => "p.created_at",
+            Order::Active => "p.last_activity_at",
+            Order::Votes => "p.score",
+        }
+    }
+}
+
+/// Which posts a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Articles,
+    Questions,
+    /// Questions without a published answer.
+    Unanswered,
+    /// Articles and questions.
+    Topics,
+    /// Articles and questions carrying this tag.
+    Tagged(i64),
+}
+
+/// A position in a list: the sort key and id of the last item shown. Written `key:id` in URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (key, id) = text.split_once(':')?;
+        Some(Cursor {
+            key: key.trim().parse().ok()?,
+            id: id.trim().parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.key, self.id)
+    }
+}
+
+/// What a list row shows about a post.
+#[derive(Debug, Clone)]
+pub struct PostSummary {
+    pub id: i64,
+    pub kind: PostKind,
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    pub author_name: String,
+    pub score: i64,
+    pub answer_count: i64,
+    pub view_count: i64,
+    pub has_accepted: bool,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub last_activity_at: i64,
+    pub tags: Vec<String>,
+}
+
+/// One page of a list and the cursor of the next page, if there is one.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub items: Vec<PostSummary>,
+    pub next: Option<Cursor>,
+}
+
+/// One page of published posts in `scope`, sorted by `order` (ties broken by id, newest first).
+pub async fn page(
+    db: &Db,
+    scope: Scope,
+    order: Order,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<ListPage, DbError> {
+    let key = order.column();
+    let (scope_sql, tag_id) = match scope {
+        Scope::Articles => ("p.kind = 'article'", None),
+        Scope::Questions => ("p.kind = 'question'", None),
+        Scope::Unanswered => ("p.kind = 'question' AND p.answer_count = 0", None),
+        Scope::Topics => ("p.kind IN ('article', 'question')", None),
+        Scope::Tagged(id) => (
+            "p.kind IN ('article', 'question') AND EXISTS (SELECT 1 FROM post_tags pt \
+             WHERE pt.post_id = p.id AND pt.tag_id = $4)",
+            Some(id),
+        ),
+    };
+    let sql = format!(
+        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
+         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
+         p.last_activity_at, {key} AS sort_key \
+         FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.status = 'published' AND {scope_sql} AND ({key} < $1 OR ({key} = $1 AND p.id < $2)) \
+         ORDER BY {key} DESC, p.id DESC LIMIT $3"
+    );
+    let after = after.unwrap_or(Cursor {
+        key: i64::MAX,
+        id: i64::MAX,
+    });
+    let mut query = sqlx::query(&sql).bind(after.key).bind(after.id).bind(limit + 1);
+    if let Some(tag_id) = tag_id {
+        query = query.bind(tag_id);
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in &rows {
+        keys.push(row.try_get::<i64, _>("sort_key")?);
+        items.push(summary_from_row(row)?);
+    }
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().zip(keys.get(items.len() - 1)).map(|(last, key)| Cursor {
+            key: *key,
+            id: last.id,
+        })
+    } else {
+        None
+    };
+    attach_tags(db, &mut items).await?;
+    Ok(ListPage { items, next })
+}
+
+pub(super) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<PostSummary, DbError> {
+    Ok(PostSummary {
+        id: row.try_get("id")?,
+        kind: PostKind::from_stored(&row.try_get::<String, _>("kind")?),
+        title: row.try_get("title")?,
+        slug: row.try_get("slug")?,
+        excerpt: row.try_get("excerpt")?,
+        author_name: row.try_get("author_name")?,
+        score: row.try_get("score")?,
+        answer_count: row.try_get("answer_count")?,
+        view_count: row.try_get("view_count")?,
+        has_accepted: row.try_get::<Option<i64>, _>("accepted_answer_id")?.is_some(),
+        created_at: row.try_get("created_at")?,
+        edited_at: row.try_get("edited_at")?,
+        last_activity_at: row.try_get("last_activity_at")?,
+        tags: Vec::new(),
+    })
+}
+
+pub(super) async fn attach_tags(db: &Db, items: &mut [PostSummary]) -> Result<(), DbError> {
+    let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
+    let mut by_post: HashMap<i64, Vec<String>> = HashMap::new();
+    for (post_id, name) in names_for_posts(db, &ids).await? {
+        by_post.entry(post_id).or_default().push(name);
+    }
+    for item in items {
+        item.tags = by_post.remove(&item.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// A post author's drafts, newest first (shown to them on the article list).
+pub async fn drafts_of(db: &Db, author_id: i64, limit: i64) -> Result<Vec<PostSummary>, DbError> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
+         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
+         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.author_id = $1 AND p.status = 'draft' ORDER BY p.id DESC LIMIT $2",
+    )
+    .bind(author_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(summary_from_row).collect()
+}

@@ -1,0 +1,166 @@
+//! "Has this been asked before?": published questions whose title shares words (Chinese-aware, through
+//! the search tokeniser) or tags with a draft question, ranked by how much they share.
+use super::lists::{attach_tags, summary_from_row, PostSummary};
+use crate::db::{Db, DbError};
+use crate::search::query_terms;
+
+
+/// Words too common to say two titles are alike.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "can", "do", "does", "for", "from", "get", "how", "i", "in", "is", "it",
+    "my", "of", "on", "or", "the", "to", "use", "using", "what", "when", "why", "with", "you", "的",
+    "了", "吗", "呢", "是", "在", "我", "如何", "怎么", "怎样", "什么", "为什么", "和", "与", "有",
+    "中", "用", "使用", "问题", "？", "?",
+];
+
+/// A title term worth matching on.
+fn meaningful(term: &str) -> bool {
+    !STOP_WORDS.contains(&term) && (term.chars().count() > 1 || !term.is_ascii())
+}
+
+/// Up to `limit` questions most like `title` (and `tags`), best first, leaving out `exclude`.
+pub async fn similar_questions(
+    db: &Db,
+    title: &str,
+    tags: &[String],
+    exclude: Option<i64>,
+    limit: usize,
+) -> Result<Vec<PostSummary>, DbError> {
+    let mut terms: Vec<String> = query_terms(title).into_iter().filter(|t| meaningful(t)).collect();
+    terms.truncate(12);
+    let found = candidates(db, &terms, tags).await?;
+    let mut ranked = rank(&terms, tags, found);
+    ranked.retain(|p| Some(p.id) != exclude);
+    ranked.truncate(limit);
+    Ok(ranked)
+}
+
+/// Orders candidates by the share of the query's terms their titles contain, plus a smaller weight for
+/// shared tags; candidates sharing no term and under half the tags are dropped.
+pub fn rank(terms: &[String], tags: &[String], candidates: Vec<PostSummary>) -> Vec<PostSummary> {
+    let mut scored: Vec<(f64, PostSummary)> = candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let own: Vec<String> = query_terms(&candidate.title);
+            let shared_terms = terms.iter().filter(|t| own.contains(t)).count();
+            let shared_tags = tags.iter().filter(|t| candidate.tags.contains(t)).count();
+            let term_share = if terms.is_empty() { 0.0 } else { shared_terms as f64 / terms.len() as f64 };
+            let tag_share = if tags.is_empty() { 0.0 } else { shared_tags as f64 / tags.len() as f64 };
+            let relevant = shared_terms > 0 && (term_share >= 0.3 || shared_terms >= 2 || tag_share >= 0.5);
+            relevant.then_some((term_share + 0.3 * tag_share, candidate))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.score.cmp(&a.1.score)));
+    scored.into_iter().map(|(_, c)| c).collect()
+}
+
+/// At most this many rows are ranked; newer questions win when more match.
+const CANDIDATE_LIMIT: i64 = 200;
+
+/// Questions whose lower-cased title contains any of `terms`, or carrying any of `tags`.
+async fn candidates(db: &Db, terms: &[String], tags: &[String]) -> Result<Vec<PostSummary>, DbError> {
+    if terms.is_empty() && tags.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conditions = Vec::new();
+    let mut n = 0;
+    for _ in terms {
+        n += 1;
+        conditions.push(format!("LOWER(p.title) LIKE ${n} ESCAPE '\\'"));
+    }
+    if !tags.is_empty() {
+        let placeholders: Vec<String> = tags
+            .iter()
+            .map(|_| {
+                n += 1;
+                format!("${n}")
+            })
+            .collect();
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.post_id = p.id AND t.name IN ({}))",
+            placeholders.join(", ")
+        ));
+    }
+    let sql = format!(
+        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
+         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
+         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.kind = 'question' AND p.status = 'published' AND ({}) \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT {CANDIDATE_LIMIT}",
+        conditions.join(" OR ")
+    );
+    let mut query = sqlx::query(&sql);
+    for term in terms {
+        query = query.bind(format!("%{}%", escape_like(term)));
+    }
+    for tag in tags {
+        query = query.bind(tag.clone());
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    let mut items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    attach_tags(db, &mut items).await?;
+    Ok(items)
+}
+
+fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PostKind;
+
+    fn question(id: i64, title: &str, tags: &[&str]) -> PostSummary {
+        PostSummary {
+            id,
+            kind: PostKind::Question,
+            title: title.into(),
+            slug: String::new(),
+            excerpt: String::new(),
+            author_name: String::new(),
+            score: 0,
+            answer_count: 0,
+            view_count: 0,
+            has_accepted: false,
+            created_at: 0,
+            edited_at: None,
+            last_activity_at: 0,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    fn terms(title: &str) -> Vec<String> {
+        query_terms(title).into_iter().filter(|t| meaningful(t)).collect()
+    }
+
+    #[test]
+    fn closer_titles_rank_first_and_unrelated_ones_are_dropped() {
+        let found = vec![
+            question(1, "Fine-tuning BERT on a small dataset", &["bert"]),
+            question(2, "How to quantize llama weights to 4 bit", &["llama"]),
+            question(3, "Quantize llama model with GPTQ", &["llama", "quantization"]),
+        ];
+        let ranked = rank(&terms("How do I quantize a llama model?"), &["llama".into()], found);
+        let ids: Vec<i64> = ranked.iter().map(|q| q.id).collect();
+        assert_eq!(ids, [3, 2]);
+    }
+
+    #[test]
+    fn chinese_titles_match_on_words() {
+        let found = vec![
+            question(1, "如何在本地部署大语言模型", &[]),
+            question(2, "图像分类的数据增强方法", &[]),
+        ];
+        let ranked = rank(&terms("本地部署大语言模型需要多少显存"), &[], found);
+        assert_eq!(ranked.iter().map(|q| q.id).collect::<Vec<_>>(), [1]);
+    }
+}

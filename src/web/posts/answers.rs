@@ -1,0 +1,203 @@
+//! Answers: posting one to a question, editing, deleting, and the asker accepting one.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::editor::{parse_body, EditorKind, EditorPage, PostForm};
+use super::questions::question_page;
+use super::{post_url, search_index_changed, visible_post};
+use crate::auth::privileges::{can_accept_answer, can_delete_post, can_edit_post};
+use crate::db;
+use crate::db::posts::{NewPost, PostEdit, PostRecord};
+use crate::domain::{PostKind, PostStatus};
+use crate::error::AppError;
+use crate::web::context::Ctx;
+use crate::web::state::AppState;
+
+const ANSWER_KINDS: [PostKind; 2] = [PostKind::Answer, PostKind::BotAnswer];
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /questions/{id}/answers` (body). An empty or oversized answer shows the question again with
+/// the text kept.
+pub async fn create(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    form: web::Form<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let question = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
+    if !question.is_published() {
+        return Err(AppError::NotFound);
+    }
+    let form = form.into_inner();
+    let body = match parse_body(&form.body, ctx.t()) {
+        Ok(body) => body,
+        Err(errors) => {
+            return question_page(&ctx, &state, &req, &question, form.body, errors, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+    };
+    let id = db::posts::create(
+        &state.db,
+        NewPost {
+            kind: PostKind::Answer,
+            parent_id: Some(question.id),
+            author_id: me.id,
+            title: None,
+            body: &body,
+            tags: None,
+            status: PostStatus::Published,
+        },
+    )
+    .await?;
+    search_index_changed(&state, id).await;
+    ctx.flash("post.flash.answer_posted");
+    Ok(crate::web::see_other(&post_url(PostKind::Answer, id, "", Some(question.id))))
+}
+
+/// `GET /answers/{id}`: an answer's address is its place on the question page.
+pub async fn show(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, ctx.user().as_ref()).await?;
+    let question = question_of(&state, &answer, &ctx).await?;
+    Ok(crate::web::see_other(&format!(
+        "{}#answer-{}",
+        post_url(question.kind, question.id, &question.slug, None),
+        answer.id
+    )))
+}
+
+async fn question_of(state: &AppState, answer: &PostRecord, ctx: &Ctx) -> Result<PostRecord, AppError> {
+    let parent = answer.parent_id.ok_or(AppError::NotFound)?;
+    visible_post(state, parent, &[PostKind::Question], ctx.user().as_ref()).await
+}
+
+fn edit_page(ctx: &Ctx, answer: &PostRecord, form: &PostForm) -> EditorPage {
+    let page = ctx.page(ctx.t().get("post.edit_answer"));
+    EditorPage::new(
+        page,
+        EditorKind::EditAnswer,
+        format!("/answers/{}/edit", answer.id),
+        form,
+        post_url(answer.kind, answer.id, "", answer.parent_id),
+    )
+}
+
+/// `GET /answers/{id}/edit`
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
+    if !can_edit_post(&me, answer.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    ctx.ensure_session(&state).await?;
+    let form = PostForm {
+        body: answer.body_md.clone(),
+        ..PostForm::default()
+    };
+    edit_page(&ctx, &answer, &form).ok()
+}
+
+/// `POST /answers/{id}/edit` (body)
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
+    if !can_edit_post(&me, answer.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let body = match parse_body(&form.body, ctx.t()) {
+        Ok(body) => body,
+        Err(errors) => return edit_page(&ctx, &answer, &form).with_errors(errors).rejected(),
+    };
+    db::posts::update(
+        &state.db,
+        answer.id,
+        PostEdit {
+            title: None,
+            body: &body,
+            tags: None,
+            status: answer.status,
+            editor_id: me.id,
+        },
+    )
+    .await?;
+    search_index_changed(&state, answer.id).await;
+    ctx.flash("post.flash.saved");
+    Ok(crate::web::see_other(&format!("/answers/{}", answer.id)))
+}
+
+/// `POST /answers/{id}/delete`
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
+    if !can_delete_post(&me, answer.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    db::posts::soft_delete(&state.db, answer.id).await?;
+    search_index_changed(&state, answer.id).await;
+    ctx.flash("post.flash.deleted");
+    let question = question_of(&state, &answer, &ctx).await?;
+    Ok(crate::web::see_other(&post_url(question.kind, question.id, &question.slug, None)))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    /// `0` takes the acceptance back; anything else (or nothing) accepts.
+    #[serde(default)]
+    accept: Option<String>,
+}
+
+/// `POST /answers/{id}/accept`: only the asker, never a bot answer; accepting another answer moves the
+/// mark, `accept=0` removes it.
+pub async fn accept(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
+    let question = question_of(&state, &answer, &ctx).await?;
+    if !answer.is_published() || !can_accept_answer(&me, question.author_id, answer.kind == PostKind::BotAnswer) {
+        return Err(AppError::Forbidden);
+    }
+    let accepting = form.accept.as_deref() != Some("0");
+    let target = if accepting {
+        Some(answer.id)
+    } else if question.accepted_answer_id == Some(answer.id) {
+        None
+    } else {
+        question.accepted_answer_id
+    };
+    db::posts::accept_answer(&state.db, question.id, target).await?;
+    ctx.flash(if accepting {
+        "post.flash.accepted"
+    } else {
+        "post.flash.unaccepted"
+    });
+    Ok(crate::web::see_other(&format!(
+        "{}#answer-{}",
+        post_url(question.kind, question.id, &question.slug, None),
+        answer.id
+    )))
+}

@@ -1,0 +1,245 @@
+//! Articles: the list, writing (with drafts), the article page, editing, deleting.
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::editor::{parse_topic, EditorKind, EditorPage, PostForm};
+use super::lists::{next_url, parse_after};
+use super::questions::moved_permanently;
+use super::views::{origin, HeadMeta, PostView, SummaryView};
+use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
+use crate::auth::privileges::{can_delete_post, can_edit_post};
+use crate::db;
+use crate::db::posts::lists::{Order, Scope};
+use crate::db::posts::{NewPost, PostEdit, PostRecord};
+use crate::domain::{PostKind, PostStatus};
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "posts/articles.html")]
+struct ArticleListPage {
+    page: Page,
+    items: Vec<SummaryView>,
+    drafts: Vec<SummaryView>,
+    next_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+}
+
+/// `GET /articles[?after=cursor]`: newest first; the reader's own drafts on top of page one.
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let after = parse_after(query.after.as_deref(), t)?;
+    let page = db::posts::lists::page(&state.db, Scope::Articles, Order::Newest, after, PAGE_SIZE).await?;
+    let drafts = match ctx.user() {
+        Some(me) if after.is_none() => db::posts::lists::drafts_of(&state.db, me.id, 50).await?,
+        _ => Vec::new(),
+    };
+    crate::web::ok(&ArticleListPage {
+        page: ctx.page(t.get("post.articles_title")),
+        items: SummaryView::list(&page.items),
+        drafts: SummaryView::list(&drafts),
+        next_url: next_url("/articles", page.next),
+    })
+}
+
+fn new_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
+    let page = ctx.page(ctx.t().get("post.new_article"));
+    EditorPage::new(page, EditorKind::NewArticle, "/articles".into(), form, "/articles".into())
+}
+
+/// `GET /articles/new`
+pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require_user()?;
+    ctx.ensure_session(&state).await?;
+    new_page(&ctx, &PostForm::default()).ok()
+}
+
+/// `POST /articles` (title, body, tags; `draft=1` keeps it private to its author)
+pub async fn create(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let form = form.into_inner();
+    let input = match parse_topic(&form, ctx.t()) {
+        Ok(input) => input,
+        Err(errors) => return new_page(&ctx, &form).with_errors(errors).rejected(),
+    };
+    let status = if form.wants_draft() {
+        PostStatus::Draft
+    } else {
+        PostStatus::Published
+    };
+    let id = db::posts::create(
+        &state.db,
+        NewPost {
+            kind: PostKind::Article,
+            parent_id: None,
+            author_id: me.id,
+            title: Some(&input.title),
+            body: &input.body,
+            tags: Some(&input.tags),
+            status,
+        },
+    )
+    .await?;
+    search_index_changed(&state, id).await;
+    ctx.flash(if status == PostStatus::Draft {
+        "post.flash.draft_saved"
+    } else {
+        "post.flash.article_published"
+    });
+    Ok(crate::web::see_other(&post_url(PostKind::Article, id, &input.title.slug(), None)))
+}
+
+#[derive(Template)]
+#[template(path = "posts/article.html")]
+struct ArticlePage {
+    page: Page,
+    head: HeadMeta,
+    article: PostView,
+}
+
+/// `GET /articles/{id}`: redirects to the address with the slug.
+pub async fn show_without_slug(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], ctx.user().as_ref()).await?;
+    Ok(moved_permanently(&post_url(post.kind, post.id, &post.slug, None)))
+}
+
+/// `GET /articles/{id}/{slug}`; a wrong slug redirects (301) to the right one. Drafts are shown to
+/// their author only (others get 404).
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let user = ctx.user();
+    let mut article = visible_post(&state, id, &[PostKind::Article], user.as_ref()).await?;
+    if slug != article.slug {
+        return Ok(moved_permanently(&post_url(article.kind, article.id, &article.slug, None)));
+    }
+    if article.is_published() {
+        db::posts::count_view(&state.db, article.id).await?;
+        article.view_count += 1;
+    }
+    if user.is_some() {
+        ctx.ensure_session(&state).await?;
+    }
+    crate::web::ok(&ArticlePage {
+        page: ctx.page(article.title.clone()),
+        head: HeadMeta::for_post(&article, &origin(&req)),
+        article: PostView::new(&article, user.as_ref()),
+    })
+}
+
+fn edit_page(ctx: &Ctx, post: &PostRecord, form: &PostForm) -> EditorPage {
+    let page = ctx.page(ctx.t().get("post.edit_article"));
+    EditorPage::new(
+        page,
+        EditorKind::EditArticle,
+        format!("/articles/{}/edit", post.id),
+        form,
+        post_url(post.kind, post.id, &post.slug, None),
+    )
+}
+
+/// `GET /articles/{id}/edit`
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
+    if !can_edit_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    ctx.ensure_session(&state).await?;
+    let form = PostForm {
+        title: post.title.clone(),
+        body: post.body_md.clone(),
+        tags: post.tags.join(", "),
+        ..PostForm::default()
+    };
+    edit_page(&ctx, &post, &form).ok()
+}
+
+/// `POST /articles/{id}/edit` (title, body, tags; `draft=1` keeps or makes it a draft, otherwise a
+/// draft is published)
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
+    if !can_edit_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let input = match parse_topic(&form, ctx.t()) {
+        Ok(input) => input,
+        Err(errors) => return edit_page(&ctx, &post, &form).with_errors(errors).rejected(),
+    };
+    // Only the author decides whether their article is a draft; other editors keep its status.
+    let status = match post.status {
+        PostStatus::Draft | PostStatus::Published if me.id == post.author_id => {
+            if form.wants_draft() {
+                PostStatus::Draft
+            } else {
+                PostStatus::Published
+            }
+        }
+        other => other,
+    };
+    db::posts::update(
+        &state.db,
+        post.id,
+        PostEdit {
+            title: Some(&input.title),
+            body: &input.body,
+            tags: Some(&input.tags),
+            status,
+            editor_id: me.id,
+        },
+    )
+    .await?;
+    search_index_changed(&state, post.id).await;
+    ctx.flash("post.flash.saved");
+    Ok(crate::web::see_other(&post_url(post.kind, post.id, &input.title.slug(), None)))
+}
+
+/// `POST /articles/{id}/delete`
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
+    if !can_delete_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    db::posts::soft_delete(&state.db, post.id).await?;
+    search_index_changed(&state, post.id).await;
+    ctx.flash("post.flash.deleted");
+    Ok(crate::web::see_other("/articles"))
+}

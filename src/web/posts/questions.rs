@@ -1,0 +1,323 @@
+//! Questions: the list with its tabs, asking, the question page with its answers, editing, deleting.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
+use super::lists::{next_url, parse_after};
+use super::views::{origin, HeadMeta, PostView, SummaryView};
+use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
+use crate::auth::privileges::{can_accept_answer, can_delete_post, can_edit_post};
+use crate::db;
+use crate::db::posts::lists::{Order, Scope};
+use crate::db::posts::{NewPost, PostEdit, PostRecord};
+use crate::domain::{PostKind, PostStatus};
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "posts/questions.html")]
+struct QuestionListPage {
+    page: Page,
+    tab: &'static str,
+    tabs: Vec<(&'static str, String, String)>,
+    items: Vec<SummaryView>,
+    next_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    tab: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /questions[?tab=newest|active|unanswered|votes][&after=cursor]`
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let t = ctx.t();
+    let tab = match query.tab.as_deref() {
+        Some("active") => "active",
+        Some("unanswered") => "unanswered",
+        Some("votes") => "votes",
+        _ => "newest",
+    };
+    let (scope, order) = match tab {
+        "active" => (Scope::Questions, Order::Active),
+        "unanswered" => (Scope::Unanswered, Order::Newest),
+        "votes" => (Scope::Questions, Order::Votes),
+        _ => (Scope::Questions, Order::Newest),
+    };
+    let after = parse_after(query.after.as_deref(), t)?;
+    let page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let tabs = ["newest", "active", "unanswered", "votes"]
+        .into_iter()
+        .map(|name| {
+            let label = t.get(tab_label(name)).to_string();
+            (name, format!("/questions?tab={name}"), label)
+        })
+        .collect();
+    crate::web::ok(&QuestionListPage {
+        page: ctx.page(t.get("post.questions_title")),
+        tab,
+        tabs,
+        items: SummaryView::list(&page.items),
+        next_url: next_url(&format!("/questions?tab={tab}"), page.next),
+    })
+}
+
+fn tab_label(tab: &str) -> &'static str {
+    match tab {
+        "active" => "post.tab_active",
+        "unanswered" => "post.tab_unanswered",
+        "votes" => "post.tab_votes",
+        _ => "post.tab_newest",
+    }
+}
+
+/// `GET /questions/ask`
+pub async fn ask_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    ctx.require_user()?;
+    ctx.ensure_session(&state).await?;
+    ask_page(&ctx, &PostForm::default()).ok()
+}
+
+fn ask_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
+    let page = ctx.page(ctx.t().get("post.ask_heading"));
+    EditorPage::new(page, EditorKind::Ask, "/questions".into(), form, "/questions".into())
+}
+
+/// Possible duplicates of a title being asked, for the ask page.
+async fn similar_items(state: &AppState, form: &PostForm) -> Result<Vec<SimilarItem>, AppError> {
+    let tags = crate::domain::TagList::parse(&form.tags)
+        .map(|l| l.names())
+        .unwrap_or_default();
+    let found = db::posts::similar::similar_questions(&state.db, &form.title, &tags, None, 5).await?;
+    Ok(found
+        .iter()
+        .map(|s| SimilarItem::from_summary(&SummaryView::new(s)))
+        .collect())
+}
+
+/// `POST /questions` (title, body, tags). `check_similar` only lists possible duplicates.
+pub async fn create(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let form = form.into_inner();
+    if form.wants_similar_check() {
+        let similar = similar_items(&state, &form).await?;
+        return ask_page(&ctx, &form).with_similar(similar).ok();
+    }
+    let input = match parse_topic(&form, ctx.t()) {
+        Ok(input) => input,
+        Err(errors) => {
+            let similar = similar_items(&state, &form).await?;
+            return ask_page(&ctx, &form).with_errors(errors).with_similar(similar).rejected();
+        }
+    };
+    let id = db::posts::create(
+        &state.db,
+        NewPost {
+            kind: PostKind::Question,
+            parent_id: None,
+            author_id: me.id,
+            title: Some(&input.title),
+            body: &input.body,
+            tags: Some(&input.tags),
+            status: PostStatus::Published,
+        },
+    )
+    .await?;
+    search_index_changed(&state, id).await;
+    ctx.flash("post.flash.question_posted");
+    Ok(crate::web::see_other(&post_url(PostKind::Question, id, &input.title.slug(), None)))
+}
+
+#[derive(Template)]
+#[template(path = "posts/question.html")]
+struct QuestionPage {
+    page: Page,
+    head: HeadMeta,
+    question: PostView,
+    answers: Vec<AnswerView>,
+    answer_action: String,
+    answer_body: String,
+    errors: FormErrors,
+    signed_in: bool,
+    login_url: String,
+}
+
+pub struct AnswerView {
+    pub post: PostView,
+    pub accepted: bool,
+    pub can_accept: bool,
+}
+
+/// `GET /questions/{id}`: sends the reader to the canonical address with the slug.
+pub async fn show_without_slug(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], ctx.user().as_ref()).await?;
+    Ok(moved_permanently(&post_url(post.kind, post.id, &post.slug, None)))
+}
+
+/// `GET /questions/{id}/{slug}`: the question, its answers (accepted first, then by score) and the
+/// answer form. A wrong slug redirects (301) to the right one.
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let mut question = visible_post(&state, id, &[PostKind::Question], ctx.user().as_ref()).await?;
+    if slug != question.slug {
+        return Ok(moved_permanently(&post_url(question.kind, question.id, &question.slug, None)));
+    }
+    if question.is_published() {
+        db::posts::count_view(&state.db, question.id).await?;
+        question.view_count += 1;
+    }
+    if ctx.user().is_some() {
+        ctx.ensure_session(&state).await?;
+    }
+    question_page(&ctx, &state, &req, &question, String::new(), FormErrors::default(), StatusCode::OK).await
+}
+
+/// Renders a question page; also used to show the answer form again with the text kept.
+pub async fn question_page(
+    ctx: &Ctx,
+    state: &AppState,
+    req: &HttpRequest,
+    question: &PostRecord,
+    answer_body: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.user();
+    let answers = db::posts::answers_to(&state.db, question)
+        .await?
+        .iter()
+        .map(|answer| AnswerView {
+            post: PostView::new(answer, user.as_ref()),
+            accepted: question.accepted_answer_id == Some(answer.id),
+            can_accept: user
+                .as_ref()
+                .is_some_and(|u| can_accept_answer(u, question.author_id, answer.kind == PostKind::BotAnswer)),
+        })
+        .collect();
+    let view = PostView::new(question, user.as_ref());
+    crate::web::render(
+        &QuestionPage {
+            page: ctx.page(question.title.clone()),
+            head: HeadMeta::for_post(question, &origin(req)),
+            answer_action: format!("/questions/{}/answers", question.id),
+            login_url: format!("/login?next={}", super::encode_segment(&view.url)),
+            question: view,
+            answers,
+            answer_body,
+            errors,
+            signed_in: user.is_some(),
+        },
+        status,
+    )
+}
+
+pub fn moved_permanently(location: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((actix_web::http::header::LOCATION, location.to_string()))
+        .finish()
+}
+
+/// `GET /questions/{id}/edit`
+pub async fn edit_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
+    if !can_edit_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    ctx.ensure_session(&state).await?;
+    let form = PostForm {
+        title: post.title.clone(),
+        body: post.body_md.clone(),
+        tags: post.tags.join(", "),
+        ..PostForm::default()
+    };
+    edit_page(&ctx, &post, &form).ok()
+}
+
+fn edit_page(ctx: &Ctx, post: &PostRecord, form: &PostForm) -> EditorPage {
+    let page = ctx.page(ctx.t().get("post.edit_question"));
+    EditorPage::new(
+        page,
+        EditorKind::EditQuestion,
+        format!("/questions/{}/edit", post.id),
+        form,
+        post_url(post.kind, post.id, &post.slug, None),
+    )
+}
+
+/// `POST /questions/{id}/edit` (title, body, tags)
+pub async fn update(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
+    if !can_edit_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let input = match parse_topic(&form, ctx.t()) {
+        Ok(input) => input,
+        Err(errors) => return edit_page(&ctx, &post, &form).with_errors(errors).rejected(),
+    };
+    db::posts::update(
+        &state.db,
+        post.id,
+        PostEdit {
+            title: Some(&input.title),
+            body: &input.body,
+            tags: Some(&input.tags),
+            status: post.status,
+            editor_id: me.id,
+        },
+    )
+    .await?;
+    search_index_changed(&state, post.id).await;
+    ctx.flash("post.flash.saved");
+    Ok(crate::web::see_other(&post_url(post.kind, post.id, &input.title.slug(), None)))
+}
+
+/// `POST /questions/{id}/delete`
+pub async fn delete(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
+    if !can_delete_post(&me, post.author_id) {
+        return Err(AppError::Forbidden);
+    }
+    db::posts::soft_delete(&state.db, post.id).await?;
+    search_index_changed(&state, post.id).await;
+    ctx.flash("post.flash.deleted");
+    Ok(crate::web::see_other("/questions"))
+}

@@ -1,0 +1,8 @@
+//! Revisions.
+use actix_web::HttpResponse;
+
+use crate::error::AppError;
+
+pub async fn show() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
