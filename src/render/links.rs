@@ -31,7 +31,11 @@ pub enum Href {
 /// embedded tabs or newlines.
 pub fn classify(dest: &str) -> Href {
     let dest = dest.trim();
-    if dest.starts_with("//") {
+    // Browsers read `\\host` and `/\host` like `//host`: another site.
+    let mut lead = dest.chars().take(2);
+    if lead.next().is_some_and(|c| c == '/' || c == '\\')
+        && lead.next().is_some_and(|c| c == '/' || c == '\\')
+    {
         return Href::External(dest.to_owned());
     }
     match Url::parse(dest) {
@@ -215,6 +219,10 @@ mod tests {
         assert_eq!(
             classify("//example.com/a"),
             Href::External("//example.com/a".into())
+        );
+        assert_eq!(
+            classify("/\\example.com/a"),
+            Href::External("/\\example.com/a".into())
         );
     }
 
