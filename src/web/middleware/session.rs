@@ -67,8 +67,9 @@ pub async fn load_session(
         ops.push(CookieOp::ClearFlash);
     }
 
-    // One indexed COUNT for signed-in users, for the header's notification badge.
-    let unread_notifications = match session.as_ref().and_then(|s| s.user.as_ref()) {
+    // One indexed COUNT for signed-in users, for the header's notification badge (pages only).
+    let signed_in = session.as_ref().and_then(|s| s.user.as_ref());
+    let unread_notifications = match signed_in.filter(|_| !req.path().starts_with("/static/")) {
         Some(user) => crate::db::notifications::unread_count(&state.db, user.id)
             .await
             .map_err(crate::error::AppError::from)?,

@@ -60,6 +60,113 @@ fn wants_json(req: &actix_web::HttpRequest) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use askama::Template;
+
+    use crate::auth::CurrentUser;
+    use crate::domain::Role;
+    use crate::i18n::Lang;
+    use crate::web::context::Page;
+
+    /// How a post page includes the partials (see templates/social/README.md).
+    #[derive(Template)]
+    #[template(
+        source = "{% let vote = question_vote %}{% include \"social/vote.html\" %}\
+                  {% let thread = question_thread %}{% include \"social/comments.html\" %}\
+                  {% for (vote, thread) in answers %}{% include \"social/vote.html\" %}\
+                  {% include \"social/comments.html\" %}{% endfor %}",
+        ext = "html"
+    )]
+    struct PostPageExample {
+        page: Page,
+        question_vote: votes::VoteWidget,
+        question_thread: comments::CommentThread,
+        answers: Vec<(votes::VoteWidget, comments::CommentThread)>,
+    }
+
+    fn page(user: Option<CurrentUser>) -> Page {
+        Page {
+            t: Lang::En.catalog(),
+            lang: "en",
+            other_langs: Vec::new(),
+            title: "t".into(),
+            user,
+            csrf_token: "tok".into(),
+            flash: None,
+            path: "/".into(),
+            unread_notifications: 0,
+        }
+    }
+
+    fn widget(id: i64, my_vote: i64) -> votes::VoteWidget {
+        votes::VoteWidget {
+            target_kind: "answer",
+            target_id: id,
+            score: 3,
+            my_vote,
+            can_up: true,
+            can_down: false,
+        }
+    }
+
+    fn thread(post_id: i64) -> comments::CommentThread {
+        comments::CommentThread {
+            post_id,
+            comments: vec![comments::CommentItem {
+                id: 7,
+                author: "bob".into(),
+                author_path: "/u/bob".into(),
+                body_html: "<p>hi <em>there</em></p>".into(),
+                created: "2026-11-29 10:00 UTC".into(),
+                edited: true,
+                can_edit: true,
+                can_delete: true,
+            }],
+            can_comment: true,
+        }
+    }
+
+    #[test]
+    fn partials_render_forms_for_members_and_plain_scores_for_visitors() {
+        let member = CurrentUser {
+            id: 1,
+            username: "alice".into(),
+            role: Role::Member,
+            reputation: 20,
+            trust_level: 0,
+            locale: None,
+        };
+        let example = PostPageExample {
+            page: page(Some(member)),
+            question_vote: widget(1, 1),
+            question_thread: thread(1),
+            answers: vec![(widget(2, 0), thread(2))],
+        };
+        let html = example.render().expect("renders");
+        assert!(html.contains("action=\"/votes\""), "{html}");
+        assert!(
+            html.contains("name=\"value\" value=\"0\""),
+            "pressing the active up vote retracts"
+        );
+        assert!(
+            html.contains("<em>there</em>"),
+            "comment HTML is trusted (sanitised on write)"
+        );
+        assert!(html.contains("id=\"comment-7\"") && html.contains("/comments/7/edit"));
+        assert!(html.contains("name=\"post_id\" value=\"2\""));
+
+        let visitor = PostPageExample {
+            page: page(None),
+            question_vote: widget(1, 0),
+            question_thread: comments::CommentThread {
+                can_comment: false,
+                ..thread(1)
+            },
+            answers: Vec::new(),
+        };
+        let html = visitor.render().expect("renders");
+        assert!(!html.contains("action=\"/votes\""));
+        assert!(html.contains("href=\"/login\""));
+    }
 
     #[test]
     fn answers_link_into_their_question() {
