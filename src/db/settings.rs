@@ -19,3 +19,39 @@ pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), DbError> {
     .await?;
     Ok(())
 }
+
+/// An admin changes a setting (and optionally a derived one, such as rendered HTML); the change and
+/// its audit row commit together.
+pub async fn set_by(
+    db: &Db,
+    actor_id: i64,
+    key: &str,
+    value: &str,
+    derived: Option<(&str, &str)>,
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    for (k, v) in std::iter::once((key, value)).chain(derived) {
+        sqlx::query(
+            "INSERT INTO site_settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(k)
+        .bind(v)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let detail: String = value.chars().take(200).collect();
+    super::mod_log::record(
+        &mut tx,
+        super::mod_log::NewAction {
+            actor_id,
+            action: "change_setting",
+            target_kind: "setting",
+            target_id: None,
+            reason: key,
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await
+}

@@ -170,17 +170,122 @@ pub async fn set_role(db: &Db, user_id: i64, role: Role) -> Result<(), DbError> 
 /// Suspends an account until `until` and ends every session it has, in one transaction.
 pub async fn suspend(db: &Db, user_id: i64, until: i64, reason: &str) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
+    suspend_in(&mut tx, user_id, until, reason).await?;
+    tx.commit().await
+}
+
+async fn suspend_in(tx: &mut super::Tx, user_id: i64, until: i64, reason: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET suspended_until = $1, suspend_reason = $2 WHERE id = $3")
         .bind(until)
         .bind(reason)
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A staff member suspends an account: the suspension, the ended sessions and the audit row commit
+/// together.
+pub async fn suspend_by(
+    db: &Db,
+    actor_id: i64,
+    user_id: i64,
+    until: i64,
+    reason: &str,
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    suspend_in(&mut tx, user_id, until, reason).await?;
+    let detail = format!("until {until}");
+    super::mod_log::record(
+        &mut tx,
+        super::mod_log::NewAction {
+            actor_id,
+            action: "suspend_user",
+            target_kind: "user",
+            target_id: Some(user_id),
+            reason,
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn unsuspend_by(db: &Db, actor_id: i64, user_id: i64, reason: &str) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE users SET suspended_until = NULL, suspend_reason = NULL WHERE id = $1")
+        .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    super::mod_log::record(
+        &mut tx,
+        super::mod_log::NewAction {
+            actor_id,
+            action: "unsuspend_user",
+            target_kind: "user",
+            target_id: Some(user_id),
+            reason,
+            detail: "",
+        },
+    )
+    .await?;
     tx.commit().await
+}
+
+pub async fn set_role_by(
+    db: &Db,
+    actor_id: i64,
+    user_id: i64,
+    role: Role,
+    reason: &str,
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    super::mod_log::record(
+        &mut tx,
+        super::mod_log::NewAction {
+            actor_id,
+            action: "change_role",
+            target_kind: "user",
+            target_id: Some(user_id),
+            reason,
+            detail: role.as_str(),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Staff search: by name or email fragment, newest accounts first.
+pub async fn search(db: &Db, fragment: &str, limit: i64) -> Result<Vec<UserRecord>, DbError> {
+    let pattern = format!(
+        "%{}%",
+        fragment
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE username_key LIKE $1 ESCAPE '\\' OR email_key LIKE $1 ESCAPE '\\' \
+         ORDER BY id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(user_from_row).collect()
 }
 
 /// Marks an account deleted (its content stays, attributed to it) and ends its sessions.

@@ -1,5 +1,9 @@
 //! The admin panel (staff only). The dashboard shows the figures the foundation knows about; moderation
 //! pages join it as they are built.
+pub mod guidelines;
+pub mod log;
+pub mod users;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 

@@ -1,0 +1,182 @@
+//! `/admin/users`: find accounts, change roles (admins), suspend and unsuspend (staff). Every change is
+//! written to the audit log in the same transaction.
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::{self, users::UserRecord};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::state::AppState;
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    page: Page,
+    q: String,
+    users: Vec<UserRow>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+struct UserPage {
+    page: Page,
+    user: UserRow,
+    can_change_role: bool,
+    actions: Vec<db::mod_log::ActionRecord>,
+}
+
+/// A user as the admin pages show it.
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub role: &'static str,
+    pub reputation: i64,
+    pub joined: String,
+    pub suspended_until: Option<String>,
+    pub suspend_reason: String,
+}
+
+fn date(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+fn row(u: &UserRecord) -> UserRow {
+    let now = db::now();
+    UserRow {
+        id: u.id,
+        username: u.username.clone(),
+        email: u.email.clone(),
+        role: u.role.as_str(),
+        reputation: u.reputation,
+        joined: date(u.created_at),
+        suspended_until: u.suspended_until.filter(|t| *t > now).map(date),
+        suspend_reason: u.suspend_reason.clone().unwrap_or_default(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn list(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
+    ctx.require_staff()?;
+    let users = db::users::search(&state.db, &query.q, 100).await?;
+    crate::web::ok(&UsersPage {
+        page: ctx.page(ctx.t().get("admin.users")),
+        q: query.q.clone(),
+        users: users.iter().map(row).collect(),
+    })
+}
+
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_staff()?;
+    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let filter = db::mod_log::LogFilter::default();
+    let actions = db::mod_log::page(&state.db, &filter, 200)
+        .await?
+        .into_iter()
+        .filter(|a| a.target_kind == "user" && a.target_id == Some(user.id))
+        .collect();
+    crate::web::ok(&UserPage {
+        page: ctx.page(user.username.clone()),
+        can_change_role: me.is_admin() && me.id != user.id,
+        user: row(&user),
+        actions,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Only admins change roles, and never their own (so the last admin cannot lock everyone out).
+pub async fn change_role(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_admin()?;
+    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    if user.id == me.id {
+        return Err(AppError::Invalid(ctx.t().get("admin.cannot_change_own_role").to_string()));
+    }
+    let role = match form.role.as_str() {
+        "member" => Role::Member,
+        "moderator" => Role::Moderator,
+        "admin" => Role::Admin,
+        _ => return Err(AppError::Invalid(ctx.t().get("admin.unknown_role").to_string())),
+    };
+    db::users::set_role_by(&state.db, me.id, user.id, role, form.reason.trim()).await?;
+    ctx.flash("admin.saved");
+    Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
+}
+
+#[derive(Deserialize)]
+pub struct SuspendForm {
+    days: u32,
+    reason: String,
+}
+
+/// Moderators may suspend members; admins may also suspend moderators. Nobody suspends an admin or
+/// themselves from here.
+pub async fn suspend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<SuspendForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_staff()?;
+    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let allowed = user.id != me.id
+        && user.role != Role::Admin
+        && (me.is_admin() || user.role == Role::Member);
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let reason = form.reason.trim();
+    if reason.is_empty() || form.days == 0 || form.days > 3650 {
+        return Err(AppError::Invalid(ctx.t().get("admin.suspend_invalid").to_string()));
+    }
+    let until = db::now() + i64::from(form.days) * 86_400;
+    db::users::suspend_by(&state.db, me.id, user.id, until, reason).await?;
+    ctx.flash("admin.saved");
+    Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn unsuspend(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_staff()?;
+    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    db::users::unsuspend_by(&state.db, me.id, user.id, form.reason.trim()).await?;
+    ctx.flash("admin.saved");
+    Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
+}
