@@ -76,7 +76,10 @@ impl Settings {
 
         let secure_cookies = match get("AGORA_SECURE_COOKIES") {
             Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid("AGORA_SECURE_COOKIES", format!("`{v}` is not true or false"))
+                invalid(
+                    "AGORA_SECURE_COOKIES",
+                    format!("`{v}` is not true or false"),
+                )
             })?,
             None => !bind.ip().is_loopback(),
         };

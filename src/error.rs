@@ -88,9 +88,7 @@ impl ResponseError for AppError {
         match self {
             AppError::LoginRequired(next) => {
                 let target = format!("/login?next={}", url_encode(next));
-                return builder
-                    .insert_header((header::LOCATION, target))
-                    .finish();
+                return builder.insert_header((header::LOCATION, target)).finish();
             }
             AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

@@ -47,7 +47,11 @@ impl Application {
         Self::with_listener(settings, db, listener)
     }
 
-    fn with_listener(settings: Settings, db: Db, listener: TcpListener) -> Result<Self, StartError> {
+    fn with_listener(
+        settings: Settings,
+        db: Db,
+        listener: TcpListener,
+    ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
         let state = AppState {
@@ -109,24 +113,37 @@ pub fn build_app(
     App::new()
         .app_data(data)
         .app_data(web::PayloadConfig::new(limit))
-        .app_data(web::FormConfig::default().limit(limit).error_handler(|err, _| {
-            match err {
-                actix_web::error::UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge,
-                other => AppError::Invalid(other.to_string()),
-            }
-            .into()
-        }))
-        .app_data(web::JsonConfig::default().limit(limit).error_handler(|err, _| {
-            match err {
-                actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                    AppError::PayloadTooLarge
-                }
-                other => AppError::Invalid(other.to_string()),
-            }
-            .into()
-        }))
-        .app_data(web::QueryConfig::default().error_handler(|err, _| AppError::Invalid(err.to_string()).into()))
+        .app_data(
+            web::FormConfig::default()
+                .limit(limit)
+                .error_handler(|err, _| {
+                    match err {
+                        actix_web::error::UrlencodedError::Overflow { .. } => {
+                            AppError::PayloadTooLarge
+                        }
+                        other => AppError::Invalid(other.to_string()),
+                    }
+                    .into()
+                }),
+        )
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .error_handler(|err, _| {
+                    match err {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            AppError::PayloadTooLarge
+                        }
+                        other => AppError::Invalid(other.to_string()),
+                    }
+                    .into()
+                }),
+        )
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _| AppError::Invalid(err.to_string()).into()),
+        )
         .wrap(from_fn(csrf::verify_csrf))
         .wrap(from_fn(error_pages::render_error_pages))
         .wrap(from_fn(session::load_session))
@@ -139,7 +156,9 @@ pub fn build_app(
                 .use_last_modified(true),
         )
         .configure(crate::web::routes)
-        .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) }))
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+        }))
 }
 
 /// One log line once the model has loaded (or failed to): the forum runs either way.

@@ -26,12 +26,18 @@ impl CurrentUser {
 }
 
 /// Requires a signed-in user; anonymous visitors are sent to log in and come back to `here`.
-pub fn require_user<'a>(user: Option<&'a CurrentUser>, here: &str) -> Result<&'a CurrentUser, AppError> {
+pub fn require_user<'a>(
+    user: Option<&'a CurrentUser>,
+    here: &str,
+) -> Result<&'a CurrentUser, AppError> {
     user.ok_or_else(|| AppError::LoginRequired(here.to_string()))
 }
 
 /// Requires a moderator or an admin.
-pub fn require_staff<'a>(user: Option<&'a CurrentUser>, here: &str) -> Result<&'a CurrentUser, AppError> {
+pub fn require_staff<'a>(
+    user: Option<&'a CurrentUser>,
+    here: &str,
+) -> Result<&'a CurrentUser, AppError> {
     let user = require_user(user, here)?;
     if user.is_staff() {
         Ok(user)
@@ -41,7 +47,10 @@ pub fn require_staff<'a>(user: Option<&'a CurrentUser>, here: &str) -> Result<&'
 }
 
 /// Requires an admin.
-pub fn require_admin<'a>(user: Option<&'a CurrentUser>, here: &str) -> Result<&'a CurrentUser, AppError> {
+pub fn require_admin<'a>(
+    user: Option<&'a CurrentUser>,
+    here: &str,
+) -> Result<&'a CurrentUser, AppError> {
     let user = require_user(user, here)?;
     if user.is_admin() {
         Ok(user)
@@ -67,15 +76,24 @@ mod tests {
 
     #[test]
     fn staff_routes_admit_moderators_and_admins_only() {
-        assert!(matches!(require_staff(None, "/admin"), Err(AppError::LoginRequired(_))));
-        assert!(matches!(require_staff(Some(&user(Role::Member)), "/admin"), Err(AppError::Forbidden)));
+        assert!(matches!(
+            require_staff(None, "/admin"),
+            Err(AppError::LoginRequired(_))
+        ));
+        assert!(matches!(
+            require_staff(Some(&user(Role::Member)), "/admin"),
+            Err(AppError::Forbidden)
+        ));
         assert!(require_staff(Some(&user(Role::Moderator)), "/admin").is_ok());
         assert!(require_staff(Some(&user(Role::Admin)), "/admin").is_ok());
     }
 
     #[test]
     fn admin_routes_refuse_moderators() {
-        assert!(matches!(require_admin(Some(&user(Role::Moderator)), "/admin/settings"), Err(AppError::Forbidden)));
+        assert!(matches!(
+            require_admin(Some(&user(Role::Moderator)), "/admin/settings"),
+            Err(AppError::Forbidden)
+        ));
         assert!(require_admin(Some(&user(Role::Admin)), "/admin/settings").is_ok());
     }
 }

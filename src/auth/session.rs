@@ -49,8 +49,15 @@ pub async fn start(
     let id_hash = hash_id(&id);
     let csrf_token = random_token(32);
     let now = db::now();
-    db::sessions::create(db, &id_hash, user_id, &csrf_token, now, now + lifetimes.absolute_secs)
-        .await?;
+    db::sessions::create(
+        db,
+        &id_hash,
+        user_id,
+        &csrf_token,
+        now,
+        now + lifetimes.absolute_secs,
+    )
+    .await?;
     Ok((
         id,
         ActiveSession {
@@ -144,7 +151,10 @@ mod tests {
     #[test]
     fn sessions_end_at_idle_and_absolute_limits() {
         assert!(is_live(&record(950, 1000, None), 999, LIFE));
-        assert!(!is_live(&record(950, 1000, None), 1000, LIFE), "absolute expiry");
+        assert!(
+            !is_live(&record(950, 1000, None), 1000, LIFE),
+            "absolute expiry"
+        );
         assert!(!is_live(&record(800, 1000, None), 900, LIFE), "idle expiry");
     }
 

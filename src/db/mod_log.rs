@@ -25,7 +25,10 @@ pub struct ActionRecord {
     pub at: i64,
 }
 
-pub async fn record(executor: &mut sqlx::AnyConnection, action: NewAction<'_>) -> Result<(), DbError> {
+pub async fn record(
+    executor: &mut sqlx::AnyConnection,
+    action: NewAction<'_>,
+) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO mod_actions (actor_id, action, target_kind, target_id, reason, detail, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

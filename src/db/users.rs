@@ -20,7 +20,8 @@ pub struct UserRecord {
     pub deleted: bool,
 }
 
-const USER_COLUMNS: &str = "id, username, email, role, reputation, trust_level, locale, created_at, \
+const USER_COLUMNS: &str =
+    "id, username, email, role, reputation, trust_level, locale, created_at, \
                             suspended_until, suspend_reason, deleted_at";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
@@ -61,12 +62,13 @@ pub struct NewUser<'a> {
 /// Inserts an account; a taken name or address is reported as such, also when two sign-ups race.
 pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
     let mut tx = db.begin_write().await?;
-    let taken: Option<(String, String)> =
-        sqlx::query_as("SELECT username_key, email_key FROM users WHERE username_key = $1 OR email_key = $2")
-            .bind(new.username.key())
-            .bind(new.email.key())
-            .fetch_optional(&mut *tx)
-            .await?;
+    let taken: Option<(String, String)> = sqlx::query_as(
+        "SELECT username_key, email_key FROM users WHERE username_key = $1 OR email_key = $2",
+    )
+    .bind(new.username.key())
+    .bind(new.email.key())
+    .fetch_optional(&mut *tx)
+    .await?;
     if let Some((name_key, _)) = taken {
         return Err(if name_key == new.username.key() {
             CreateUserError::UsernameTaken
@@ -127,7 +129,10 @@ pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>, DbEr
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<UserRecord>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(db.reader()).await?;
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
@@ -174,7 +179,12 @@ pub async fn suspend(db: &Db, user_id: i64, until: i64, reason: &str) -> Result<
     tx.commit().await
 }
 
-async fn suspend_in(tx: &mut super::Tx, user_id: i64, until: i64, reason: &str) -> Result<(), DbError> {
+async fn suspend_in(
+    tx: &mut super::Tx,
+    user_id: i64,
+    until: i64,
+    reason: &str,
+) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET suspended_until = $1, suspend_reason = $2 WHERE id = $3")
         .bind(until)
         .bind(reason)
@@ -215,7 +225,12 @@ pub async fn suspend_by(
     tx.commit().await
 }
 
-pub async fn unsuspend_by(db: &Db, actor_id: i64, user_id: i64, reason: &str) -> Result<(), DbError> {
+pub async fn unsuspend_by(
+    db: &Db,
+    actor_id: i64,
+    user_id: i64,
+    reason: &str,
+) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET suspended_until = NULL, suspend_reason = NULL WHERE id = $1")
         .bind(user_id)

@@ -63,7 +63,10 @@ mod tests {
         );
         let max_ok = "x7Qz!p".repeat(22);
         assert!(max_ok.chars().count() >= 128);
-        assert!(NewPassword::parse(&max_ok, &[]).is_ok(), "128+ chars allowed");
+        assert!(
+            NewPassword::parse(&max_ok, &[]).is_ok(),
+            "128+ chars allowed"
+        );
     }
 
     #[test]

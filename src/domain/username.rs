@@ -69,22 +69,44 @@ mod tests {
 
     #[test]
     fn accepts_latin_cjk_and_punctuation() {
-        for ok in ["alice", "bob_99", "李雷", "data.sci-ence", "张三abc", "김민"] {
+        for ok in [
+            "alice",
+            "bob_99",
+            "李雷",
+            "data.sci-ence",
+            "张三abc",
+            "김민",
+        ] {
             assert!(Username::parse(ok).is_ok(), "{ok} should be accepted");
         }
     }
 
     #[test]
     fn refuses_bad_shapes_with_a_reason() {
-        assert_eq!(Username::parse("ab").unwrap_err().key, "error.username_short");
-        assert_eq!(Username::parse("李").unwrap_err().key, "error.username_short");
+        assert_eq!(
+            Username::parse("ab").unwrap_err().key,
+            "error.username_short"
+        );
+        assert_eq!(
+            Username::parse("李").unwrap_err().key,
+            "error.username_short"
+        );
         assert_eq!(
             Username::parse(&"x".repeat(33)).unwrap_err().key,
             "error.username_long"
         );
-        assert_eq!(Username::parse("a b c").unwrap_err().key, "error.username_chars");
-        assert_eq!(Username::parse("<script>").unwrap_err().key, "error.username_chars");
-        assert_eq!(Username::parse("_abc").unwrap_err().key, "error.username_start");
+        assert_eq!(
+            Username::parse("a b c").unwrap_err().key,
+            "error.username_chars"
+        );
+        assert_eq!(
+            Username::parse("<script>").unwrap_err().key,
+            "error.username_chars"
+        );
+        assert_eq!(
+            Username::parse("_abc").unwrap_err().key,
+            "error.username_start"
+        );
     }
 
     #[test]

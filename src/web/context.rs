@@ -46,7 +46,10 @@ impl FromRequest for Ctx {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let found = req.extensions().get::<Rc<RefCell<RequestContext>>>().cloned();
+        let found = req
+            .extensions()
+            .get::<Rc<RefCell<RequestContext>>>()
+            .cloned();
         ready(
             found
                 .map(|inner| Ctx { inner })
@@ -61,7 +64,11 @@ impl Ctx {
     }
 
     pub fn user(&self) -> Option<CurrentUser> {
-        self.inner.borrow().session.as_ref().and_then(|s| s.user.clone())
+        self.inner
+            .borrow()
+            .session
+            .as_ref()
+            .and_then(|s| s.user.clone())
     }
 
     pub fn lang(&self) -> Lang {
@@ -164,7 +171,10 @@ impl Ctx {
                 .as_ref()
                 .map(|s| s.csrf_token.clone())
                 .unwrap_or_default(),
-            flash: ctx.flash.as_deref().map(|k| lang.catalog().get(k).to_string()),
+            flash: ctx
+                .flash
+                .as_deref()
+                .map(|k| lang.catalog().get(k).to_string()),
             path: ctx.path.clone(),
             unread_notifications: ctx.unread_notifications,
         }

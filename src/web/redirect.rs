@@ -16,8 +16,19 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(local_target("/questions/3?tab=x").as_deref(), Some("/questions/3?tab=x"));
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "evil", "/\n/evil"] {
+        assert_eq!(
+            local_target("/questions/3?tab=x").as_deref(),
+            Some("/questions/3?tab=x")
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "evil",
+            "/\n/evil",
+        ] {
             assert_eq!(local_target(bad), None, "{bad:?}");
         }
     }

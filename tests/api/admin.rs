@@ -5,12 +5,18 @@ use crate::helpers::{spawn_app, TestApp, PASSWORD};
 use agora::domain::Role;
 
 async fn user_id(app: &TestApp, name: &str) -> i64 {
-    agora::db::users::by_username(&app.db, name).await.expect("query").expect("user").id
+    agora::db::users::by_username(&app.db, name)
+        .await
+        .expect("query")
+        .expect("user")
+        .id
 }
 
 async fn make(app: &TestApp, name: &str, role: Role) -> i64 {
     let id = user_id(app, name).await;
-    agora::db::users::set_role(&app.db, id, role).await.expect("role");
+    agora::db::users::set_role(&app.db, id, role)
+        .await
+        .expect("role");
     id
 }
 
@@ -19,14 +25,30 @@ async fn admin_routes_by_role() {
     let app = spawn_app().await;
     // Accounts for each role, each in its own browser.
     let mut browsers = Vec::new();
-    for (name, role) in [("mem", Role::Member), ("mod", Role::Moderator), ("adm", Role::Admin)] {
+    for (name, role) in [
+        ("mem", Role::Member),
+        ("mod", Role::Moderator),
+        ("adm", Role::Admin),
+    ] {
         let (client, _) = app.new_browser();
-        let html = client.get(app.url("/register")).send().await.expect("get").text().await.expect("body");
+        let html = client
+            .get(app.url("/register"))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body");
         let token = crate::helpers::csrf_token(&html);
         let email = format!("{name}@example.com");
         client
             .post(app.url("/register"))
-            .form(&[("username", name), ("email", email.as_str()), ("password", PASSWORD), ("csrf_token", token.as_str())])
+            .form(&[
+                ("username", name),
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("csrf_token", token.as_str()),
+            ])
             .send()
             .await
             .expect("register");
@@ -35,12 +57,28 @@ async fn admin_routes_by_role() {
     }
     let anonymous = app.new_browser().0;
     let member_id = user_id(&app, "mem").await;
-    let routes = ["/admin", "/admin/users", "/admin/log", format!("/admin/users/{member_id}").leak(), "/admin/guidelines"];
+    let routes = [
+        "/admin",
+        "/admin/users",
+        "/admin/log",
+        format!("/admin/users/{member_id}").leak(),
+        "/admin/guidelines",
+    ];
     for path in routes {
-        let status = anonymous.get(app.url(path)).send().await.expect("get").status();
+        let status = anonymous
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("get")
+            .status();
         assert_eq!(status, StatusCode::SEE_OTHER, "anonymous {path}");
         for (name, client) in &browsers {
-            let status = client.get(app.url(path)).send().await.expect("get").status();
+            let status = client
+                .get(app.url(path))
+                .send()
+                .await
+                .expect("get")
+                .status();
             let expected = match (*name, path) {
                 ("mem", _) => StatusCode::FORBIDDEN,
                 ("mod", "/admin/guidelines") => StatusCode::FORBIDDEN,
@@ -56,31 +94,70 @@ async fn suspending_through_the_panel_ends_sessions_is_logged_and_explained() {
     let app = spawn_app().await;
     // The member to suspend, logged in in a second browser.
     let (victim, _) = app.new_browser();
-    let html = victim.get(app.url("/register")).send().await.expect("get").text().await.expect("body");
+    let html = victim
+        .get(app.url("/register"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     let token = crate::helpers::csrf_token(&html);
     victim
         .post(app.url("/register"))
-        .form(&[("username", "spammy"), ("email", "spammy@example.com"), ("password", PASSWORD), ("csrf_token", token.as_str())])
+        .form(&[
+            ("username", "spammy"),
+            ("email", "spammy@example.com"),
+            ("password", PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
         .send()
         .await
         .expect("register");
-    assert_eq!(victim.get(app.url("/settings")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(
+        victim
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK
+    );
 
     app.sign_up("moddy").await;
     make(&app, "moddy", Role::Moderator).await;
     let id = user_id(&app, "spammy").await;
     let page = format!("/admin/users/{id}");
     let res = app
-        .submit(&page, &format!("/admin/users/{id}/suspend"), &[("days", "3"), ("reason", "link spam")])
+        .submit(
+            &page,
+            &format!("/admin/users/{id}/suspend"),
+            &[("days", "3"), ("reason", "link spam")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(victim.get(app.url("/settings")).send().await.expect("get").status(), StatusCode::SEE_OTHER, "their session ended");
+    assert_eq!(
+        victim
+            .get(app.url("/settings"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::SEE_OTHER,
+        "their session ended"
+    );
 
     let (_, log) = app.get_html("/admin/log?action=suspend_user").await;
     assert!(log.contains("moddy") && log.contains("link spam"), "{log}");
 
     // Moderators cannot change roles or suspend admins.
-    let res = app.submit(&page, &format!("/admin/users/{id}/role"), &[("role", "admin")]).await;
+    let res = app
+        .submit(
+            &page,
+            &format!("/admin/users/{id}/role"),
+            &[("role", "admin")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.logout().await;
     let res = app.login("spammy", PASSWORD).await;
@@ -96,12 +173,21 @@ async fn the_audit_log_cannot_be_changed() {
     app.sign_up("root").await;
     let admin = make(&app, "root", Role::Admin).await;
     let target = user_id(&app, "target").await;
-    agora::db::users::set_role_by(&app.db, admin, target, Role::Moderator, "helps a lot").await.expect("role");
-    let update = sqlx::query("UPDATE mod_actions SET reason = 'nothing happened'").execute(app.db.writer()).await;
+    agora::db::users::set_role_by(&app.db, admin, target, Role::Moderator, "helps a lot")
+        .await
+        .expect("role");
+    let update = sqlx::query("UPDATE mod_actions SET reason = 'nothing happened'")
+        .execute(app.db.writer())
+        .await;
     assert!(update.is_err(), "UPDATE must be refused");
-    let delete = sqlx::query("DELETE FROM mod_actions").execute(app.db.writer()).await;
+    let delete = sqlx::query("DELETE FROM mod_actions")
+        .execute(app.db.writer())
+        .await;
     assert!(delete.is_err(), "DELETE must be refused");
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mod_actions").fetch_one(app.db.reader()).await.expect("count");
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mod_actions")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("count");
     assert_eq!(count, 1);
 }
 
@@ -109,11 +195,18 @@ async fn the_audit_log_cannot_be_changed() {
 async fn admins_edit_the_guidelines_and_the_html_is_sanitised() {
     let app = spawn_app().await;
     let (_, html) = app.get_html("/guidelines").await;
-    assert!(html.contains("Community guidelines"), "a default text exists");
+    assert!(
+        html.contains("Community guidelines"),
+        "a default text exists"
+    );
     app.sign_up("boss").await;
     make(&app, "boss", Role::Admin).await;
     let res = app
-        .submit("/admin/guidelines", "/admin/guidelines", &[("body", "# House rules\n\nBe nice.<script>alert(1)</script>")])
+        .submit(
+            "/admin/guidelines",
+            "/admin/guidelines",
+            &[("body", "# House rules\n\nBe nice.<script>alert(1)</script>")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, html) = app.get_html("/guidelines").await;

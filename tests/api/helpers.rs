@@ -30,8 +30,14 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url),
         ("AGORA_BIND".into(), "127.0.0.1:0".into()),
-        ("AGORA_LOG".into(), std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into())),
-        ("AGORA_STATIC_DIR".into(), format!("{}/static", env!("CARGO_MANIFEST_DIR"))),
+        (
+            "AGORA_LOG".into(),
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()),
+        ),
+        (
+            "AGORA_STATIC_DIR".into(),
+            format!("{}/static", env!("CARGO_MANIFEST_DIR")),
+        ),
         ("AGORA_AI".into(), "off".into()),
     ]);
     for (k, v) in overrides {
@@ -39,7 +45,9 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     }
     let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
     agora::telemetry::init(&settings.log_filter, false);
-    let app = Application::build(settings.clone()).await.expect("app starts");
+    let app = Application::build(settings.clone())
+        .await
+        .expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     tokio::spawn(app.run_until_stopped());
@@ -70,7 +78,9 @@ async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
         Ok(url) if url.starts_with("postgres") => {
             sqlx::any::install_default_drivers();
             let name = format!("agora_t_{}", hex_id());
-            let mut conn = sqlx::AnyConnection::connect(&url).await.expect("PostgreSQL reachable at TEST_DATABASE_URL");
+            let mut conn = sqlx::AnyConnection::connect(&url)
+                .await
+                .expect("PostgreSQL reachable at TEST_DATABASE_URL");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
@@ -95,7 +105,10 @@ fn hex_id() -> String {
 /// Pulls the CSRF token out of a page's form.
 pub fn csrf_token(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF token");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a CSRF token");
     let end = html[start..].find('"').expect("token ends") + start;
     html[start..end].to_string()
 }
@@ -106,7 +119,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_html(&self, path: &str) -> (StatusCode, String) {
@@ -133,20 +150,34 @@ impl TestApp {
         self.submit(
             "/register",
             "/register",
-            &[("username", username), ("email", email), ("password", password)],
+            &[
+                ("username", username),
+                ("email", email),
+                ("password", password),
+            ],
         )
         .await
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.submit("/login", "/login", &[("username", username), ("password", password)])
-            .await
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// Registers `name` and stays logged in.
     pub async fn sign_up(&self, name: &str) {
-        let res = self.register(name, &format!("{name}@example.com"), PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up of {name} succeeds");
+        let res = self
+            .register(name, &format!("{name}@example.com"), PASSWORD)
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "sign-up of {name} succeeds"
+        );
     }
 
     pub async fn logout(&self) -> Response {

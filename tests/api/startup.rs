@@ -22,21 +22,39 @@ fn assert_one_line_error(cmd: &mut Command, setting: &str) {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(setting), "{setting}: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one line, no backtrace: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line, no backtrace: {stderr}"
+    );
     assert!(!stderr.contains("panicked"));
 }
 
 #[test]
 fn bad_settings_stop_start_up_with_one_line_naming_the_setting() {
     let dir = tempfile::tempdir().expect("dir");
-    assert_one_line_error(agora().arg("migrate").env("DATABASE_URL", "mysql://localhost/x"), "DATABASE_URL");
+    assert_one_line_error(
+        agora()
+            .arg("migrate")
+            .env("DATABASE_URL", "mysql://localhost/x"),
+        "DATABASE_URL",
+    );
     assert_one_line_error(agora().arg("serve").env("AGORA_LOG", "chatty"), "AGORA_LOG");
-    assert_one_line_error(agora().arg("serve").env("AGORA_BIND", "not-an-address"), "AGORA_BIND");
+    assert_one_line_error(
+        agora().arg("serve").env("AGORA_BIND", "not-an-address"),
+        "AGORA_BIND",
+    );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
     let db = format!("sqlite://{}/a.db", dir.path().display());
-    assert_one_line_error(agora().arg("serve").env("AGORA_BIND", &addr).env("DATABASE_URL", &db), "AGORA_BIND");
+    assert_one_line_error(
+        agora()
+            .arg("serve")
+            .env("AGORA_BIND", &addr)
+            .env("DATABASE_URL", &db),
+        "AGORA_BIND",
+    );
 }
 
 #[tokio::test]
@@ -49,7 +67,10 @@ async fn sigterm_stops_the_server_cleanly() {
     let mut child = agora()
         .arg("serve")
         .env("AGORA_BIND", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", format!("sqlite://{}/a.db", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/a.db", dir.path().display()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -66,7 +87,10 @@ async fn sigterm_stops_the_server_cleanly() {
         assert!(start.elapsed() < Duration::from_secs(30), "server came up");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let start = Instant::now();
     loop {
@@ -91,9 +115,18 @@ async fn admin_create_makes_an_admin_from_stdin() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let mut weak = agora()
         .args(["admin", "create", "root2", "root2@example.com"])
@@ -102,9 +135,16 @@ async fn admin_create_makes_an_admin_from_stdin() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    weak.stdin.take().expect("stdin").write_all(b"password\n").expect("write");
+    weak.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"password\n")
+        .expect("write");
     let out = weak.wait_with_output().expect("wait");
-    assert!(!out.status.success(), "weak admin passwords are refused too");
+    assert!(
+        !out.status.success(),
+        "weak admin passwords are refused too"
+    );
 
     let res = app.login("root", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

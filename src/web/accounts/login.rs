@@ -41,9 +41,17 @@ pub async fn form(
     state: web::Data<AppState>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let next = query.next.as_deref().and_then(local_target).unwrap_or_default();
+    let next = query
+        .next
+        .as_deref()
+        .and_then(local_target)
+        .unwrap_or_default();
     if ctx.user().is_some() {
-        return Ok(crate::web::see_other(if next.is_empty() { "/" } else { &next }));
+        return Ok(crate::web::see_other(if next.is_empty() {
+            "/"
+        } else {
+            &next
+        }));
     }
     ctx.ensure_session(&state).await?;
     crate::web::ok(&LoginPage {

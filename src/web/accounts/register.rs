@@ -47,7 +47,11 @@ pub async fn form(
         return Ok(crate::web::see_other("/"));
     }
     ctx.ensure_session(&state).await?;
-    let next = query.next.as_deref().and_then(local_target).unwrap_or_default();
+    let next = query
+        .next
+        .as_deref()
+        .and_then(local_target)
+        .unwrap_or_default();
     crate::web::ok(&RegisterPage {
         page: ctx.page(ctx.t().get("register.title")),
         username: String::new(),
@@ -76,8 +80,12 @@ pub async fn submit(
     let form = form.into_inner();
     let t = ctx.t();
     let mut errors = FormErrors::default();
-    let username = Username::parse(&form.username).map_err(|e| errors.add(&e, t)).ok();
-    let email = Email::parse(&form.email).map_err(|e| errors.add(&e, t)).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.add(&e, t))
+        .ok();
+    let email = Email::parse(&form.email)
+        .map_err(|e| errors.add(&e, t))
+        .ok();
     let password = NewPassword::parse(&form.password, &[&form.username, &form.email])
         .map_err(|e| errors.add(&e, t))
         .ok();
@@ -120,7 +128,9 @@ pub async fn submit(
         }
         Err(CreateUserError::Db(e)) => return Err(e.into()),
     };
-    let record = db::users::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let record = db::users::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     ctx.sign_in(&state, current_user(&record)).await?;
     ctx.flash("flash.welcome");
     let next = local_target(&form.next).unwrap_or_else(|| "/".into());

@@ -48,7 +48,10 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let limits = &state.settings.limits;
-    let bucket = format!("login-fail:user:{}", crate::domain::username_key(&me.username));
+    let bucket = format!(
+        "login-fail:user:{}",
+        crate::domain::username_key(&me.username)
+    );
     let budget = rate_limit::Budget {
         bucket: &bucket,
         limit: limits.login_failures_per_account,
@@ -71,7 +74,10 @@ pub async fn change_password(
         })
         .ok();
     let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return crate::web::render(&settings_page(&ctx, me, errors), StatusCode::UNPROCESSABLE_ENTITY);
+        return crate::web::render(
+            &settings_page(&ctx, me, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let hash = password::hash(new.expose().to_string())
         .await

@@ -74,8 +74,14 @@ pub async fn save(
         );
     }
     let rendered = crate::render::render_post(&body);
-    db::settings::set_by(&state.db, me.id, MARKDOWN_KEY, &body, Some((HTML_KEY, &rendered.html)))
-        .await?;
+    db::settings::set_by(
+        &state.db,
+        me.id,
+        MARKDOWN_KEY,
+        &body,
+        Some((HTML_KEY, &rendered.html)),
+    )
+    .await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other("/guidelines"))
 }

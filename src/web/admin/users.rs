@@ -85,7 +85,9 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
-    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let user = db::users::by_id(&state.db, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let filter = db::mod_log::LogFilter::default();
     let actions = db::mod_log::page(&state.db, &filter, 200)
         .await?
@@ -115,15 +117,23 @@ pub async fn change_role(
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
-    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let user = db::users::by_id(&state.db, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if user.id == me.id {
-        return Err(AppError::Invalid(ctx.t().get("admin.cannot_change_own_role").to_string()));
+        return Err(AppError::Invalid(
+            ctx.t().get("admin.cannot_change_own_role").to_string(),
+        ));
     }
     let role = match form.role.as_str() {
         "member" => Role::Member,
         "moderator" => Role::Moderator,
         "admin" => Role::Admin,
-        _ => return Err(AppError::Invalid(ctx.t().get("admin.unknown_role").to_string())),
+        _ => {
+            return Err(AppError::Invalid(
+                ctx.t().get("admin.unknown_role").to_string(),
+            ))
+        }
     };
     db::users::set_role_by(&state.db, me.id, user.id, role, form.reason.trim()).await?;
     ctx.flash("admin.saved");
@@ -145,7 +155,9 @@ pub async fn suspend(
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
-    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let user = db::users::by_id(&state.db, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let allowed = user.id != me.id
         && user.role != Role::Admin
         && (me.is_admin() || user.role == Role::Member);
@@ -154,7 +166,9 @@ pub async fn suspend(
     }
     let reason = form.reason.trim();
     if reason.is_empty() || form.days == 0 || form.days > 3650 {
-        return Err(AppError::Invalid(ctx.t().get("admin.suspend_invalid").to_string()));
+        return Err(AppError::Invalid(
+            ctx.t().get("admin.suspend_invalid").to_string(),
+        ));
     }
     let until = db::now() + i64::from(form.days) * 86_400;
     db::users::suspend_by(&state.db, me.id, user.id, until, reason).await?;
@@ -175,7 +189,9 @@ pub async fn unsuspend(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
-    let user = db::users::by_id(&state.db, *path).await?.ok_or(AppError::NotFound)?;
+    let user = db::users::by_id(&state.db, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
     db::users::unsuspend_by(&state.db, me.id, user.id, form.reason.trim()).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))

@@ -21,7 +21,10 @@ pub async fn verify_csrf(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let expected = req
         .extensions()
@@ -30,7 +33,12 @@ pub async fn verify_csrf(
         .unwrap_or_default();
 
     let host = req.connection_info().host().to_string();
-    let header = |name: &str| req.headers().get(name).and_then(|h| h.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+    };
     let sec_fetch_site = header("sec-fetch-site");
     let origin = header("origin");
     let cross_site = csrf::is_cross_site(&Provenance {
@@ -61,7 +69,11 @@ pub async fn verify_csrf(
     };
 
     if cross_site || !csrf::tokens_match(&expected, &given) {
-        tracing::warn!(cross_site, path = req.path(), "refused a request without a valid CSRF token");
+        tracing::warn!(
+            cross_site,
+            path = req.path(),
+            "refused a request without a valid CSRF token"
+        );
         let failure = CsrfFailure {
             fields: fields
                 .into_iter()
@@ -71,10 +83,15 @@ pub async fn verify_csrf(
         };
         return refuse(req, AppError::Csrf(failure));
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
-fn refuse<B>(req: ServiceRequest, error: AppError) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+fn refuse<B>(
+    req: ServiceRequest,
+    error: AppError,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     let (req, _) = req.into_parts();
     let response = actix_web::ResponseError::error_response(&error);
     Ok(ServiceResponse::new(req, response).map_into_right_body())

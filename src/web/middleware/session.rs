@@ -50,7 +50,9 @@ pub async fn load_session(
         .and_then(|s| s.user.as_ref())
         .and_then(|u| u.locale.as_deref())
         .and_then(Lang::from_tag);
-    let cookie_lang = req.cookie(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value()));
+    let cookie_lang = req
+        .cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_tag(c.value()));
     let header_lang = req
         .headers()
         .get("accept-language")
@@ -105,10 +107,14 @@ pub async fn load_session(
             CookieOp::SetLang(lang) => base_cookie(LANG_COOKIE, lang.code().to_string(), secure)
                 .max_age(CookieDuration::days(365))
                 .finish(),
-            CookieOp::SetFlash(key) => base_cookie(FLASH_COOKIE, (*key).to_string(), secure).finish(),
+            CookieOp::SetFlash(key) => {
+                base_cookie(FLASH_COOKIE, (*key).to_string(), secure).finish()
+            }
             CookieOp::ClearFlash => removal(FLASH_COOKIE, secure),
         };
-        res.response_mut().add_cookie(&cookie).map_err(actix_web::error::ErrorInternalServerError)?;
+        res.response_mut()
+            .add_cookie(&cookie)
+            .map_err(actix_web::error::ErrorInternalServerError)?;
     }
     Ok(res)
 }
@@ -118,7 +124,11 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-fn base_cookie(name: &'static str, value: String, secure: bool) -> actix_web::cookie::CookieBuilder<'static> {
+fn base_cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+) -> actix_web::cookie::CookieBuilder<'static> {
     Cookie::build(name, value)
         .path("/")
         .http_only(true)
@@ -145,5 +155,6 @@ fn client_ip(req: &ServiceRequest, trust_proxy_headers: bool) -> String {
             return ip.trim().to_string();
         }
     }
-    req.peer_addr().map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+    req.peer_addr()
+        .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
 }
