@@ -26,6 +26,14 @@ enum Command {
     },
     /// Copy a live SQLite database consistently to FILE.
     Backup { file: PathBuf },
+    /// Fill an empty database with a demo community (users, posts, comments, votes).
+    SeedDemo {
+        /// Only print how to seed, and only when the database has no posts (used by `make run`).
+        #[arg(long)]
+        hint: bool,
+    },
+    /// Re-render content stored by an older renderer and rebuild the search index.
+    Reindex,
     /// The on-box language model.
     Ai {
         #[command(subcommand)]
@@ -66,6 +74,8 @@ fn main() -> ExitCode {
                 command: AdminCommand::Create { username, email },
             } => agora::cli::admin_create(&settings, &username, &email).await,
             Command::Backup { file } => agora::cli::backup(&settings, &file).await,
+            Command::SeedDemo { hint } => agora::seed::run_cli(&settings, hint).await,
+            Command::Reindex => agora::search::cli::reindex(&settings).await,
             Command::Ai { command } => agora::ai::cli::run(command, &settings.ai),
         }
     });

@@ -1,7 +1,11 @@
-//! Search: tokenising (jieba + code-aware), indexing, querying.
+//! Search: tokenising (jieba + code-aware), indexing, querying, highlighted snippets.
 
+pub mod cli;
 pub mod index;
+pub mod query;
+pub mod snippet;
 pub mod tokenize;
 
 pub use index::{reindex_all, remove_post, upsert_post};
+pub use query::{search, search_page, SearchHit, SearchKind, SearchQuery, SearchResults};
 pub use tokenize::{fts5_query, index_text, query_terms, tsquery, Combine};

@@ -1,0 +1,270 @@
+//! Querying the index: relevance-ranked, filtered, paginated hits with highlighted snippets.
+//!
+//! The full-text index is queried first, on its own, for the best [`MAX_CANDIDATES`] documents;
+//! posts, users and tags are joined to that short list afterwards (a MATCH joined inside a large
+//! filter is the classic thousand-fold slowdown). Visibility is checked at query time as well as
+//! at index time, so a post hidden after it was indexed never shows up.
+use sqlx::Row;
+
+use super::index::SOURCE_POST;
+use super::snippet::{highlight, snippet};
+use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
+use crate::db::{Backend, Db, DbError};
+
+/// How many of the best full-text matches the filters and pages choose from.
+pub const MAX_CANDIDATES: i64 = 1000;
+/// Characters in a result's snippet.
+pub const SNIPPET_CHARS: usize = 220;
+/// Characters in a hit's plain-text passage (what the answer bot reads).
+pub const PASSAGE_CHARS: usize = 900;
+
+/// The kinds of document a search can be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    Article,
+    Question,
+    Answer,
+}
+
+impl SearchKind {
+    pub const ALL: [SearchKind; 3] = [
+        SearchKind::Article,
+        SearchKind::Question,
+        SearchKind::Answer,
+    ];
+
+    pub fn parse(text: &str) -> Option<SearchKind> {
+        match text {
+            "article" => Some(SearchKind::Article),
+            "question" => Some(SearchKind::Question),
+            "answer" => Some(SearchKind::Answer),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Article => "article",
+            SearchKind::Question => "question",
+            SearchKind::Answer => "answer",
+        }
+    }
+}
+
+/// One search request.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub text: String,
+    pub kind: Option<SearchKind>,
+    /// A tag name (exact); an answer carries its question's tags.
+    pub tag: Option<String>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub combine: Combine,
+}
+
+impl SearchQuery {
+    /// The first page of results for `text`, every term required.
+    pub fn new(text: impl Into<String>) -> Self {
+        SearchQuery {
+            text: text.into(),
+            kind: None,
+            tag: None,
+            page: 1,
+            per_page: 20,
+            combine: Combine::All,
+        }
+    }
+}
+
+/// One matching post.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub post_id: i64,
+    /// `article`, `question` or `answer`.
+    pub kind: String,
+    /// The post's title; for an answer, its question's title.
+    pub title: String,
+    /// The question an answer belongs to.
+    pub question_id: Option<i64>,
+    pub url: String,
+    pub author: String,
+    pub score: i64,
+    pub answer_count: i64,
+    /// An answer that its question accepted, or a question with an accepted answer.
+    pub accepted: bool,
+    pub created_at: i64,
+    /// Higher is more relevant; comparable only within one result list.
+    pub relevance: f64,
+    /// Escaped title with matches in `<mark>`: safe to output as HTML.
+    pub title_html: String,
+    /// Escaped text around the first match with matches in `<mark>`: safe to output as HTML.
+    pub snippet_html: String,
+    /// Plain text around the first match, longer than the snippet.
+    pub passage: String,
+}
+
+/// A page of results and what the page needs to say about them.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    pub terms: Vec<String>,
+    pub has_next: bool,
+    /// No post had every term, so these are posts with any of them.
+    pub relaxed: bool,
+}
+
+/// The hits for one page of `query`, best first; empty when the query has no searchable words.
+pub async fn search(db: &Db, query: &SearchQuery) -> Result<Vec<SearchHit>, DbError> {
+    let terms = query_terms(&query.text);
+    Ok(run(db, query, &terms, query.combine).await?.0)
+}
+
+/// [`search`] for the results page: when no post has every word, retries with any word.
+pub async fn search_page(db: &Db, query: &SearchQuery) -> Result<SearchResults, DbError> {
+    let terms = query_terms(&query.text);
+    if terms.is_empty() {
+        return Ok(SearchResults::default());
+    }
+    let (hits, has_next) = run(db, query, &terms, query.combine).await?;
+    if hits.is_empty() && query.page == 1 && terms.len() > 1 && query.combine == Combine::All {
+        let (hits, has_next) = run(db, query, &terms, Combine::Any).await?;
+        return Ok(SearchResults {
+            relaxed: !hits.is_empty(),
+            hits,
+            terms,
+            has_next,
+        });
+    }
+    Ok(SearchResults {
+        hits,
+        terms,
+        has_next,
+        relaxed: false,
+    })
+}
+
+/// The join that follows the full-text step: `hits(doc_id, rank)` with lower rank = better.
+const JOIN_AND_FILTER: &str = "\
+    SELECT p.id, p.kind, p.title, p.slug, p.body_text, p.score, p.answer_count, p.created_at, \
+           p.parent_id, p.accepted_answer_id, q.title AS parent_title, q.slug AS parent_slug, \
+           q.accepted_answer_id AS parent_accepted_id, u.username, hits.rank \
+    FROM hits \
+    JOIN search_docs d ON d.id = hits.doc_id \
+    JOIN posts p ON p.id = d.source_id \
+    JOIN users u ON u.id = p.author_id \
+    LEFT JOIN posts q ON q.id = p.parent_id \
+    WHERE d.source = $4 AND p.status = 'published' \
+      AND (p.parent_id IS NULL OR q.status = 'published') \
+      AND ($5 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                              WHERE pt.post_id = COALESCE(p.parent_id, p.id) AND t.name = $5)) \
+    ORDER BY hits.rank, p.id \
+    LIMIT $6 OFFSET $7";
+
+async fn run(
+    db: &Db,
+    query: &SearchQuery,
+    terms: &[String],
+    combine: Combine,
+) -> Result<(Vec<SearchHit>, bool), DbError> {
+    if terms.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let full_text_step = match db.backend() {
+        // bm25 weights: title, context (tags, question title), body, kind (unindexed).
+        Backend::Sqlite => {
+            "WITH hits AS (\
+               SELECT rowid AS doc_id, bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS rank \
+               FROM search_fts WHERE search_fts MATCH $1 AND ($2 = '' OR kind = $2) \
+               ORDER BY rank LIMIT $3) "
+        }
+        // ts_rank weights D, C, B, A = 0.1, 0.2, 0.4, 1.0 (the default).
+        Backend::Postgres => {
+            "WITH hits AS (\
+               SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank \
+               FROM search_docs WHERE tokens @@ $1::tsquery AND ($2 = '' OR kind = $2) \
+               ORDER BY rank LIMIT $3) "
+        }
+    };
+    let match_expression = match db.backend() {
+        Backend::Sqlite => fts5_query(terms, combine),
+        Backend::Postgres => tsquery(terms, combine),
+    };
+    let per_page = query.per_page.clamp(1, 100);
+    let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
+    let sql = format!("{full_text_step}{JOIN_AND_FILTER}");
+    let rows = sqlx::query(&sql)
+        .bind(match_expression)
+        .bind(query.kind.map_or("", SearchKind::as_str))
+        .bind(MAX_CANDIDATES)
+        .bind(SOURCE_POST)
+        .bind(query.tag.clone().unwrap_or_default())
+        .bind(i64::from(per_page) + 1)
+        .bind(offset)
+        .fetch_all(db.reader())
+        .await?;
+    let has_next = rows.len() > per_page as usize;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows.iter().take(per_page as usize) {
+        hits.push(hit_from_row(row, terms)?);
+    }
+    Ok((hits, has_next))
+}
+
+fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
+    let id: i64 = row.try_get("id")?;
+    let kind: String = row.try_get("kind")?;
+    let parent_id: Option<i64> = row.try_get("parent_id")?;
+    let own_title: String = row.try_get("title")?;
+    let parent_title: Option<String> = row.try_get("parent_title")?;
+    let body: String = row.try_get("body_text")?;
+    let slug: String = row.try_get("slug")?;
+    let parent_slug: Option<String> = row.try_get("parent_slug")?;
+    let accepted_answer_id: Option<i64> = row.try_get("accepted_answer_id")?;
+    let parent_accepted_id: Option<i64> = row.try_get("parent_accepted_id")?;
+    let rank: f64 = row.try_get("rank")?;
+
+    let title = match (&parent_title, own_title.is_empty()) {
+        (Some(parent), true) => parent.clone(),
+        _ => own_title,
+    };
+    let url = match (kind.as_str(), parent_id) {
+        ("answer", Some(question)) => format!(
+            "{}#answer-{id}",
+            post_path("questions", question, parent_slug.as_deref().unwrap_or(""))
+        ),
+        ("article", _) => post_path("articles", id, &slug),
+        _ => post_path("questions", id, &slug),
+    };
+    let accepted = match kind.as_str() {
+        "answer" => parent_accepted_id == Some(id),
+        _ => accepted_answer_id.is_some(),
+    };
+    let shown = snippet(&body, terms, SNIPPET_CHARS);
+    let passage = snippet(&body, terms, PASSAGE_CHARS).text;
+    Ok(SearchHit {
+        post_id: id,
+        title_html: highlight(&title, terms),
+        title,
+        question_id: parent_id,
+        url,
+        author: row.try_get("username")?,
+        score: row.try_get("score")?,
+        answer_count: row.try_get("answer_count")?,
+        accepted,
+        created_at: row.try_get("created_at")?,
+        relevance: -rank,
+        snippet_html: shown.html,
+        passage,
+        kind,
+    })
+}
+
+fn post_path(section: &str, id: i64, slug: &str) -> String {
+    if slug.is_empty() {
+        format!("/{section}/{id}")
+    } else {
+        format!("/{section}/{id}/{slug}")
+    }
+}

@@ -1,0 +1,267 @@
+//! Highlighted snippets for search results. The stored text is escaped here and only the matched
+//! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
+use std::ops::Range;
+
+use super::tokenize::query_terms;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A snippet: the same window of text as HTML (escaped, matches marked) and as plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub html: String,
+    pub text: String,
+}
+
+/// Only this much of a long body is scanned for the first match.
+const SCAN_BYTES: usize = 64 * 1024;
+/// Characters shown before the first match.
+const LEAD_CHARS: usize = 60;
+
+/// About `max_chars` characters of `text` around the first word matching `terms`, whitespace
+/// collapsed, with `…` where it was cut.
+pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
+    let scan_end = floor_char_boundary(text, SCAN_BYTES);
+    let first = match_ranges(&text[..scan_end], terms, true)
+        .first()
+        .map_or(0, |r| r.start);
+    let lead_start = text[..first]
+        .char_indices()
+        .rev()
+        .nth(LEAD_CHARS.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let start = if lead_start == 0 {
+        0
+    } else {
+        // Start at a word boundary where there is one nearby.
+        text[lead_start..first]
+            .find(char::is_whitespace)
+            .map_or(lead_start, |i| lead_start + i + 1)
+    };
+    let end = text[start..]
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(i, _)| start + i);
+    let window = collapse_whitespace(&text[start..end]);
+    let mut html = highlight(&window, terms);
+    let mut plain = window;
+    if start > 0 {
+        html.insert(0, '…');
+        plain.insert(0, '…');
+    }
+    if end < text.len() {
+        html.push('…');
+        plain.push('…');
+    }
+    Snippet { html, text: plain }
+}
+
+/// The whole of `text`, escaped, with words matching `terms` in `<mark>`.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for range in match_ranges(text, terms, false) {
+        out.push_str(&escape_html(&text[at..range.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape_html(&text[range.clone()]));
+        out.push_str("</mark>");
+        at = range.end;
+    }
+    out.push_str(&escape_html(&text[at..]));
+    out
+}
+
+/// Byte ranges of the words in `text` that the index would have matched against `terms`: a word
+/// (`torch.nn.Module`, `C++`, `GPT-2`) matches when one of its search tokens is a term; in Chinese
+/// text every occurrence of a Chinese term is marked.
+fn match_ranges(text: &str, terms: &[String], first_only: bool) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    if terms.is_empty() {
+        return ranges;
+    }
+    let cjk_terms: Vec<&str> = terms
+        .iter()
+        .filter(|t| t.chars().any(is_cjk))
+        .map(String::as_str)
+        .collect();
+    let mut run_start = 0;
+    let mut run_kind = Kind::Gap;
+    let mut boundaries: Vec<(usize, Kind)> =
+        text.char_indices().map(|(i, c)| (i, Kind::of(c))).collect();
+    boundaries.push((text.len(), Kind::End));
+    for (index, kind) in boundaries {
+        if kind == run_kind {
+            continue;
+        }
+        let run = &text[run_start..index];
+        match run_kind {
+            Kind::Word => {
+                if query_terms(run).iter().any(|t| terms.contains(t)) {
+                    let trimmed = run.trim_matches(['.', '-', '_', ':', '/', '+', '#']);
+                    let offset = run.len()
+                        - run
+                            .trim_start_matches(['.', '-', '_', ':', '/', '+', '#'])
+                            .len();
+                    if !trimmed.is_empty() {
+                        // Keep `c++`/`c#` whole: only leading separators are trimmed there.
+                        let end = if trimmed.ends_with(char::is_alphanumeric)
+                            && (run.ends_with("++") || run.ends_with('#'))
+                        {
+                            run_start + run.len()
+                        } else {
+                            run_start + offset + trimmed.len()
+                        };
+                        ranges.push(run_start + offset..end);
+                    }
+                }
+            }
+            Kind::Cjk => {
+                let mut found: Vec<Range<usize>> = Vec::new();
+                for term in &cjk_terms {
+                    for (i, _) in run.match_indices(term) {
+                        found.push(run_start + i..run_start + i + term.len());
+                    }
+                }
+                ranges.extend(found);
+            }
+            Kind::Gap | Kind::End => {}
+        }
+        if first_only && !ranges.is_empty() {
+            break;
+        }
+        run_start = index;
+        run_kind = kind;
+    }
+    merge(ranges)
+}
+
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// The same character classes as the tokeniser: Chinese/Japanese/Korean, word characters
+/// (letters, digits and the punctuation inside identifiers), everything else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Cjk,
+    Word,
+    Gap,
+    End,
+}
+
+impl Kind {
+    fn of(c: char) -> Kind {
+        if is_cjk(c) {
+            Kind::Cjk
+        } else if c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '#' | ':' | '/') {
+            Kind::Word
+        } else {
+            Kind::Gap
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x3134F)
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    if max >= text.len() {
+        return text.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(q: &str) -> Vec<String> {
+        query_terms(q)
+    }
+
+    #[test]
+    fn code_words_are_marked_whole() {
+        let html = highlight(
+            "Subclass torch.nn.Module, then use C++ or GPT-2.",
+            &terms("torch.nn.module c++ gpt2"),
+        );
+        assert_eq!(
+            html,
+            "Subclass <mark>torch.nn.Module</mark>, then use <mark>C++</mark> or <mark>GPT-2</mark>."
+        );
+    }
+
+    #[test]
+    fn chinese_terms_are_marked_inside_sentences() {
+        let html = highlight("中文分词用结巴。", &terms("分词"));
+        assert_eq!(html, "中文<mark>分词</mark>用结巴。");
+    }
+
+    #[test]
+    fn markup_in_the_text_is_escaped() {
+        let html = highlight("<script>alert('x')</script> KV cache", &terms("cache"));
+        assert_eq!(
+            html,
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; KV <mark>cache</mark>"
+        );
+    }
+
+    #[test]
+    fn snippet_windows_around_the_first_match() {
+        let text = format!(
+            "{} the LoRA rank decides {}",
+            "word ".repeat(100),
+            "tail ".repeat(100)
+        );
+        let s = snippet(&text, &terms("lora"), 120);
+        assert!(
+            s.html.starts_with('…') && s.html.ends_with('…'),
+            "{}",
+            s.html
+        );
+        assert!(s.html.contains("<mark>LoRA</mark>"), "{}", s.html);
+        assert!(s.text.contains("LoRA rank"), "{}", s.text);
+    }
+
+    #[test]
+    fn snippet_without_match_starts_at_the_beginning() {
+        let s = snippet("short\n\n text", &terms("absent"), 100);
+        assert_eq!(s.html, "short text");
+    }
+}
