@@ -1,6 +1,5 @@
 //! A model directory (model.onnx, tokenizer.json, config.json) loaded and cross-checked as one engine.
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::config::ModelConfig;
@@ -18,7 +17,8 @@ pub const TOKENIZER_FILE: &str = "tokenizer.json";
 #[derive(Debug)]
 pub struct Engine {
     pub(super) model: Gpt2Model,
-    pub(super) tokenizer: Arc<TextTokenizer>,
+    pub(super) tokenizer: TextTokenizer,
+    /// Scratch copy of the last logits row, changed in place by sampling.
     pub(super) logits: Vec<f32>,
     dir: PathBuf,
     load_time: Duration,
@@ -27,37 +27,19 @@ pub struct Engine {
 impl Engine {
     /// Loads everything in `dir`; `intra_threads` is the operator thread count of the session.
     pub fn load(runtime: &Runtime, dir: &Path, intra_threads: usize) -> Result<Engine, LoadError> {
-        let started = Instant::now();
-        let config = ModelConfig::from_file(&dir.join(CONFIG_FILE))?;
-        let tokenizer = Arc::new(TextTokenizer::from_file(&dir.join(TOKENIZER_FILE))?);
-        Engine::with_tokenizer(runtime, dir, &config, tokenizer, intra_threads, started)
+        Engine::load_variant(runtime, dir, MODEL_FILE, intra_threads)
     }
 
-    /// Loads another session for the same directory, sharing an already loaded tokenizer.
-    pub fn load_sibling(
-        &self,
-        runtime: &Runtime,
-        intra_threads: usize,
-    ) -> Result<Engine, LoadError> {
-        let config = self.model.config().clone();
-        Engine::with_tokenizer(
-            runtime,
-            &self.dir,
-            &config,
-            self.tokenizer.clone(),
-            intra_threads,
-            Instant::now(),
-        )
-    }
-
-    fn with_tokenizer(
+    /// Like [`Engine::load`] with another graph file of the same directory (e.g. a quantised copy).
+    pub fn load_variant(
         runtime: &Runtime,
         dir: &Path,
-        config: &ModelConfig,
-        tokenizer: Arc<TextTokenizer>,
+        model_file: &str,
         intra_threads: usize,
-        started: Instant,
     ) -> Result<Engine, LoadError> {
+        let started = Instant::now();
+        let config = ModelConfig::from_file(&dir.join(CONFIG_FILE))?;
+        let tokenizer = TextTokenizer::from_file(&dir.join(TOKENIZER_FILE))?;
         if tokenizer.vocab_size() > config.vocab_size {
             return Err(LoadError::Mismatch(format!(
                 "tokenizer.json has {} tokens but config.json says vocab_size={}",
@@ -65,7 +47,7 @@ impl Engine {
                 config.vocab_size
             )));
         }
-        let model = Gpt2Model::load(runtime, &dir.join(MODEL_FILE), config, intra_threads)?;
+        let model = Gpt2Model::load(runtime, &dir.join(model_file), &config, intra_threads)?;
         Ok(Engine {
             logits: vec![0.0; config.vocab_size],
             model,

@@ -82,6 +82,8 @@ pub struct Generation {
     pub finish: FinishReason,
     /// Time from start to the first generated token (prompt pass included).
     pub time_to_first_token: Duration,
+    /// Time from start at which each generated token was chosen (for benchmarks and metrics).
+    pub token_times: Vec<Duration>,
     pub elapsed: Duration,
 }
 
@@ -184,8 +186,9 @@ impl Engine {
         let mut utf8 = Utf8Stream::default();
         let mut text = String::new();
         let mut emitted = 0usize;
-        let mut tokens = Vec::with_capacity(request.max_new_tokens);
+        let mut tokens = Vec::with_capacity(request.max_new_tokens.min(config.n_positions));
         let mut time_to_first_token = Duration::ZERO;
+        let mut token_times = Vec::with_capacity(request.max_new_tokens.min(config.n_positions));
 
         let mut finish = controls.interrupted();
         if finish.is_none() {
@@ -195,14 +198,16 @@ impl Engine {
         }
         while finish.is_none() {
             let token = sampler.next_token(&mut self.logits);
+            let now = started.elapsed();
             if tokens.is_empty() {
-                time_to_first_token = started.elapsed();
+                time_to_first_token = now;
             }
             if Some(token) == eos {
                 finish = Some(FinishReason::Eos);
                 break;
             }
             tokens.push(token);
+            token_times.push(now);
             sampler.observe(token);
             utf8.push(self.tokenizer.token_bytes(token), &mut text);
             if let Some(at) = stops.find(&text) {
@@ -241,6 +246,7 @@ impl Engine {
             prompt_tokens_dropped: given - keep,
             finish,
             time_to_first_token,
+            token_times,
             elapsed: started.elapsed(),
         })
     }
