@@ -6,6 +6,7 @@ pub mod context;
 pub mod form;
 pub mod health;
 pub mod home;
+pub mod metrics;
 pub mod middleware;
 pub mod posts;
 pub mod redirect;
@@ -23,6 +24,7 @@ use crate::error::AppError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(health::check))
+        .route("/metrics", web::get().to(metrics::show))
         .route("/register", web::get().to(accounts::register::form))
         .route("/register", web::post().to(accounts::register::submit))
         .route("/login", web::get().to(accounts::login::form))

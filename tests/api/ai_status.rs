@@ -49,3 +49,13 @@ async fn ai_turned_off_in_settings_says_so() {
     let (_, html) = app.get_html("/admin").await;
     assert!(html.contains("AGORA_AI=off"));
 }
+
+#[tokio::test]
+async fn metrics_report_the_database_and_the_ai_state() {
+    let app = spawn_app_with(&[("AGORA_AI", "off")]).await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("agora_database_up 1"), "{body}");
+    assert!(body.contains("agora_ai_ready 0"), "{body}");
+}

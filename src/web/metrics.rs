@@ -1,0 +1,89 @@
+//! `/metrics`: Prometheus text format with the figures an operator watches (AI queue and speed).
+//! Only aggregate counters: nothing about users or content.
+use std::fmt::Write;
+
+use actix_web::{web, HttpResponse};
+
+use super::state::AppState;
+use crate::ai::AiStatus;
+
+pub async fn show(state: web::Data<AppState>) -> HttpResponse {
+    let mut out = String::new();
+    let mut metric = |name: &str, help: &str, kind: &str, value: f64| {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    };
+    let database_up = if state.db.ping().await.is_ok() {
+        1.0
+    } else {
+        0.0
+    };
+    metric(
+        "agora_database_up",
+        "Whether the database answered a ping.",
+        "gauge",
+        database_up,
+    );
+    let ai_up = match state.ai_status() {
+        AiStatus::Ready(_) => 1.0,
+        _ => 0.0,
+    };
+    metric(
+        "agora_ai_ready",
+        "Whether the on-box model is loaded.",
+        "gauge",
+        ai_up,
+    );
+    if let Some(ai) = &state.ai {
+        let stats = ai.stats();
+        metric(
+            "agora_ai_tokens_generated_total",
+            "Tokens generated since start.",
+            "counter",
+            stats.tokens_generated as f64,
+        );
+        metric(
+            "agora_ai_jobs_total",
+            "Generations finished since start.",
+            "counter",
+            stats.jobs_done as f64,
+        );
+        metric(
+            "agora_ai_busy_rejections_total",
+            "Requests refused because the queue was full.",
+            "counter",
+            stats.busy_rejections as f64,
+        );
+        metric(
+            "agora_ai_tokens_per_second",
+            "Decode speed averaged over recent generations.",
+            "gauge",
+            stats.recent_tokens_per_s,
+        );
+        metric(
+            "agora_ai_queue_depth",
+            "Generations waiting.",
+            "gauge",
+            stats.queue_depth as f64,
+        );
+        metric(
+            "agora_ai_queue_capacity",
+            "Queue size before requests are refused.",
+            "gauge",
+            stats.queue_capacity as f64,
+        );
+        if let Some(load) = stats.model_load_time {
+            metric(
+                "agora_ai_model_load_seconds",
+                "Time to load the model.",
+                "gauge",
+                load.as_secs_f64(),
+            );
+        }
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out)
+}
