@@ -10,6 +10,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Refused for a reason the user should read (e.g. sign-up is closed).
+    #[error("closed: {0}")]
+    Closed(String),
     #[error("login required")]
     LoginRequired(String),
     #[error("invalid request: {0}")]
@@ -42,6 +45,7 @@ pub struct CsrfFailure {
 pub enum ErrorPage {
     NotFound,
     Forbidden,
+    Closed(String),
     Invalid(String),
     Csrf(CsrfFailure),
     RateLimited { retry_after_secs: u64 },
@@ -55,6 +59,7 @@ impl AppError {
         match self {
             AppError::NotFound => ErrorPage::NotFound,
             AppError::Forbidden | AppError::LoginRequired(_) => ErrorPage::Forbidden,
+            AppError::Closed(m) => ErrorPage::Closed(m.clone()),
             AppError::Invalid(m) => ErrorPage::Invalid(m.clone()),
             AppError::Csrf(f) => ErrorPage::Csrf(f.clone()),
             AppError::RateLimited { retry_after_secs } => ErrorPage::RateLimited {
@@ -73,7 +78,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Closed(_) | AppError::Csrf(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -60,6 +60,8 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts an account; a taken name or address is reported as such, also when two sign-ups race.
+/// The sign-up form states that joining means accepting the community guidelines, so the acceptance
+/// time is the sign-up time.
 pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
     let mut tx = db.begin_write().await?;
     let taken: Option<(String, String)> = sqlx::query_as(
@@ -78,7 +80,7 @@ pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
     }
     let inserted = sqlx::query(
         "INSERT INTO users (username, username_key, email, email_key, password_hash, role, locale, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         created_at, guidelines_accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
     )
     .bind(new.username.as_str())
     .bind(new.username.key())

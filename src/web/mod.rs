@@ -41,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/suspend", web::post().to(admin::users::suspend))
         .route("/admin/users/{id}/unsuspend", web::post().to(admin::users::unsuspend))
         .route("/admin/log", web::get().to(admin::log::show))
+        .route("/admin/settings", web::get().to(admin::settings::show))
+        .route("/admin/settings", web::post().to(admin::settings::save))
         .route("/admin/guidelines", web::get().to(admin::guidelines::edit))
         .route("/admin/guidelines", web::post().to(admin::guidelines::save))
         .configure(posts::routes)

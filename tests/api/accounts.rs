@@ -162,6 +162,16 @@ async fn passwords_are_stored_as_argon2id_with_owasp_parameters() {
         "{hash}"
     );
     assert!(!hash.contains(PASSWORD));
+    let accepted: Option<i64> =
+        sqlx::query_scalar("SELECT guidelines_accepted_at FROM users WHERE username = $1")
+            .bind("frank")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("user row");
+    assert!(
+        accepted.is_some(),
+        "sign-up records acceptance of the guidelines"
+    );
 }
 
 #[tokio::test]

@@ -215,3 +215,46 @@ async fn admins_edit_the_guidelines_and_the_html_is_sanitised() {
     let (_, log) = app.get_html("/admin/log").await;
     assert!(log.contains("change_setting"));
 }
+
+#[tokio::test]
+async fn admins_can_close_sign_up() {
+    let app = spawn_app().await;
+    app.sign_up("owner").await;
+    make(&app, "owner", Role::Admin).await;
+    let res = app
+        .submit(
+            "/admin/settings",
+            "/admin/settings",
+            &[
+                ("site_name", "LLM 工坊"),
+                ("site_description", "A place for practitioners"),
+                ("registration", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get_html("/admin/settings").await;
+    assert!(html.contains("LLM 工坊"));
+
+    let (visitor, _) = app.new_browser();
+    let res = visitor.get(app.url("/register")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res
+        .text()
+        .await
+        .expect("body")
+        .contains("Sign-up is closed"));
+    let res = visitor
+        .post(app.url("/register"))
+        .form(&[
+            ("username", "late"),
+            ("email", "late@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, log) = app.get_html("/admin/log?action=change_setting").await;
+    assert!(log.contains("registration"));
+}

@@ -46,6 +46,9 @@ pub async fn form(
     if ctx.user().is_some() {
         return Ok(crate::web::see_other("/"));
     }
+    if !crate::web::admin::settings::registration_open(&state).await? {
+        return Err(AppError::Closed(ctx.t().get("register.closed").to_string()));
+    }
     ctx.ensure_session(&state).await?;
     let next = query
         .next
@@ -66,6 +69,9 @@ pub async fn submit(
     state: web::Data<AppState>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
+    if !crate::web::admin::settings::registration_open(&state).await? {
+        return Err(AppError::Closed(ctx.t().get("register.closed").to_string()));
+    }
     let limits = &state.settings.limits;
     rate_limit::hit(
         &state.db,

@@ -2,6 +2,7 @@
 //! pages join it as they are built.
 pub mod guidelines;
 pub mod log;
+pub mod settings;
 pub mod users;
 
 use actix_web::{web, HttpResponse};

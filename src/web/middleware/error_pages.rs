@@ -81,7 +81,7 @@ fn context(req: &HttpRequest) -> Option<Ctx> {
 fn texts(page: &ErrorPage, t: &crate::i18n::Catalog) -> (String, String) {
     let (heading, body) = match page {
         ErrorPage::NotFound => ("error.not_found", "error.not_found_body"),
-        ErrorPage::Forbidden => ("error.forbidden", "error.forbidden_body"),
+        ErrorPage::Forbidden | ErrorPage::Closed(_) => ("error.forbidden", "error.forbidden_body"),
         ErrorPage::Invalid(_) => ("error.invalid", "error.invalid_body"),
         ErrorPage::Csrf(_) => ("error.csrf", "error.csrf_body"),
         ErrorPage::RateLimited { .. } => ("error.rate_limited", "error.rate_limited_body"),
@@ -90,7 +90,9 @@ fn texts(page: &ErrorPage, t: &crate::i18n::Catalog) -> (String, String) {
         ErrorPage::Internal => ("error.internal", "error.internal_body"),
     };
     let message = match page {
-        ErrorPage::Invalid(detail) if !detail.is_empty() => detail.clone(),
+        ErrorPage::Invalid(detail) | ErrorPage::Closed(detail) if !detail.is_empty() => {
+            detail.clone()
+        }
         ErrorPage::RateLimited { retry_after_secs } | ErrorPage::Busy { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
             let seconds = retry_after_secs.to_string();
