@@ -222,6 +222,7 @@ pub struct CommentView {
     pub body_html: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    pub score: i64,
 }
 
 /// The published comments on the given posts, oldest first.
@@ -230,7 +231,7 @@ pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, Db
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at \
+        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at, c.score \
          FROM comments c JOIN users u ON u.id = c.author_id \
          WHERE c.status = 'published' AND c.post_id IN ({}) ORDER BY c.created_at, c.id",
         placeholders(1, post_ids.len())
@@ -250,6 +251,7 @@ pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, Db
                 body_html: r.try_get("body_html")?,
                 created_at: r.try_get("created_at")?,
                 edited_at: r.try_get("edited_at")?,
+                score: r.try_get("score")?,
             })
         })
         .collect()

@@ -2,7 +2,8 @@
 //!
 //! A vote, the post's score and the reputation it earns change together in one write transaction.
 //! The post row is locked first, so votes on one post are applied one after another and the score is
-//! always the sum of its votes, however many arrive at once.
+//! always the sum of its votes, however many arrive at once. Comments take upvotes only and earn no
+//! reputation; their score lives in `comments.score`.
 use std::collections::HashMap;
 
 use sqlx::Row;
@@ -16,6 +17,7 @@ pub enum TargetKind {
     Question,
     Answer,
     Article,
+    Comment,
 }
 
 impl TargetKind {
@@ -24,6 +26,7 @@ impl TargetKind {
             "question" => Some(TargetKind::Question),
             "answer" => Some(TargetKind::Answer),
             "article" => Some(TargetKind::Article),
+            "comment" => Some(TargetKind::Comment),
             _ => None,
         }
     }
@@ -33,6 +36,7 @@ impl TargetKind {
             TargetKind::Question => "question",
             TargetKind::Answer => "answer",
             TargetKind::Article => "article",
+            TargetKind::Comment => "comment",
         }
     }
 
@@ -40,7 +44,8 @@ impl TargetKind {
     pub fn of_post_kind(post_kind: &str) -> Option<TargetKind> {
         match post_kind {
             "bot_answer" => Some(TargetKind::Answer),
-            other => TargetKind::parse(other),
+            "question" | "answer" | "article" => TargetKind::parse(post_kind),
+            _ => None,
         }
     }
 }
@@ -50,8 +55,10 @@ impl TargetKind {
 pub enum VoteError {
     #[error("no such post")]
     NotFound,
-    #[error("you cannot vote on your own post")]
+    #[error("you cannot vote on your own post or comment")]
     OwnPost,
+    #[error("comments take upvotes only")]
+    CommentDownvote,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -61,8 +68,12 @@ pub enum VoteError {
 pub struct VoteOutcome {
     pub score: i64,
     pub my_vote: i64,
+    /// The post voted on, or the post a voted comment is on.
+    pub post_id: i64,
     pub post_kind: String,
     pub parent_id: Option<i64>,
+    /// The comment voted on, if it was one.
+    pub comment_id: Option<i64>,
 }
 
 /// Sets `voter_id`'s vote on a published post to `value` (1 up, -1 down, 0 retract), adjusting the
@@ -75,6 +86,9 @@ pub async fn cast(
     value: i64,
 ) -> Result<VoteOutcome, VoteError> {
     let value = value.clamp(-1, 1);
+    if target == TargetKind::Comment {
+        return cast_on_comment(db, voter_id, post_id, value).await;
+    }
     let mut tx = db.begin_write().await?;
     // The no-op update takes the post's row lock (PostgreSQL) before anything is read.
     let row = sqlx::query(
@@ -111,8 +125,10 @@ pub async fn cast(
         return Ok(VoteOutcome {
             score,
             my_vote: value,
+            post_id,
             post_kind,
             parent_id,
+            comment_id: None,
         });
     }
 
@@ -164,24 +180,129 @@ pub async fn cast(
     Ok(VoteOutcome {
         score,
         my_vote: value,
+        post_id,
         post_kind,
         parent_id,
+        comment_id: None,
+    })
+}
+
+/// Upvotes (1) or takes back (0) a vote on a published comment; the comment row is locked first,
+/// as posts are. No reputation changes hands.
+async fn cast_on_comment(
+    db: &Db,
+    voter_id: i64,
+    comment_id: i64,
+    value: i64,
+) -> Result<VoteOutcome, VoteError> {
+    if value < 0 {
+        return Err(VoteError::CommentDownvote);
+    }
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "UPDATE comments SET score = score WHERE id = $1 AND status = 'published' \
+         RETURNING author_id, post_id, score",
+    )
+    .bind(comment_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(VoteError::NotFound);
+    };
+    let author_id: i64 = row.try_get("author_id")?;
+    let post_id: i64 = row.try_get("post_id")?;
+    let mut score: i64 = row.try_get("score")?;
+    if author_id == voter_id {
+        return Err(VoteError::OwnPost);
+    }
+    let post = sqlx::query("SELECT kind, parent_id FROM posts WHERE id = $1")
+        .bind(post_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let old: i64 = sqlx::query_scalar(
+        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = 'comment' AND target_id = $2",
+    )
+    .bind(voter_id)
+    .bind(comment_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(0);
+    if old != value {
+        if value == 0 {
+            sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = 'comment' AND target_id = $2")
+                .bind(voter_id)
+                .bind(comment_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
+                 VALUES ($1, 'comment', $2, $3, $4) \
+                 ON CONFLICT (user_id, target_kind, target_id) \
+                 DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+            )
+            .bind(voter_id)
+            .bind(comment_id)
+            .bind(value)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        score = sqlx::query_scalar(
+            "UPDATE comments SET score = score + $1 WHERE id = $2 RETURNING score",
+        )
+        .bind(value - old)
+        .bind(comment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(VoteOutcome {
+        score,
+        my_vote: value,
+        post_id,
+        post_kind: post.try_get("kind")?,
+        parent_id: post.try_get("parent_id")?,
+        comment_id: Some(comment_id),
     })
 }
 
 /// `user_id`'s votes on the given posts: post id -> 1 or -1 (posts without a vote are absent).
 pub async fn mine(db: &Db, user_id: i64, post_ids: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
-    if post_ids.is_empty() {
+    mine_where(
+        db,
+        user_id,
+        "target_kind IN ('question', 'answer', 'article')",
+        post_ids,
+    )
+    .await
+}
+
+/// `user_id`'s votes on the given comments: comment id -> 1.
+pub async fn mine_on_comments(
+    db: &Db,
+    user_id: i64,
+    comment_ids: &[i64],
+) -> Result<HashMap<i64, i64>, DbError> {
+    mine_where(db, user_id, "target_kind = 'comment'", comment_ids).await
+}
+
+async fn mine_where(
+    db: &Db,
+    user_id: i64,
+    kinds: &str,
+    ids: &[i64],
+) -> Result<HashMap<i64, i64>, DbError> {
+    if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (0..post_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT target_id, value FROM votes WHERE user_id = $1 \
-         AND target_kind IN ('question', 'answer', 'article') AND target_id IN ({})",
+        "SELECT target_id, value FROM votes WHERE user_id = $1 AND {kinds} AND target_id IN ({})",
         placeholders.join(", ")
     );
     let mut query = sqlx::query(&sql).bind(user_id);
-    for id in post_ids {
+    for id in ids {
         query = query.bind(*id);
     }
     let rows = query.fetch_all(db.reader()).await?;
@@ -208,7 +329,9 @@ mod tests {
     #[test]
     fn target_kinds_parse_and_bot_answers_are_answers() {
         assert_eq!(TargetKind::parse("answer"), Some(TargetKind::Answer));
-        assert_eq!(TargetKind::parse("comment"), None);
+        assert_eq!(TargetKind::parse("comment"), Some(TargetKind::Comment));
+        assert_eq!(TargetKind::parse("tag"), None);
+        assert_eq!(TargetKind::of_post_kind("comment"), None);
         assert_eq!(
             TargetKind::of_post_kind("bot_answer"),
             Some(TargetKind::Answer)

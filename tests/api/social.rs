@@ -953,3 +953,61 @@ fn assert_harmless(html: &str) {
         assert!(!tag.contains("javascript:"), "script URL in <{tag}>");
     }
 }
+
+#[tokio::test]
+async fn comments_take_upvotes_only_and_earn_no_reputation() {
+    let app = app().await;
+    let alice = Member::join(&app, "alice").await;
+    let bob = Member::join(&app, "bob").await;
+    set_reputation(&app, "bob", 200).await;
+    let question = alice.ask("Does batch size change the optimum LR?").await;
+    let res = alice.comment(question, "Edit: using AdamW.").await;
+    let comment = id_after(&location(&res), "#comment-");
+
+    let result = bob.vote("comment", comment, 1).await;
+    assert_eq!(
+        (result["score"].as_i64(), result["my_vote"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        reputation(&app, "alice").await,
+        1,
+        "comment votes earn nothing"
+    );
+    assert_eq!(
+        bob.vote_json("comment", comment, -1).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        alice.vote_json("comment", comment, 1).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = bob
+        .post(
+            "/votes",
+            &[
+                ("target_kind", "comment"),
+                ("target_id", &comment.to_string()),
+                ("value", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&res),
+        format!("/questions/{question}#comment-{comment}")
+    );
+    let threads = agora::web::social::comments::threads(&app.db, None, &[question])
+        .await
+        .expect("threads");
+    assert_eq!(threads[0].comments[0].score, 0);
+    // A comment id that happens to equal a post id is still the comment.
+    assert_eq!(
+        bob.vote("question", question, 1).await["score"].as_i64(),
+        Some(1)
+    );
+    assert_eq!(
+        bob.vote("comment", comment, 1).await["score"].as_i64(),
+        Some(1)
+    );
+}

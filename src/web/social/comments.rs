@@ -160,7 +160,7 @@ pub async fn create(
 }
 
 /// The post's address with the comment's anchor (replacing an answer's anchor).
-fn with_anchor(post_path: &str, comment_id: i64) -> String {
+pub fn with_anchor(post_path: &str, comment_id: i64) -> String {
     let base = post_path.split('#').next().unwrap_or(post_path);
     format!("{base}#comment-{comment_id}")
 }
@@ -286,6 +286,12 @@ pub struct CommentItem {
     pub edited: bool,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// Upvotes (comments take no downvotes).
+    pub score: i64,
+    /// The viewer's vote: 1 or 0.
+    pub my_vote: i64,
+    /// Signed in, not the author, and holding the upvote privilege.
+    pub can_vote: bool,
 }
 
 /// The comments under one post plus whether the viewer may add one.
@@ -297,7 +303,7 @@ pub struct CommentThread {
 }
 
 /// Comment threads for the posts on a page (an article, or a question and its answers), in the order
-/// of `post_ids`, in two queries.
+/// of `post_ids`, in three queries.
 pub async fn threads(
     db: &Db,
     viewer: Option<&CurrentUser>,
@@ -305,6 +311,13 @@ pub async fn threads(
 ) -> Result<Vec<CommentThread>, AppError> {
     let all = comments::for_posts(db, post_ids).await?;
     let targets = comments::targets(db, post_ids).await?;
+    let mine = match viewer {
+        Some(user) => {
+            let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
+            crate::db::votes::mine_on_comments(db, user.id, &ids).await?
+        }
+        None => Default::default(),
+    };
     let now = crate::db::now();
     Ok(post_ids
         .iter()
@@ -325,6 +338,11 @@ pub async fn threads(
                         can_edit: viewer
                             .is_some_and(|u| may_edit(u, c.author_id, c.created_at, now)),
                         can_delete: viewer.is_some_and(|u| may_delete(u, c.author_id)),
+                        score: c.score,
+                        my_vote: mine.get(&c.id).copied().unwrap_or(0),
+                        can_vote: viewer.is_some_and(|u| {
+                            u.id != c.author_id && has_privilege(u, Privilege::VoteUp)
+                        }),
                     })
                     .collect(),
                 can_comment: match (viewer, target) {

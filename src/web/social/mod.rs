@@ -120,6 +120,9 @@ mod tests {
                 edited: true,
                 can_edit: true,
                 can_delete: true,
+                score: 2,
+                my_vote: 1,
+                can_vote: true,
             }],
             can_comment: true,
         }
@@ -153,13 +156,18 @@ mod tests {
         );
         assert!(html.contains("id=\"comment-7\"") && html.contains("/comments/7/edit"));
         assert!(html.contains("name=\"post_id\" value=\"2\""));
+        assert!(
+            html.contains("name=\"target_kind\" value=\"comment\""),
+            "comments take upvotes"
+        );
 
         let visitor = PostPageExample {
             page: page(None),
             question_vote: widget(1, 0),
             question_thread: comments::CommentThread {
+                post_id: 1,
+                comments: Vec::new(),
                 can_comment: false,
-                ..thread(1)
             },
             answers: Vec::new(),
         };

@@ -77,6 +77,11 @@ pub async fn cast(
         Err(VoteError::OwnPost) => {
             return refuse(&req, &ctx, t.get("vote.error_own_post").to_string(), "/")
         }
+        Err(VoteError::CommentDownvote) => {
+            return Err(AppError::Invalid(
+                t.get("vote.error_comment_down").to_string(),
+            ))
+        }
         Err(VoteError::Db(e)) => return Err(e.into()),
     };
     if super::wants_json(&req) {
@@ -85,7 +90,11 @@ pub async fn cast(
             "my_vote": outcome.my_vote,
         })));
     }
-    let back = super::post_path(&outcome.post_kind, form.target_id, outcome.parent_id);
+    let back = super::post_path(&outcome.post_kind, outcome.post_id, outcome.parent_id);
+    let back = match outcome.comment_id {
+        Some(comment) => super::comments::with_anchor(&back, comment),
+        None => back,
+    };
     Ok(crate::web::see_other(&back))
 }
 
