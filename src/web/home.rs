@@ -1,17 +1,59 @@
-//! The front page.
-use actix_web::HttpResponse;
+//! The front page: the site's description, latest articles and questions, and the most used tags.
+use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::context::{Ctx, Page};
+use super::posts::views::{tag_links, SummaryView, TagLink};
+use super::state::AppState;
+use crate::db::{self, posts::lists};
 use crate::error::AppError;
+
+const LATEST_ARTICLES: i64 = 5;
+const LATEST_QUESTIONS: i64 = 10;
+const HOT_TAGS: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     page: Page,
+    description: String,
+    articles: Vec<SummaryView>,
+    questions: Vec<SummaryView>,
+    tags: Vec<TagLink>,
 }
 
-pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let page = ctx.page(ctx.t().get("home.title"));
-    super::ok(&HomePage { page })
+pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let description = db::settings::get(db, super::admin::settings::SITE_DESCRIPTION)
+        .await?
+        .unwrap_or_default();
+    let articles = lists::page(
+        db,
+        lists::Scope::Articles,
+        lists::Order::Newest,
+        None,
+        LATEST_ARTICLES,
+    )
+    .await?;
+    let questions = lists::page(
+        db,
+        lists::Scope::Questions,
+        lists::Order::Active,
+        None,
+        LATEST_QUESTIONS,
+    )
+    .await?;
+    let (hot, _) = db::posts::tags::page_by_popularity(db, None, HOT_TAGS).await?;
+    let names: Vec<String> = hot
+        .into_iter()
+        .filter(|t| t.post_count > 0)
+        .map(|t| t.name)
+        .collect();
+    crate::web::ok(&HomePage {
+        page: ctx.page(ctx.t().get("home.title")),
+        description,
+        articles: SummaryView::list(&articles.items),
+        questions: SummaryView::list(&questions.items),
+        tags: tag_links(&names),
+    })
 }

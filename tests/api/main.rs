@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod ai_status;
 mod helpers;
+mod home;
 mod posts;
 mod security;
 mod social;
