@@ -143,7 +143,9 @@ pub fn post_slug(title: &str) -> String {
     match trimmed {
         "" => "post".to_string(),
         // Sub-pages of a post (`/articles/1/edit`) must never be mistaken for its slug.
-        "edit" | "revisions" | "delete" | "answers" | "accept" | "feed-atom" => format!("{trimmed}-post"),
+        "edit" | "revisions" | "delete" | "answers" | "accept" | "feed-atom" => {
+            format!("{trimmed}-post")
+        }
         _ => trimmed.to_string(),
     }
 }
@@ -154,17 +156,31 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_bounded() {
-        assert_eq!(Title::parse("  How   do I\tuse LoRA?  ").unwrap().as_str(), "How do I use LoRA?");
-        assert_eq!(Title::parse("short").unwrap_err().key, "post.error.title_short");
-        assert_eq!(Title::parse(&"x".repeat(201)).unwrap_err().key, "post.error.title_long");
+        assert_eq!(
+            Title::parse("  How   do I\tuse LoRA?  ").unwrap().as_str(),
+            "How do I use LoRA?"
+        );
+        assert_eq!(
+            Title::parse("short").unwrap_err().key,
+            "post.error.title_short"
+        );
+        assert_eq!(
+            Title::parse(&"x".repeat(201)).unwrap_err().key,
+            "post.error.title_long"
+        );
         assert!(Title::parse("如何在本地部署大语言模型？").is_ok());
     }
 
     #[test]
     fn bodies_must_say_something_and_fit() {
-        assert_eq!(Markdown::parse(" \n ").unwrap_err().key, "post.error.body_empty");
         assert_eq!(
-            Markdown::parse(&"a".repeat(BODY_MAX_CHARS + 1)).unwrap_err().key,
+            Markdown::parse(" \n ").unwrap_err().key,
+            "post.error.body_empty"
+        );
+        assert_eq!(
+            Markdown::parse(&"a".repeat(BODY_MAX_CHARS + 1))
+                .unwrap_err()
+                .key,
             "post.error.body_long"
         );
         assert_eq!(Markdown::parse("a\r\nb").unwrap().as_str(), "a\nb");
@@ -173,7 +189,10 @@ mod tests {
     #[test]
     fn slugs_keep_chinese_and_drop_punctuation() {
         assert_eq!(post_slug("How do I use LoRA?"), "how-do-i-use-lora");
-        assert_eq!(post_slug("如何部署 LLaMA（量化版）"), "如何部署-llama-量化版");
+        assert_eq!(
+            post_slug("如何部署 LLaMA（量化版）"),
+            "如何部署-llama-量化版"
+        );
         assert_eq!(post_slug("???"), "post");
         assert_eq!(post_slug("Edit!!!!!!!!!"), "edit-post");
         assert!(post_slug(&"词".repeat(300)).chars().count() <= SLUG_MAX_CHARS);

@@ -98,18 +98,36 @@ mod tests {
     #[test]
     fn tags_are_normalised() {
         let list = TagList::parse(" PyTorch , c++,Machine Learning，机器学习, pytorch").unwrap();
-        assert_eq!(list.names(), ["pytorch", "c++", "machine-learning", "机器学习"]);
+        assert_eq!(
+            list.names(),
+            ["pytorch", "c++", "machine-learning", "机器学习"]
+        );
         assert_eq!(list.joined(), "pytorch, c++, machine-learning, 机器学习");
     }
 
     #[test]
     fn tag_lists_are_limited() {
-        assert_eq!(TagList::parse(" , ").unwrap_err().key, "post.error.tags_none");
-        assert_eq!(TagList::parse("a,b,c,d,e,f").unwrap_err().key, "post.error.tags_many");
+        assert_eq!(
+            TagList::parse(" , ").unwrap_err().key,
+            "post.error.tags_none"
+        );
+        assert_eq!(
+            TagList::parse("a,b,c,d,e,f").unwrap_err().key,
+            "post.error.tags_many"
+        );
         assert!(TagList::parse("a,b,c,d,e").is_ok());
-        assert_eq!(TagList::parse(&"x".repeat(33)).unwrap_err().key, "post.error.tag_long");
-        assert_eq!(TagList::parse("<script>").unwrap_err().key, "post.error.tag_chars");
-        assert_eq!(TagList::parse("+++").unwrap_err().key, "post.error.tag_chars");
+        assert_eq!(
+            TagList::parse(&"x".repeat(33)).unwrap_err().key,
+            "post.error.tag_long"
+        );
+        assert_eq!(
+            TagList::parse("<script>").unwrap_err().key,
+            "post.error.tag_chars"
+        );
+        assert_eq!(
+            TagList::parse("+++").unwrap_err().key,
+            "post.error.tag_chars"
+        );
         assert!(TagList::parse("c#, .net, node.js").is_ok());
     }
 }

@@ -123,7 +123,10 @@ pub async fn page(
         key: i64::MAX,
         id: i64::MAX,
     });
-    let mut query = sqlx::query(&sql).bind(after.key).bind(after.id).bind(limit + 1);
+    let mut query = sqlx::query(&sql)
+        .bind(after.key)
+        .bind(after.id)
+        .bind(limit + 1);
     if let Some(tag_id) = tag_id {
         query = query.bind(tag_id);
     }
@@ -136,10 +139,13 @@ pub async fn page(
     }
     let next = if items.len() as i64 > limit {
         items.truncate(limit as usize);
-        items.last().zip(keys.get(items.len() - 1)).map(|(last, key)| Cursor {
-            key: *key,
-            id: last.id,
-        })
+        items
+            .last()
+            .zip(keys.get(items.len() - 1))
+            .map(|(last, key)| Cursor {
+                key: *key,
+                id: last.id,
+            })
     } else {
         None
     };
@@ -158,7 +164,9 @@ pub(super) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<PostSummary, D
         score: row.try_get("score")?,
         answer_count: row.try_get("answer_count")?,
         view_count: row.try_get("view_count")?,
-        has_accepted: row.try_get::<Option<i64>, _>("accepted_answer_id")?.is_some(),
+        has_accepted: row
+            .try_get::<Option<i64>, _>("accepted_answer_id")?
+            .is_some(),
         created_at: row.try_get("created_at")?,
         edited_at: row.try_get("edited_at")?,
         last_activity_at: row.try_get("last_activity_at")?,

@@ -9,6 +9,7 @@ pub mod tags;
 
 use sqlx::Row;
 
+use super::notifications::{notify_in, notify_mentions, Kind as NotificationKind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::{Markdown, PostKind, PostStatus, TagList, Title};
 use crate::render::{render_post, RENDERER_VERSION};
@@ -125,12 +126,50 @@ pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
     .await?
     .try_get("id")?;
     let tag_text = new.tags.map(TagList::joined).unwrap_or_default();
-    revisions::insert(&mut tx, id, 1, title, new.body.as_str(), &tag_text, new.author_id, at).await?;
+    revisions::insert(
+        &mut tx,
+        id,
+        1,
+        title,
+        new.body.as_str(),
+        &tag_text,
+        new.author_id,
+        at,
+    )
+    .await?;
     if let Some(tags) = new.tags {
         tags::replace_for_post(&mut tx, id, tags).await?;
     }
+    let mut already_told = Vec::new();
     if let Some(parent) = new.parent_id {
         refresh_answer_count(&mut tx, parent, at).await?;
+        let asker: Option<i64> = sqlx::query_scalar("SELECT author_id FROM posts WHERE id = $1")
+            .bind(parent)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(asker) = asker.filter(|a| *a != new.author_id) {
+            let notice = NewNotification {
+                user_id: asker,
+                kind: NotificationKind::Answer,
+                actor_id: Some(new.author_id),
+                post_id: Some(id),
+                comment_id: None,
+                detail: String::new(),
+            };
+            notify_in(&mut tx, notice).await?;
+            already_told.push(asker);
+        }
+    }
+    if new.status == PostStatus::Published {
+        notify_mentions(
+            &mut tx,
+            &rendered.mentions,
+            new.author_id,
+            id,
+            None,
+            &already_told,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -138,8 +177,14 @@ pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
 
 /// The post with this id, whatever its status (callers decide who may see drafts or deleted posts).
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<PostRecord>, DbError> {
-    let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1");
-    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(db.reader()).await? else {
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
+    );
+    let Some(row) = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?
+    else {
         return Ok(None);
     };
     let mut post = post_from_row(&row)?;
@@ -179,7 +224,17 @@ pub async fn update(db: &Db, id: i64, edit: PostEdit<'_>) -> Result<i64, DbError
     .execute(&mut *tx)
     .await?;
     let tag_text = edit.tags.map(TagList::joined).unwrap_or_default();
-    revisions::insert(&mut tx, id, n, title, edit.body.as_str(), &tag_text, edit.editor_id, at).await?;
+    revisions::insert(
+        &mut tx,
+        id,
+        n,
+        title,
+        edit.body.as_str(),
+        &tag_text,
+        edit.editor_id,
+        at,
+    )
+    .await?;
     if let Some(tags) = edit.tags {
         tags::replace_for_post(&mut tx, id, tags).await?;
     }
@@ -206,11 +261,13 @@ pub async fn soft_delete(db: &Db, id: i64) -> Result<(), DbError> {
         .await?;
     tags::recount_for_post(&mut tx, id).await?;
     if let Some(parent) = parent_id {
-        sqlx::query("UPDATE posts SET accepted_answer_id = NULL WHERE id = $1 AND accepted_answer_id = $2")
-            .bind(parent)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE posts SET accepted_answer_id = NULL WHERE id = $1 AND accepted_answer_id = $2",
+        )
+        .bind(parent)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         refresh_answer_count(&mut tx, parent, at).await?;
     }
     tx.commit().await
@@ -240,7 +297,7 @@ pub async fn answers_to(db: &Db, question: &PostRecord) -> Result<Vec<PostRecord
     rows.iter().map(post_from_row).collect()
 }
 
-/// What accepting changed, for reputation and notifications.
+/// What accepting changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AcceptChange {
     pub question_id: i64,
@@ -248,29 +305,46 @@ pub struct AcceptChange {
     pub current: Option<i64>,
 }
 
-/// Sets (or with `None` clears) a question's accepted answer inside the caller's transaction and says
-/// what was accepted before.
-pub async fn set_accepted(
-    tx: &mut Tx,
+/// Makes `answer_id` the accepted answer of `question_id` (or clears it with `None`) in one
+/// transaction, with its reputation and notification (`db::reputation::on_accept`).
+pub async fn accept_answer(
+    db: &Db,
     question_id: i64,
     answer_id: Option<i64>,
+    accepter_id: i64,
 ) -> Result<AcceptChange, DbError> {
-    let previous: Option<i64> = sqlx::query_scalar("SELECT accepted_answer_id FROM posts WHERE id = $1")
-        .bind(question_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
+    let mut tx = db.begin_write().await?;
+    let previous: Option<i64> =
+        sqlx::query_scalar("SELECT accepted_answer_id FROM posts WHERE id = $1")
+            .bind(question_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
     sqlx::query("UPDATE posts SET accepted_answer_id = $1, last_activity_at = $2 WHERE id = $3")
         .bind(answer_id)
         .bind(now())
         .bind(question_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
+    let old_ref = answer_ref(&mut tx, previous).await?;
+    let new_ref = answer_ref(&mut tx, answer_id).await?;
+    super::reputation::on_accept(&mut tx, old_ref, new_ref, accepter_id).await?;
+    tx.commit().await?;
     Ok(AcceptChange {
         question_id,
         previous,
         current: answer_id,
     })
+}
+
+/// `(answer id, author id)` of an answer, as reputation wants it.
+async fn answer_ref(tx: &mut Tx, answer_id: Option<i64>) -> Result<Option<(i64, i64)>, DbError> {
+    let Some(id) = answer_id else { return Ok(None) };
+    let author: Option<i64> = sqlx::query_scalar("SELECT author_id FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(author.map(|a| (id, a)))
 }
 
 async fn refresh_answer_count(tx: &mut Tx, question_id: i64, at: i64) -> Result<(), DbError> {
@@ -292,13 +366,4 @@ async fn touch(tx: &mut Tx, id: i64, at: i64) -> Result<(), DbError> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Makes `answer_id` the accepted answer of `question_id` (or clears it with `None`) in one
-/// transaction, and says what changed so reputation and notifications can follow.
-pub async fn accept_answer(db: &Db, question_id: i64, answer_id: Option<i64>) -> Result<AcceptChange, DbError> {
-    let mut tx = db.begin_write().await?;
-    let change = set_accepted(&mut tx, question_id, answer_id).await?;
-    tx.commit().await?;
-    Ok(change)
 }

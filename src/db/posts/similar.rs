@@ -4,13 +4,57 @@ use super::lists::{attach_tags, summary_from_row, PostSummary};
 use crate::db::{Db, DbError};
 use crate::search::query_terms;
 
-
 /// Words too common to say two titles are alike.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "can", "do", "does", "for", "from", "get", "how", "i", "in", "is", "it",
-    "my", "of", "on", "or", "the", "to", "use", "using", "what", "when", "why", "with", "you", "的",
-    "了", "吗", "呢", "是", "在", "我", "如何", "怎么", "怎样", "什么", "为什么", "和", "与", "有",
-    "中", "用", "使用", "问题", "？", "?",
+    "a",
+    "an",
+    "and",
+    "are",
+    "can",
+    "do",
+    "does",
+    "for",
+    "from",
+    "get",
+    "how",
+    "i",
+    "in",
+    "is",
+    "it",
+    "my",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "use",
+    "using",
+    "what",
+    "when",
+    "why",
+    "with",
+    "you",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "是",
+    "在",
+    "我",
+    "如何",
+    "怎么",
+    "怎样",
+    "什么",
+    "为什么",
+    "和",
+    "与",
+    "有",
+    "中",
+    "用",
+    "使用",
+    "问题",
+    "？",
+    "?",
 ];
 
 /// A title term worth matching on.
@@ -26,7 +70,10 @@ pub async fn similar_questions(
     exclude: Option<i64>,
     limit: usize,
 ) -> Result<Vec<PostSummary>, DbError> {
-    let mut terms: Vec<String> = query_terms(title).into_iter().filter(|t| meaningful(t)).collect();
+    let mut terms: Vec<String> = query_terms(title)
+        .into_iter()
+        .filter(|t| meaningful(t))
+        .collect();
     terms.truncate(12);
     let found = candidates(db, &terms, tags).await?;
     let mut ranked = rank(&terms, tags, found);
@@ -44,9 +91,18 @@ pub fn rank(terms: &[String], tags: &[String], candidates: Vec<PostSummary>) -> 
             let own: Vec<String> = query_terms(&candidate.title);
             let shared_terms = terms.iter().filter(|t| own.contains(t)).count();
             let shared_tags = tags.iter().filter(|t| candidate.tags.contains(t)).count();
-            let term_share = if terms.is_empty() { 0.0 } else { shared_terms as f64 / terms.len() as f64 };
-            let tag_share = if tags.is_empty() { 0.0 } else { shared_tags as f64 / tags.len() as f64 };
-            let relevant = shared_terms > 0 && (term_share >= 0.3 || shared_terms >= 2 || tag_share >= 0.5);
+            let term_share = if terms.is_empty() {
+                0.0
+            } else {
+                shared_terms as f64 / terms.len() as f64
+            };
+            let tag_share = if tags.is_empty() {
+                0.0
+            } else {
+                shared_tags as f64 / tags.len() as f64
+            };
+            let relevant =
+                shared_terms > 0 && (term_share >= 0.3 || shared_terms >= 2 || tag_share >= 0.5);
             relevant.then_some((term_share + 0.3 * tag_share, candidate))
         })
         .collect();
@@ -58,7 +114,11 @@ pub fn rank(terms: &[String], tags: &[String], candidates: Vec<PostSummary>) -> 
 const CANDIDATE_LIMIT: i64 = 200;
 
 /// Questions whose lower-cased title contains any of `terms`, or carrying any of `tags`.
-async fn candidates(db: &Db, terms: &[String], tags: &[String]) -> Result<Vec<PostSummary>, DbError> {
+async fn candidates(
+    db: &Db,
+    terms: &[String],
+    tags: &[String],
+) -> Result<Vec<PostSummary>, DbError> {
     if terms.is_empty() && tags.is_empty() {
         return Ok(Vec::new());
     }
@@ -98,7 +158,10 @@ async fn candidates(db: &Db, terms: &[String], tags: &[String]) -> Result<Vec<Po
         query = query.bind(tag.clone());
     }
     let rows = query.fetch_all(db.reader()).await?;
-    let mut items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut items = rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     attach_tags(db, &mut items).await?;
     Ok(items)
 }
@@ -139,7 +202,10 @@ mod tests {
     }
 
     fn terms(title: &str) -> Vec<String> {
-        query_terms(title).into_iter().filter(|t| meaningful(t)).collect()
+        query_terms(title)
+            .into_iter()
+            .filter(|t| meaningful(t))
+            .collect()
     }
 
     #[test]
@@ -147,9 +213,17 @@ mod tests {
         let found = vec![
             question(1, "Fine-tuning BERT on a small dataset", &["bert"]),
             question(2, "How to quantize llama weights to 4 bit", &["llama"]),
-            question(3, "Quantize llama model with GPTQ", &["llama", "quantization"]),
+            question(
+                3,
+                "Quantize llama model with GPTQ",
+                &["llama", "quantization"],
+            ),
         ];
-        let ranked = rank(&terms("How do I quantize a llama model?"), &["llama".into()], found);
+        let ranked = rank(
+            &terms("How do I quantize a llama model?"),
+            &["llama".into()],
+            found,
+        );
         let ids: Vec<i64> = ranked.iter().map(|q| q.id).collect();
         assert_eq!(ids, [3, 2]);
     }

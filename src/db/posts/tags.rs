@@ -13,7 +13,11 @@ pub struct TagRecord {
 }
 
 /// Makes the post carry exactly `tags`, creating unknown ones, and recounts every tag involved.
-pub(super) async fn replace_for_post(tx: &mut Tx, post_id: i64, tags: &TagList) -> Result<(), DbError> {
+pub(super) async fn replace_for_post(
+    tx: &mut Tx,
+    post_id: i64,
+    tags: &TagList,
+) -> Result<(), DbError> {
     let old: Vec<i64> = sqlx::query_scalar("SELECT tag_id FROM post_tags WHERE post_id = $1")
         .bind(post_id)
         .fetch_all(&mut **tx)
@@ -24,20 +28,24 @@ pub(super) async fn replace_for_post(tx: &mut Tx, post_id: i64, tags: &TagList) 
         .await?;
     let mut touched = old;
     for tag in tags.iter() {
-        sqlx::query("INSERT INTO tags (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(tag.as_str())
-            .bind(now())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO tags (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(tag.as_str())
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
         let id: i64 = sqlx::query_scalar("SELECT id FROM tags WHERE name = $1")
             .bind(tag.as_str())
             .fetch_one(&mut **tx)
             .await?;
-        sqlx::query("INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(post_id)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO post_tags (post_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(post_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
         touched.push(id);
     }
     recount(tx, &touched).await
@@ -138,7 +146,10 @@ pub async fn page_by_popularity(
     .bind(limit + 1)
     .fetch_all(db.reader())
     .await?;
-    let mut tags = rows.iter().map(tag_from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut tags = rows
+        .iter()
+        .map(tag_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     let more = tags.len() as i64 > limit;
     tags.truncate(limit as usize);
     Ok((tags, more))

@@ -32,7 +32,8 @@ pub async fn create(
     form: web::Form<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
-    let question = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
+    let question =
+        visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
     if !question.is_published() {
         return Err(AppError::NotFound);
     }
@@ -40,8 +41,16 @@ pub async fn create(
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
         Err(errors) => {
-            return question_page(&ctx, &state, &req, &question, form.body, errors, StatusCode::UNPROCESSABLE_ENTITY)
-                .await
+            return question_page(
+                &ctx,
+                &state,
+                &req,
+                &question,
+                form.body,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     };
     let id = db::posts::create(
@@ -59,12 +68,27 @@ pub async fn create(
     .await?;
     search_index_changed(&state, id).await;
     ctx.flash("post.flash.answer_posted");
-    Ok(crate::web::see_other(&post_url(PostKind::Answer, id, "", Some(question.id))))
+    Ok(crate::web::see_other(&post_url(
+        PostKind::Answer,
+        id,
+        "",
+        Some(question.id),
+    )))
 }
 
 /// `GET /answers/{id}`: an answer's address is its place on the question page.
-pub async fn show(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, ctx.user().as_ref()).await?;
+pub async fn show(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let answer = visible_post(
+        &state,
+        path.into_inner(),
+        &ANSWER_KINDS,
+        ctx.user().as_ref(),
+    )
+    .await?;
     let question = question_of(&state, &answer, &ctx).await?;
     Ok(crate::web::see_other(&format!(
         "{}#answer-{}",
@@ -73,7 +97,11 @@ pub async fn show(ctx: Ctx, state: web::Data<AppState>, path: web::Path<i64>) ->
     )))
 }
 
-async fn question_of(state: &AppState, answer: &PostRecord, ctx: &Ctx) -> Result<PostRecord, AppError> {
+async fn question_of(
+    state: &AppState,
+    answer: &PostRecord,
+    ctx: &Ctx,
+) -> Result<PostRecord, AppError> {
     let parent = answer.parent_id.ok_or(AppError::NotFound)?;
     visible_post(state, parent, &[PostKind::Question], ctx.user().as_ref()).await
 }
@@ -123,7 +151,11 @@ pub async fn update(
     let form = form.into_inner();
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
-        Err(errors) => return edit_page(&ctx, &answer, &form).with_errors(errors).rejected(),
+        Err(errors) => {
+            return edit_page(&ctx, &answer, &form)
+                .with_errors(errors)
+                .rejected()
+        }
     };
     db::posts::update(
         &state.db,
@@ -157,7 +189,12 @@ pub async fn delete(
     search_index_changed(&state, answer.id).await;
     ctx.flash("post.flash.deleted");
     let question = question_of(&state, &answer, &ctx).await?;
-    Ok(crate::web::see_other(&post_url(question.kind, question.id, &question.slug, None)))
+    Ok(crate::web::see_other(&post_url(
+        question.kind,
+        question.id,
+        &question.slug,
+        None,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -178,7 +215,9 @@ pub async fn accept(
     let me = ctx.require_user()?;
     let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
     let question = question_of(&state, &answer, &ctx).await?;
-    if !answer.is_published() || !can_accept_answer(&me, question.author_id, answer.kind == PostKind::BotAnswer) {
+    if !answer.is_published()
+        || !can_accept_answer(&me, question.author_id, answer.kind == PostKind::BotAnswer)
+    {
         return Err(AppError::Forbidden);
     }
     let accepting = form.accept.as_deref() != Some("0");
@@ -189,7 +228,7 @@ pub async fn accept(
     } else {
         question.accepted_answer_id
     };
-    db::posts::accept_answer(&state.db, question.id, target).await?;
+    db::posts::accept_answer(&state.db, question.id, target, me.id).await?;
     ctx.flash(if accepting {
         "post.flash.accepted"
     } else {

@@ -15,6 +15,8 @@ use crate::db::posts::{NewPost, PostEdit, PostRecord};
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
+use crate::web::social::comments::{self, CommentThread};
+use crate::web::social::votes::{self, Votable, VoteWidget};
 use crate::web::state::AppState;
 
 #[derive(Template)]
@@ -39,7 +41,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let after = parse_after(query.after.as_deref(), t)?;
-    let page = db::posts::lists::page(&state.db, Scope::Articles, Order::Newest, after, PAGE_SIZE).await?;
+    let page =
+        db::posts::lists::page(&state.db, Scope::Articles, Order::Newest, after, PAGE_SIZE).await?;
     let drafts = match ctx.user() {
         Some(me) if after.is_none() => db::posts::lists::drafts_of(&state.db, me.id, 50).await?,
         _ => Vec::new(),
@@ -54,7 +57,13 @@ pub async fn list(
 
 fn new_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
     let page = ctx.page(ctx.t().get("post.new_article"));
-    EditorPage::new(page, EditorKind::NewArticle, "/articles".into(), form, "/articles".into())
+    EditorPage::new(
+        page,
+        EditorKind::NewArticle,
+        "/articles".into(),
+        form,
+        "/articles".into(),
+    )
 }
 
 /// `GET /articles/new`
@@ -100,7 +109,12 @@ pub async fn create(
     } else {
         "post.flash.article_published"
     });
-    Ok(crate::web::see_other(&post_url(PostKind::Article, id, &input.title.slug(), None)))
+    Ok(crate::web::see_other(&post_url(
+        PostKind::Article,
+        id,
+        &input.title.slug(),
+        None,
+    )))
 }
 
 #[derive(Template)]
@@ -109,6 +123,8 @@ struct ArticlePage {
     page: Page,
     head: HeadMeta,
     article: PostView,
+    vote: VoteWidget,
+    thread: CommentThread,
 }
 
 /// `GET /articles/{id}`: redirects to the address with the slug.
@@ -117,8 +133,16 @@ pub async fn show_without_slug(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], ctx.user().as_ref()).await?;
-    Ok(moved_permanently(&post_url(post.kind, post.id, &post.slug, None)))
+    let post = visible_post(
+        &state,
+        path.into_inner(),
+        &[PostKind::Article],
+        ctx.user().as_ref(),
+    )
+    .await?;
+    Ok(moved_permanently(&post_url(
+        post.kind, post.id, &post.slug, None,
+    )))
 }
 
 /// `GET /articles/{id}/{slug}`; a wrong slug redirects (301) to the right one. Drafts are shown to
@@ -133,7 +157,12 @@ pub async fn show(
     let user = ctx.user();
     let mut article = visible_post(&state, id, &[PostKind::Article], user.as_ref()).await?;
     if slug != article.slug {
-        return Ok(moved_permanently(&post_url(article.kind, article.id, &article.slug, None)));
+        return Ok(moved_permanently(&post_url(
+            article.kind,
+            article.id,
+            &article.slug,
+            None,
+        )));
     }
     if article.is_published() {
         db::posts::count_view(&state.db, article.id).await?;
@@ -142,7 +171,26 @@ pub async fn show(
     if user.is_some() {
         ctx.ensure_session(&state).await?;
     }
+    let votable = Votable {
+        kind: article.kind.as_str(),
+        id: article.id,
+        author_id: article.author_id,
+        score: article.score,
+    };
+    let vote = votes::widgets(&state.db, user.as_ref(), &[votable])
+        .await?
+        .pop();
+    let thread = comments::threads(&state.db, user.as_ref(), &[article.id])
+        .await?
+        .pop();
+    let (Some(vote), Some(thread)) = (vote, thread) else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "no vote widget or thread for the article"
+        )));
+    };
     crate::web::ok(&ArticlePage {
+        vote,
+        thread,
         page: ctx.page(article.title.clone()),
         head: HeadMeta::for_post(&article, &origin(&req)),
         article: PostView::new(&article, user.as_ref()),
@@ -224,7 +272,12 @@ pub async fn update(
     .await?;
     search_index_changed(&state, post.id).await;
     ctx.flash("post.flash.saved");
-    Ok(crate::web::see_other(&post_url(post.kind, post.id, &input.title.slug(), None)))
+    Ok(crate::web::see_other(&post_url(
+        post.kind,
+        post.id,
+        &input.title.slug(),
+        None,
+    )))
 }
 
 /// `POST /articles/{id}/delete`

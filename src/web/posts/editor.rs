@@ -30,7 +30,9 @@ pub struct PostForm {
 
 impl PostForm {
     pub fn wants_draft(&self) -> bool {
-        self.draft.as_deref().is_some_and(|v| !v.is_empty() && v != "0")
+        self.draft
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0")
     }
 
     pub fn wants_similar_check(&self) -> bool {
@@ -48,9 +50,15 @@ pub struct TopicInput {
 /// Parses title, body and tags, collecting every problem at once.
 pub fn parse_topic(form: &PostForm, t: &Catalog) -> Result<TopicInput, FormErrors> {
     let mut errors = FormErrors::default();
-    let title = Title::parse(&form.title).map_err(|e| errors.add(&e, t)).ok();
-    let body = Markdown::parse(&form.body).map_err(|e| errors.add(&e, t)).ok();
-    let tags = TagList::parse(&form.tags).map_err(|e| errors.add(&e, t)).ok();
+    let title = Title::parse(&form.title)
+        .map_err(|e| errors.add(&e, t))
+        .ok();
+    let body = Markdown::parse(&form.body)
+        .map_err(|e| errors.add(&e, t))
+        .ok();
+    let tags = TagList::parse(&form.tags)
+        .map_err(|e| errors.add(&e, t))
+        .ok();
     match (title, body, tags) {
         (Some(title), Some(body), Some(tags)) => Ok(TopicInput { title, body, tags }),
         _ => Err(errors),
@@ -115,7 +123,13 @@ impl SimilarItem {
 }
 
 impl EditorPage {
-    pub fn new(page: Page, kind: EditorKind, action: String, form: &PostForm, cancel_url: String) -> Self {
+    pub fn new(
+        page: Page,
+        kind: EditorKind,
+        action: String,
+        form: &PostForm,
+        cancel_url: String,
+    ) -> Self {
         let t = page.t;
         let heading = match kind {
             EditorKind::NewArticle => t.get("post.new_article"),

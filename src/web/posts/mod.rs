@@ -33,7 +33,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/questions", web::post().to(questions::create))
         .route("/questions/ask", web::get().to(questions::ask_form))
         .route("/questions/similar", web::get().to(similar::show))
-        .route("/questions/{id}", web::get().to(questions::show_without_slug))
+        .route(
+            "/questions/{id}",
+            web::get().to(questions::show_without_slug),
+        )
         .route("/questions/{id}/edit", web::get().to(questions::edit_form))
         .route("/questions/{id}/edit", web::post().to(questions::update))
         .route("/questions/{id}/delete", web::post().to(questions::delete))
@@ -63,7 +66,9 @@ pub fn visible_to(post: &PostRecord, user: Option<&CurrentUser>) -> bool {
     match post.status {
         PostStatus::Published => true,
         PostStatus::Draft => user.is_some_and(|u| u.id == post.author_id),
-        PostStatus::Pending | PostStatus::Hidden => user.is_some_and(|u| u.id == post.author_id || u.is_staff()),
+        PostStatus::Pending | PostStatus::Hidden => {
+            user.is_some_and(|u| u.id == post.author_id || u.is_staff())
+        }
         PostStatus::Deleted => false,
     }
 }
@@ -109,6 +114,10 @@ pub fn format_time(at: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Keeps the search index in step with a post. The search feature's `crate::search::index`
-/// (`upsert_post` / `remove_post`) plugs in here; every write path already calls this.
-pub async fn search_index_changed(_state: &AppState, _post_id: i64) {}
+/// Keeps the search index in step with a post (it drops posts that are no longer public). The post
+/// is already saved, so an indexing failure is logged and repaired by `agora reindex`, not shown.
+pub async fn search_index_changed(state: &AppState, post_id: i64) {
+    if let Err(e) = crate::search::index::upsert_post(&state.db, post_id).await {
+        tracing::warn!(error = %e, post_id, "could not update the search index");
+    }
+}

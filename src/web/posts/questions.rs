@@ -16,6 +16,8 @@ use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
+use crate::web::social::comments::{self, CommentThread};
+use crate::web::social::votes::{self, Votable, VoteWidget};
 use crate::web::state::AppState;
 
 #[derive(Template)]
@@ -89,7 +91,13 @@ pub async fn ask_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespon
 
 fn ask_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
     let page = ctx.page(ctx.t().get("post.ask_heading"));
-    EditorPage::new(page, EditorKind::Ask, "/questions".into(), form, "/questions".into())
+    EditorPage::new(
+        page,
+        EditorKind::Ask,
+        "/questions".into(),
+        form,
+        "/questions".into(),
+    )
 }
 
 /// Possible duplicates of a title being asked, for the ask page.
@@ -97,7 +105,8 @@ async fn similar_items(state: &AppState, form: &PostForm) -> Result<Vec<SimilarI
     let tags = crate::domain::TagList::parse(&form.tags)
         .map(|l| l.names())
         .unwrap_or_default();
-    let found = db::posts::similar::similar_questions(&state.db, &form.title, &tags, None, 5).await?;
+    let found =
+        db::posts::similar::similar_questions(&state.db, &form.title, &tags, None, 5).await?;
     Ok(found
         .iter()
         .map(|s| SimilarItem::from_summary(&SummaryView::new(s)))
@@ -120,7 +129,10 @@ pub async fn create(
         Ok(input) => input,
         Err(errors) => {
             let similar = similar_items(&state, &form).await?;
-            return ask_page(&ctx, &form).with_errors(errors).with_similar(similar).rejected();
+            return ask_page(&ctx, &form)
+                .with_errors(errors)
+                .with_similar(similar)
+                .rejected();
         }
     };
     let id = db::posts::create(
@@ -138,7 +150,12 @@ pub async fn create(
     .await?;
     search_index_changed(&state, id).await;
     ctx.flash("post.flash.question_posted");
-    Ok(crate::web::see_other(&post_url(PostKind::Question, id, &input.title.slug(), None)))
+    Ok(crate::web::see_other(&post_url(
+        PostKind::Question,
+        id,
+        &input.title.slug(),
+        None,
+    )))
 }
 
 #[derive(Template)]
@@ -147,6 +164,8 @@ struct QuestionPage {
     page: Page,
     head: HeadMeta,
     question: PostView,
+    question_vote: VoteWidget,
+    question_thread: CommentThread,
     answers: Vec<AnswerView>,
     answer_action: String,
     answer_body: String,
@@ -159,6 +178,8 @@ pub struct AnswerView {
     pub post: PostView,
     pub accepted: bool,
     pub can_accept: bool,
+    pub vote: VoteWidget,
+    pub thread: CommentThread,
 }
 
 /// `GET /questions/{id}`: sends the reader to the canonical address with the slug.
@@ -167,8 +188,16 @@ pub async fn show_without_slug(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], ctx.user().as_ref()).await?;
-    Ok(moved_permanently(&post_url(post.kind, post.id, &post.slug, None)))
+    let post = visible_post(
+        &state,
+        path.into_inner(),
+        &[PostKind::Question],
+        ctx.user().as_ref(),
+    )
+    .await?;
+    Ok(moved_permanently(&post_url(
+        post.kind, post.id, &post.slug, None,
+    )))
 }
 
 /// `GET /questions/{id}/{slug}`: the question, its answers (accepted first, then by score) and the
@@ -182,7 +211,12 @@ pub async fn show(
     let (id, slug) = path.into_inner();
     let mut question = visible_post(&state, id, &[PostKind::Question], ctx.user().as_ref()).await?;
     if slug != question.slug {
-        return Ok(moved_permanently(&post_url(question.kind, question.id, &question.slug, None)));
+        return Ok(moved_permanently(&post_url(
+            question.kind,
+            question.id,
+            &question.slug,
+            None,
+        )));
     }
     if question.is_published() {
         db::posts::count_view(&state.db, question.id).await?;
@@ -191,7 +225,16 @@ pub async fn show(
     if ctx.user().is_some() {
         ctx.ensure_session(&state).await?;
     }
-    question_page(&ctx, &state, &req, &question, String::new(), FormErrors::default(), StatusCode::OK).await
+    question_page(
+        &ctx,
+        &state,
+        &req,
+        &question,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Renders a question page; also used to show the answer form again with the text kept.
@@ -205,15 +248,40 @@ pub async fn question_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.user();
-    let answers = db::posts::answers_to(&state.db, question)
-        .await?
+    let answers = db::posts::answers_to(&state.db, question).await?;
+    let all: Vec<&PostRecord> = std::iter::once(question).chain(answers.iter()).collect();
+    let votables: Vec<Votable> = all
         .iter()
-        .map(|answer| AnswerView {
+        .map(|p| Votable {
+            kind: p.kind.as_str(),
+            id: p.id,
+            author_id: p.author_id,
+            score: p.score,
+        })
+        .collect();
+    let ids: Vec<i64> = all.iter().map(|p| p.id).collect();
+    let mut widgets = votes::widgets(&state.db, user.as_ref(), &votables)
+        .await?
+        .into_iter();
+    let mut threads = comments::threads(&state.db, user.as_ref(), &ids)
+        .await?
+        .into_iter();
+    let (Some(question_vote), Some(question_thread)) = (widgets.next(), threads.next()) else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "no vote widget or thread for the question"
+        )));
+    };
+    let answers = answers
+        .iter()
+        .zip(widgets.zip(threads))
+        .map(|(answer, (vote, thread))| AnswerView {
             post: PostView::new(answer, user.as_ref()),
             accepted: question.accepted_answer_id == Some(answer.id),
-            can_accept: user
-                .as_ref()
-                .is_some_and(|u| can_accept_answer(u, question.author_id, answer.kind == PostKind::BotAnswer)),
+            can_accept: user.as_ref().is_some_and(|u| {
+                can_accept_answer(u, question.author_id, answer.kind == PostKind::BotAnswer)
+            }),
+            vote,
+            thread,
         })
         .collect();
     let view = PostView::new(question, user.as_ref());
@@ -224,6 +292,8 @@ pub async fn question_page(
             answer_action: format!("/questions/{}/answers", question.id),
             login_url: format!("/login?next={}", super::encode_segment(&view.url)),
             question: view,
+            question_vote,
+            question_thread,
             answers,
             answer_body,
             errors,
@@ -302,7 +372,12 @@ pub async fn update(
     .await?;
     search_index_changed(&state, post.id).await;
     ctx.flash("post.flash.saved");
-    Ok(crate::web::see_other(&post_url(post.kind, post.id, &input.title.slug(), None)))
+    Ok(crate::web::see_other(&post_url(
+        post.kind,
+        post.id,
+        &input.title.slug(),
+        None,
+    )))
 }
 
 /// `POST /questions/{id}/delete`

@@ -140,7 +140,10 @@ impl HeadMeta {
             og_type: "article",
             title: post.title.clone(),
             description: post.excerpt.clone(),
-            url: format!("{origin}{}", post_url(post.kind, post.id, &post.slug, post.parent_id)),
+            url: format!(
+                "{origin}{}",
+                post_url(post.kind, post.id, &post.slug, post.parent_id)
+            ),
             has_content: true,
         }
     }
