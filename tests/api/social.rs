@@ -61,6 +61,20 @@ impl Member {
         (res.status(), res.text().await.expect("body"))
     }
 
+    /// A page, following the redirect from a bare post address to its canonical one.
+    async fn page(&self, path: &str) -> String {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get");
+        if res.status().is_redirection() {
+            return self.html(&location(&res)).await.1;
+        }
+        res.text().await.expect("body")
+    }
+
     /// A plain form post, as a browser without JavaScript sends it.
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut body = fields.to_vec();
@@ -202,14 +216,6 @@ async fn score(app: &TestApp, post_id: i64) -> i64 {
         .fetch_one(app.db.reader())
         .await
         .expect("score")
-}
-
-async fn user_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(name)
-        .fetch_one(app.db.reader())
-        .await
-        .expect("user id")
 }
 
 async fn unread_badge(member: &Member) -> Option<String> {
@@ -493,32 +499,35 @@ async fn reputation_follows_every_event_and_never_drops_below_one() {
     // Accepting: +15 to the answerer, +2 to the asker; moving or removing the mark reverses it.
     let carol = Member::join(&app, "carol").await;
     let answer2 = carol.answer(question).await;
-    let (alice_id, bob_id, carol_id) = (
-        user_id(&app, "alice").await,
-        user_id(&app, "bob").await,
-        user_id(&app, "carol").await,
-    );
-    let accept = |old: Option<(i64, i64)>, new: Option<(i64, i64)>| {
-        let db = app.db.clone();
+    let accept = |answer: i64, accept: &'static str| {
+        let alice = &alice;
         async move {
-            let mut tx = db.begin_write().await.expect("tx");
-            agora::db::reputation::on_accept(&mut tx, old, new, alice_id)
-                .await
-                .expect("on_accept");
-            tx.commit().await.expect("commit");
+            let res = alice
+                .post(&format!("/answers/{answer}/accept"), &[("accept", accept)])
+                .await;
+            assert_eq!(
+                res.status(),
+                StatusCode::SEE_OTHER,
+                "accept {answer} ({accept})"
+            );
         }
     };
-    accept(None, Some((answer, bob_id))).await;
+    accept(answer, "1").await;
     assert_eq!(reputation(&app, "bob").await, 26, "+15 accepted");
     assert_eq!(reputation(&app, "alice").await, 3, "+2 for accepting");
-    accept(Some((answer, bob_id)), Some((answer2, carol_id))).await;
+    accept(answer2, "1").await;
     assert_eq!(reputation(&app, "bob").await, 11, "moved: bob loses the 15");
     assert_eq!(reputation(&app, "carol").await, 16);
     assert_eq!(reputation(&app, "alice").await, 3, "the asker keeps one +2");
-    accept(Some((answer2, carol_id)), None).await;
+    accept(answer2, "0").await;
     assert_eq!(reputation(&app, "carol").await, 1);
     assert_eq!(reputation(&app, "alice").await, 1);
 
+    let (_, html) = alice.html("/notifications").await;
+    assert!(
+        html.contains("bob answered your question"),
+        "the asker is told about answers"
+    );
     let (_, html) = bob.html("/notifications").await;
     assert!(
         html.contains("accepted your answer"),
@@ -588,6 +597,12 @@ async fn comments_can_be_edited_for_five_minutes_and_deleted_by_author_or_staff(
         .await
         .expect("count");
     assert_eq!(count, 1);
+    let page = bob.page(&format!("/questions/{question}")).await;
+    assert!(
+        page.contains(&format!("id=\"comment-{comment}\"")),
+        "the post page shows the comment"
+    );
+    assert!(page.contains("action=\"/votes\""), "and a vote widget");
 
     // Length limits, with the text kept.
     let res = bob.comment(question, " x ").await;
