@@ -33,7 +33,7 @@ def empty_past(sess: ort.InferenceSession) -> dict:
     return past
 
 
-def greedy_kv(sess: ort.InferenceSession, prompt_ids: list[int], n_new: int, on_token=None) -> list[int]:
+def greedy_kv(sess: ort.InferenceSession, prompt_ids: list[int], n_new: int, on_token=None, on_logits=None) -> list[int]:
     """Argmax over the last logits row, n_new times, feeding only the new token plus the cache each step."""
     past = empty_past(sess)
     ids = np.asarray([prompt_ids], dtype=np.int64)
@@ -46,6 +46,8 @@ def greedy_kv(sess: ort.InferenceSession, prompt_ids: list[int], n_new: int, on_
         names = [o.name for o in sess.get_outputs()]
         logits = outs[names.index("logits")]
         nxt = int(np.argmax(logits[0, -1]))
+        if on_logits:
+            on_logits(logits[0, -1])
         out_ids.append(nxt)
         if on_token:
             on_token(nxt)

@@ -76,7 +76,11 @@ def main():
 
     ppl, targets, count = heldout_ppl(sess, valid, ctx, args.eval_tokens)
     counts = np.bincount(train, minlength=tok.get_vocab_size()).astype(np.float64) + 1.0
-    unigram = math.exp(-np.log(counts / counts.sum())[targets].mean())
+    uni_nll = -np.log(counts / counts.sum())[targets].mean()
+    unigram = math.exp(uni_nll)
+    # Bits per UTF-8 byte of the same held-out text: comparable across tokenizers.
+    n_bytes = len(tok.decode(targets.tolist(), skip_special_tokens=False).encode("utf-8"))
+    bpb, uni_bpb = math.log2(ppl) * count / n_bytes, uni_nll / math.log(2) * count / n_bytes
     rng = np.random.default_rng(args.seed)
     samples = []
     for prompt in PROMPTS:
@@ -84,7 +88,8 @@ def main():
         samples.append({"prompt": prompt, "greedy": tok.decode(greedy_kv(sess, ids, 48)),
                         "sampled_t0.8_top40": tok.decode(sample(sess, ids, 48, rng))})
     result = {"model": str(args.model_dir / "model.onnx"), "heldout_tokens": count, "heldout_ppl": round(ppl, 2),
-              "unigram_ppl": round(unigram, 2), "samples": samples}
+              "unigram_ppl": round(unigram, 2), "bits_per_byte": round(bpb, 3), "unigram_bits_per_byte": round(uni_bpb, 3),
+              "samples": samples}
     (args.work / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
 

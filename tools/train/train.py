@@ -18,9 +18,9 @@ from transformers import GPT2LMHeadModel
 from random_model import EOT, gpt2_config, hf_tokenizer
 
 
-def encode_split(tok, text_path: Path, cache: Path) -> np.ndarray:
-    """Corpus split -> one uint16 token stream, documents joined by <|endoftext|> (cached)."""
-    if cache.exists() and cache.stat().st_mtime > text_path.stat().st_mtime:
+def encode_split(tok, tok_path: Path, text_path: Path, cache: Path) -> np.ndarray:
+    """Corpus split -> one uint16 token stream, documents joined by <|endoftext|> (cached until either input changes)."""
+    if cache.exists() and cache.stat().st_mtime > max(text_path.stat().st_mtime, tok_path.stat().st_mtime):
         return np.fromfile(cache, dtype=np.uint16)
     eot = tok.convert_tokens_to_ids(EOT)
     docs = text_path.read_text(encoding="utf-8").split(f"\n{EOT}\n")
@@ -85,9 +85,10 @@ def main():
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    tok = hf_tokenizer(args.work / "tokenizer" / "tokenizer.json")
-    train = encode_split(tok, args.work / "corpus" / "train.txt", args.work / "train.u16")
-    valid = encode_split(tok, args.work / "corpus" / "valid.txt", args.work / "valid.u16")
+    tok_path = args.work / "tokenizer" / "tokenizer.json"
+    tok = hf_tokenizer(tok_path)
+    train = encode_split(tok, tok_path, args.work / "corpus" / "train.txt", args.work / "train.u16")
+    valid = encode_split(tok, tok_path, args.work / "corpus" / "valid.txt", args.work / "valid.u16")
     print(f"tokens: train={len(train):,} valid={len(valid):,}", flush=True)
 
     config = gpt2_config(tok, args.layers, args.embd, args.heads, args.ctx)
