@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod render;
 pub mod search;
 pub mod seed;

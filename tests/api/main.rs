@@ -5,6 +5,7 @@ mod admin;
 mod ai_status;
 mod helpers;
 mod home;
+mod jobs;
 mod posts;
 mod security;
 mod social;
