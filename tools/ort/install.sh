@@ -15,7 +15,6 @@ if [ -f "$dest/VERSION" ] && [ "$(cat "$dest/VERSION")" = "$version" ] && [ -e "
 fi
 
 command -v python3 >/dev/null || { echo "install.sh: python3 is needed to fetch onnxruntime" >&2; exit 1; }
-command -v unzip >/dev/null || { echo "install.sh: unzip is needed (apt-get install unzip)" >&2; exit 1; }
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -23,7 +22,13 @@ trap 'rm -rf "$tmp"' EXIT
 python3 -m pip download "onnxruntime==$version" --no-deps --only-binary=:all: \
   --disable-pip-version-check --quiet -d "$tmp" >&2
 wheel="$(ls "$tmp"/onnxruntime-"$version"-*.whl)"
-unzip -q -o "$wheel" 'onnxruntime/capi/libonnxruntime.so*' -d "$tmp/x"
+python3 - "$wheel" "$tmp/x" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as whl:
+    for name in whl.namelist():
+        if name.startswith("onnxruntime/capi/libonnxruntime.so"):
+            whl.extract(name, sys.argv[2])
+PY
 
 rm -rf "$dest/lib"
 mkdir -p "$dest/lib"
