@@ -924,3 +924,66 @@ async fn feeds_and_sitemap_list_published_posts() {
     assert!(sitemap.contains(&format!("/questions/{qid}/")));
     assert!(!sitemap.contains("secret-draft"));
 }
+
+#[tokio::test]
+async fn answers_are_edited_by_their_author_and_deleting_the_accepted_one_unaccepts_it() {
+    let app = spawn_app().await;
+    app.sign_up("q_author").await;
+    let (qid, url) = ask(
+        &app,
+        "Which optimiser for fine-tuning?",
+        "AdamW or Lion?",
+        "optimisation",
+    )
+    .await;
+    app.logout().await;
+    app.sign_up("a_author").await;
+    let aid = answer(&app, &url, qid, "AdamW with weight decay.").await;
+    let edit = format!("/answers/{aid}/edit");
+    let res = app
+        .submit(&edit, &edit, &[("body", "AdamW with weight decay 0.01.")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app.get(&format!("/answers/{aid}")).await;
+    assert_eq!(location(&res), format!("{url}#answer-{aid}"));
+    let (_, html) = app.get_html(&url).await;
+    assert!(html.contains("weight decay 0.01."));
+    let (status, revisions) = app.get_html(&format!("/answers/{aid}/revisions")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(revisions.contains("<ins>"), "answer revisions diff");
+
+    app.logout().await;
+    app.login("q_author", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        app.get(&edit).await.status(),
+        StatusCode::FORBIDDEN,
+        "others may not edit"
+    );
+    let res = app
+        .submit(&url, &format!("/answers/{aid}/delete"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "nor delete");
+    app.submit(&url, &format!("/answers/{aid}/accept"), &[])
+        .await;
+
+    app.logout().await;
+    app.login("a_author", crate::helpers::PASSWORD).await;
+    let res = app
+        .submit(&url, &format!("/answers/{aid}/delete"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let question = agora::db::posts::by_id(&app.db, qid)
+        .await
+        .expect("db")
+        .expect("question");
+    assert_eq!(
+        question.accepted_answer_id, None,
+        "a deleted answer is no longer accepted"
+    );
+    let answerer = agora::db::users::by_username(&app.db, "a_author")
+        .await
+        .expect("db")
+        .expect("user");
+    assert_eq!(answerer.reputation, 1, "the acceptance bonus is taken back");
+    assert_eq!(question.answer_count, 0);
+}

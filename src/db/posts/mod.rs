@@ -261,13 +261,20 @@ pub async fn soft_delete(db: &Db, id: i64) -> Result<(), DbError> {
         .await?;
     tags::recount_for_post(&mut tx, id).await?;
     if let Some(parent) = parent_id {
-        sqlx::query(
-            "UPDATE posts SET accepted_answer_id = NULL WHERE id = $1 AND accepted_answer_id = $2",
-        )
-        .bind(parent)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        // Deleting the accepted answer takes the acceptance (and its reputation) back.
+        let question: Option<(Option<i64>, i64)> =
+            sqlx::query_as("SELECT accepted_answer_id, author_id FROM posts WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((_, asker)) = question.filter(|(accepted, _)| *accepted == Some(id)) {
+            sqlx::query("UPDATE posts SET accepted_answer_id = NULL WHERE id = $1")
+                .bind(parent)
+                .execute(&mut *tx)
+                .await?;
+            let old = answer_ref(&mut tx, Some(id)).await?;
+            super::reputation::on_accept(&mut tx, old, None, asker).await?;
+        }
         refresh_answer_count(&mut tx, parent, at).await?;
     }
     tx.commit().await
