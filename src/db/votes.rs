@@ -215,10 +215,14 @@ async fn cast_on_comment(
     if author_id == voter_id {
         return Err(VoteError::OwnPost);
     }
-    let post = sqlx::query("SELECT kind, parent_id FROM posts WHERE id = $1")
-        .bind(post_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let post =
+        sqlx::query("SELECT kind, parent_id FROM posts WHERE id = $1 AND status = 'published'")
+            .bind(post_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(post) = post else {
+        return Err(VoteError::NotFound);
+    };
     let old: i64 = sqlx::query_scalar(
         "SELECT value FROM votes WHERE user_id = $1 AND target_kind = 'comment' AND target_id = $2",
     )

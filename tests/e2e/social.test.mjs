@@ -1,4 +1,4 @@
-// Reputation earned through the pages unlocks voting; votes and comment votes update in place without
+// Reputation earned through the pages unlocks voting; votes update in place without
 // a reload (static/js/votes.js); notifications show in the header. (Plain-form voting with JavaScript
 // off is covered by tests/api/social.rs.)
 import { test, before, after } from "node:test";
