@@ -987,3 +987,46 @@ async fn answers_are_edited_by_their_author_and_deleting_the_accepted_one_unacce
     assert_eq!(answerer.reputation, 1, "the acceptance bonus is taken back");
     assert_eq!(question.answer_count, 0);
 }
+
+#[tokio::test]
+async fn posts_from_an_older_renderer_are_rendered_again() {
+    let app = spawn_app().await;
+    app.sign_up("renderer").await;
+    let me = user_id(&app, "renderer").await;
+    let id = seed(
+        &app,
+        PostKind::Article,
+        me,
+        "Rendered by an old version",
+        "render",
+        None,
+    )
+    .await;
+    sqlx::query("UPDATE posts SET body_html = 'stale', renderer_version = 0 WHERE id = $1")
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .expect("age the post");
+    assert_eq!(
+        agora::db::posts::rerender_outdated(&app.db)
+            .await
+            .expect("rerender"),
+        1
+    );
+    let post = agora::db::posts::by_id(&app.db, id)
+        .await
+        .expect("db")
+        .expect("post");
+    assert!(
+        post.body_html.contains("Seeded body text."),
+        "{}",
+        post.body_html
+    );
+    assert_eq!(
+        agora::db::posts::rerender_outdated(&app.db)
+            .await
+            .expect("rerender"),
+        0,
+        "nothing left"
+    );
+}
