@@ -192,7 +192,7 @@ pub async fn show(
         vote,
         thread,
         page: ctx.page(article.title.clone()),
-        head: HeadMeta::for_post(&article, &origin(&req)),
+        head: HeadMeta::for_post(&article, &origin(&req, &state.settings)),
         article: PostView::new(&article, user.as_ref()),
     })
 }

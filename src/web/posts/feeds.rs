@@ -74,7 +74,7 @@ async fn feed(
     path: String,
     site_path: String,
 ) -> Result<HttpResponse, AppError> {
-    let origin = origin(req);
+    let origin = origin(req, &state.settings);
     let page = db::posts::lists::page(&state.db, scope, Order::Newest, None, FEED_ENTRIES).await?;
     let updated = page
         .items
@@ -146,7 +146,7 @@ pub async fn sitemap(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let origin = origin(&req);
+    let origin = origin(&req, &state.settings);
     let mut urls: Vec<SitemapUrl> = ["/", "/articles", "/questions", "/tags"]
         .into_iter()
         .map(|path| SitemapUrl {

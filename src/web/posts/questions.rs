@@ -288,7 +288,7 @@ pub async fn question_page(
     crate::web::render(
         &QuestionPage {
             page: ctx.page(question.title.clone()),
-            head: HeadMeta::for_post(question, &origin(req)),
+            head: HeadMeta::for_post(question, &origin(req, &state.settings)),
             answer_action: format!("/questions/{}/answers", question.id),
             login_url: format!("/login?next={}", super::encode_segment(&view.url)),
             question: view,
