@@ -298,8 +298,13 @@ async fn accept_changes(
 #[derive(Debug, Clone)]
 pub struct Event {
     pub delta: i64,
+    /// A [`Cause`] as stored, possibly with `_reversed`.
     pub reason: String,
     pub post_id: Option<i64>,
+    pub post_kind: Option<String>,
+    pub parent_id: Option<i64>,
+    /// The post's title, or its question's title for answers.
+    pub title: String,
     pub at: i64,
 }
 
@@ -310,8 +315,11 @@ pub async fn recent_events(
     limit: i64,
 ) -> Result<Vec<Event>, DbError> {
     let rows = sqlx::query(
-        "SELECT delta, reason, post_id, at FROM reputation_events WHERE user_id = $1 \
-         ORDER BY id DESC LIMIT $2",
+        "SELECT e.delta, e.reason, e.post_id, p.kind, p.parent_id, \
+                COALESCE(NULLIF(p.title, ''), q.title, '') AS title, e.at \
+         FROM reputation_events e \
+         LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.parent_id \
+         WHERE e.user_id = $1 ORDER BY e.id DESC LIMIT $2",
     )
     .bind(user_id)
     .bind(limit)
@@ -323,6 +331,9 @@ pub async fn recent_events(
                 delta: r.try_get("delta")?,
                 reason: r.try_get("reason")?,
                 post_id: r.try_get("post_id")?,
+                post_kind: r.try_get("kind")?,
+                parent_id: r.try_get("parent_id")?,
+                title: r.try_get("title")?,
                 at: r.try_get("at")?,
             })
         })

@@ -533,6 +533,12 @@ async fn reputation_follows_every_event_and_never_drops_below_one() {
         html.contains("accepted your answer"),
         "the answerer is told"
     );
+    let (_, profile) = alice.html("/u/bob").await;
+    assert!(
+        profile.contains("Reputation history"),
+        "the profile explains reputation"
+    );
+    assert!(profile.contains("+15") && profile.contains("answer accepted (undone)"));
     // (alice's and voter's reputations were set by hand above, so only these two are all events.)
     for name in ["bob", "carol"] {
         assert_eq!(

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::db::profiles::{self, AuthoredPost};
+use crate::db::reputation::{self, Event};
 use crate::db::users::{self, UserRecord};
 use crate::error::AppError;
 use crate::render::render_comment;
@@ -18,6 +19,52 @@ use crate::web::state::AppState;
 pub const BIO_MAX_CHARS: usize = 2000;
 /// How many posts the profile lists.
 const POSTS_SHOWN: i64 = 200;
+/// How many reputation changes the profile explains.
+const EVENTS_SHOWN: i64 = 30;
+
+/// One line of the reputation history.
+pub struct ReputationLine {
+    /// `+10`, `-2`, `0`.
+    pub delta: String,
+    pub reason: String,
+    pub title: String,
+    pub path: Option<String>,
+    pub when: String,
+}
+
+fn reputation_line(event: &Event, t: &crate::i18n::Catalog) -> ReputationLine {
+    let (base, reversed) = match event.reason.strip_suffix("_reversed") {
+        Some(base) => (base, true),
+        None => (event.reason.as_str(), false),
+    };
+    let cause = match base {
+        "upvote_received" => t.get("reputation.upvote_received"),
+        "downvote_received" => t.get("reputation.downvote_received"),
+        "downvote_cast" => t.get("reputation.downvote_cast"),
+        "answer_accepted" => t.get("reputation.answer_accepted"),
+        "accepted_an_answer" => t.get("reputation.accepted_an_answer"),
+        other => other,
+    };
+    let reason = if reversed {
+        t.fill("reputation.reversed", &[("cause", cause)])
+    } else {
+        cause.to_string()
+    };
+    ReputationLine {
+        delta: if event.delta > 0 {
+            format!("+{}", event.delta)
+        } else {
+            event.delta.to_string()
+        },
+        reason,
+        title: event.title.clone(),
+        path: match (event.post_id, event.post_kind.as_deref()) {
+            (Some(id), Some(kind)) => Some(super::post_path(kind, id, event.parent_id)),
+            _ => None,
+        },
+        when: super::timestamp(event.at),
+    }
+}
 
 /// One post in a profile list.
 pub struct PostLink {
@@ -43,6 +90,7 @@ struct ProfilePage {
     questions: Vec<PostLink>,
     answers: Vec<PostLink>,
     articles: Vec<PostLink>,
+    history: Vec<ReputationLine>,
     errors: FormErrors,
 }
 
@@ -78,6 +126,7 @@ async fn profile_page(
     let is_owner = me.as_ref().is_some_and(|m| m.id == user.id);
     let bio = profiles::bio(&state.db, user.id).await?;
     let posts = profiles::posts_by(&state.db, user.id, is_owner, POSTS_SHOWN).await?;
+    let events = reputation::recent_events(&state.db, user.id, EVENTS_SHOWN).await?;
     let of_kind = |kinds: &[&str]| -> Vec<PostLink> {
         posts
             .iter()
@@ -97,6 +146,7 @@ async fn profile_page(
         questions: of_kind(&["question"]),
         answers: of_kind(&["answer", "bot_answer"]),
         articles: of_kind(&["article"]),
+        history: events.iter().map(|e| reputation_line(e, ctx.t())).collect(),
         errors,
     })
 }
