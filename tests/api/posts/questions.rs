@@ -255,3 +255,63 @@ async fn similar_questions_are_suggested_in_english_and_chinese() {
     let (_, ask_page) = app.get_html("/questions/ask").await;
     assert!(ask_page.contains("/static/js/similar-questions.js"));
 }
+
+#[tokio::test]
+async fn answers_show_the_accepted_one_first_then_by_score() {
+    let app = spawn_app().await;
+    app.sign_up("ranker").await;
+    let me = user_id(&app, "ranker").await;
+    let (qid, url) = ask(
+        &app,
+        "Which answer comes first here?",
+        "Order test.",
+        "ordering",
+    )
+    .await;
+    let low = seed(
+        &app,
+        PostKind::Answer,
+        me,
+        "unused title text",
+        "unused",
+        Some(qid),
+    )
+    .await;
+    let high = seed(
+        &app,
+        PostKind::Answer,
+        me,
+        "unused title text",
+        "unused",
+        Some(qid),
+    )
+    .await;
+    let mid = seed(
+        &app,
+        PostKind::Answer,
+        me,
+        "unused title text",
+        "unused",
+        Some(qid),
+    )
+    .await;
+    for (id, score) in [(low, 0), (high, 5), (mid, 2)] {
+        sqlx::query("UPDATE posts SET score = $1 WHERE id = $2")
+            .bind(score)
+            .bind(id)
+            .execute(app.db.writer())
+            .await
+            .expect("score");
+    }
+    app.submit(&url, &format!("/answers/{low}/accept"), &[])
+        .await;
+    let (_, html) = app.get_html(&url).await;
+    let at = |id: i64| {
+        html.find(&format!("id=\"answer-{id}\""))
+            .expect("answer shown")
+    };
+    assert!(
+        at(low) < at(high) && at(high) < at(mid),
+        "accepted, then 5, then 2"
+    );
+}
