@@ -33,12 +33,21 @@
     }
   }
 
+  function errorBox(form) {
+    return form.parentNode ? form.parentNode.querySelector("[data-vote-error]") : null;
+  }
+
   function fail(form, message) {
-    var box = form.parentNode ? form.parentNode.querySelector("[data-vote-error]") : null;
+    var box = errorBox(form);
     if (box) {
       box.textContent = message;
       box.hidden = !message;
     }
+  }
+
+  function networkError(form) {
+    var box = errorBox(form);
+    return (box && box.getAttribute("data-network-error")) || "Vote failed";
   }
 
   document.addEventListener("submit", function (event) {
@@ -67,6 +76,11 @@
       body: body.toString(),
     })
       .then(function (response) {
+        if (response.redirected) {
+          // The session ended: the server sent us to log in. Go there, and come back after.
+          window.location.href = response.url;
+          return new Promise(function () {});
+        }
         return response.json().then(function (data) {
           if (!response.ok) {
             throw new Error(data && data.message ? data.message : response.statusText);
@@ -79,7 +93,8 @@
         show(form, result);
       })
       .catch(function (error) {
-        fail(form, error && error.message ? error.message : "Vote failed");
+        var ours = error && error.name === "Error" && error.message;
+        fail(form, ours ? error.message : networkError(form));
       })
       .finally(function () {
         form.removeAttribute("aria-busy");
