@@ -148,6 +148,31 @@ mod tests {
     }
 
     #[test]
+    fn every_eval_question_points_at_a_demo_post() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/demo/eval_questions.json"
+        );
+        let text = std::fs::read_to_string(path).expect("eval questions exist");
+        let items: Vec<HashMap<String, Option<String>>> =
+            serde_json::from_str(&text).expect("eval questions parse");
+        let blocks = parse(DEMO_FORUM).expect("demo content parses");
+        let titles: Vec<&str> = blocks.iter().map(|b| b.field("title")).collect();
+        let answerable: Vec<&String> = items
+            .iter()
+            .filter_map(|i| i.get("answer_post_title").and_then(Option::as_ref))
+            .collect();
+        assert_eq!(answerable.len(), 30);
+        assert_eq!(items.len() - answerable.len(), 10);
+        for title in answerable {
+            assert!(
+                titles.contains(&title.as_str()),
+                "no demo post titled {title}"
+            );
+        }
+    }
+
+    #[test]
     fn headers_need_a_parent_exactly_for_answers_and_comments() {
         assert!(parse("@@@ answer a1\n").is_err());
         assert!(parse("@@@ article a q\n").is_err());

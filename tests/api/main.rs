@@ -7,6 +7,7 @@ mod helpers;
 mod home;
 mod jobs;
 mod posts;
+mod search;
 mod security;
 mod social;
 mod startup;
