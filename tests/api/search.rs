@@ -25,30 +25,32 @@ async fn author(app: &TestApp, name: &str) -> i64 {
     .expect("user stored")
 }
 
-/// Stores a post through the posts db function and indexes it, as the post pages do.
-async fn post(
-    app: &TestApp,
+/// A post for [`post`] to store.
+struct Spec<'a> {
     author_id: i64,
     kind: PostKind,
     parent_id: Option<i64>,
-    title: &str,
-    body: &str,
-    tags: &str,
+    title: &'a str,
+    body: &'a str,
+    tags: &'a str,
     status: PostStatus,
-) -> i64 {
-    let title = (!title.is_empty()).then(|| Title::parse(title).expect("title"));
-    let tags = (!tags.is_empty()).then(|| TagList::parse(tags).expect("tags"));
-    let body = Markdown::parse(body).expect("body");
+}
+
+/// Stores a post through the posts db function and indexes it, as the post pages do.
+async fn post(app: &TestApp, spec: Spec<'_>) -> i64 {
+    let title = (!spec.title.is_empty()).then(|| Title::parse(spec.title).expect("title"));
+    let tags = (!spec.tags.is_empty()).then(|| TagList::parse(spec.tags).expect("tags"));
+    let body = Markdown::parse(spec.body).expect("body");
     let id = posts::create(
         &app.db,
         NewPost {
-            kind,
-            parent_id,
-            author_id,
+            kind: spec.kind,
+            parent_id: spec.parent_id,
+            author_id: spec.author_id,
             title: title.as_ref(),
             body: &body,
             tags: tags.as_ref(),
-            status,
+            status: spec.status,
         },
     )
     .await
@@ -58,17 +60,16 @@ async fn post(
 }
 
 async fn article(app: &TestApp, author_id: i64, title: &str, body: &str, tags: &str) -> i64 {
-    post(
-        app,
+    let spec = Spec {
         author_id,
-        PostKind::Article,
-        None,
+        kind: PostKind::Article,
+        parent_id: None,
         title,
         body,
         tags,
-        PostStatus::Published,
-    )
-    .await
+        status: PostStatus::Published,
+    };
+    post(app, spec).await
 }
 
 async fn search_html(app: &TestApp, query: &str) -> String {
@@ -183,24 +184,28 @@ async fn kind_and_tag_filters_narrow_the_results() {
     .await;
     let question = post(
         &app,
-        me,
-        PostKind::Question,
-        None,
-        "Which LoRA rank should I use?",
-        "Is rank 8 enough for LoRA?",
-        "fine-tuning",
-        PostStatus::Published,
+        Spec {
+            author_id: me,
+            kind: PostKind::Question,
+            parent_id: None,
+            title: "Which LoRA rank should I use?",
+            body: "Is rank 8 enough for LoRA?",
+            tags: "fine-tuning",
+            status: PostStatus::Published,
+        },
     )
     .await;
     let answer = post(
         &app,
-        other,
-        PostKind::Answer,
-        Some(question),
-        "",
-        "Rank 8 or 16 is the usual LoRA default.",
-        "",
-        PostStatus::Published,
+        Spec {
+            author_id: other,
+            kind: PostKind::Answer,
+            parent_id: Some(question),
+            title: "",
+            body: "Rank 8 or 16 is the usual LoRA default.",
+            tags: "",
+            status: PostStatus::Published,
+        },
     )
     .await;
 
@@ -269,13 +274,15 @@ async fn hidden_deleted_and_draft_posts_never_show_up() {
     .await;
     let draft = post(
         &app,
-        me,
-        PostKind::Article,
-        None,
-        "Draft speculative decoding notes",
-        "speculative decoding",
-        "inference",
-        PostStatus::Draft,
+        Spec {
+            author_id: me,
+            kind: PostKind::Article,
+            parent_id: None,
+            title: "Draft speculative decoding notes",
+            body: "speculative decoding",
+            tags: "inference",
+            status: PostStatus::Draft,
+        },
     )
     .await;
     let hidden = article(
@@ -296,24 +303,28 @@ async fn hidden_deleted_and_draft_posts_never_show_up() {
     .await;
     let question = post(
         &app,
-        me,
-        PostKind::Question,
-        None,
-        "A question that gets hidden later",
-        "What is speculative decoding?",
-        "inference",
-        PostStatus::Published,
+        Spec {
+            author_id: me,
+            kind: PostKind::Question,
+            parent_id: None,
+            title: "A question that gets hidden later",
+            body: "What is speculative decoding?",
+            tags: "inference",
+            status: PostStatus::Published,
+        },
     )
     .await;
     let orphan = post(
         &app,
-        other,
-        PostKind::Answer,
-        Some(question),
-        "",
-        "Speculative decoding drafts tokens with a small model.",
-        "",
-        PostStatus::Published,
+        Spec {
+            author_id: other,
+            kind: PostKind::Answer,
+            parent_id: Some(question),
+            title: "",
+            body: "Speculative decoding drafts tokens with a small model.",
+            tags: "",
+            status: PostStatus::Published,
+        },
     )
     .await;
 
