@@ -1,7 +1,7 @@
 //! Reputation events and the totals they add up to.
 //!
 //! Every change to `users.reputation` is a row in `reputation_events` written in the same transaction,
-//! so a user's reputation is always `1 + SUM(delta)` of their events and can be explained line by line.
+//! so a user's reputation is always explained by their events, line by line.
 //!
 //! | event                                   | who                | delta |
 //! |-----------------------------------------|--------------------|-------|
@@ -13,11 +13,14 @@
 //! | answer accepted                         | the answerer       | +15   |
 //! | accepting an answer                     | the asker          | +2    |
 //!
-//! Rules: reputation never drops below 1 (an event records the change actually applied, which may be
-//! smaller than the nominal delta); retracting or changing a vote and un-accepting reverse the earlier
-//! event; answers written by the bot (kind `bot_answer` or an `is_bot` author) never earn or lose
+//! Rules: reputation is `max(1, 1 + SUM(delta))` over the user's events, so it never shows below 1,
+//! and the part the floor hides (`users.reputation_shortfall`) is paid back before later gains count;
+//! the result depends only on which events exist, not on their order (concurrent votes agree).
+//! Retracting or changing a vote and un-accepting add an event that reverses the earlier one.
+//! Answers written by the bot (kind `bot_answer` or an `is_bot` author) never earn or lose
 //! reputation, and downvoting one costs the voter nothing; accepting your own answer earns nothing.
-//! Articles earn like answers because they are long-form work.
+//! Articles earn like answers because they are long-form work. (Setting `users.reputation` by hand,
+//! as an admin or a test may, moves the base the events add to.)
 use sqlx::Row;
 
 use super::{now, DbError, Tx};
@@ -118,13 +121,13 @@ pub fn vote_changes(
     }
 }
 
-/// Applies `change` (floored at [`FLOOR`]) and records the delta actually applied.
+/// Records `change` and adds it to the user's reputation (see [`record`]).
 pub async fn apply(tx: &mut Tx, change: Change) -> Result<(), DbError> {
     record(tx, change, change.cause.as_str(), change.delta).await
 }
 
 /// Undoes the latest `change.cause` event for the same user, post and actor (a retracted vote, an
-/// un-accepted answer): applies the opposite of what that event applied, floored again.
+/// un-accepted answer) by recording its opposite.
 pub async fn reverse(tx: &mut Tx, change: Change) -> Result<(), DbError> {
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT delta FROM reputation_events \
@@ -143,28 +146,30 @@ pub async fn reverse(tx: &mut Tx, change: Change) -> Result<(), DbError> {
     }
 }
 
+/// Adds `delta` to the user's total and stores `max(FLOOR, total)` as their reputation. The part the
+/// floor hides is kept in `users.reputation_shortfall` and paid back first by later gains, so the
+/// result depends only on which events exist, never on their order. One relative UPDATE (the same
+/// arithmetic as [`settle`]), so concurrent changes cannot lose each other.
 async fn record(tx: &mut Tx, change: Change, reason: &str, delta: i64) -> Result<(), DbError> {
-    // Touching the row first locks it (PostgreSQL) so the floor is computed from the value we change.
-    let current: i64 = sqlx::query_scalar(
-        "UPDATE users SET reputation = reputation WHERE id = $1 RETURNING reputation",
+    sqlx::query(
+        "UPDATE users SET \
+           reputation = CASE WHEN reputation - reputation_shortfall + $1 < $2 THEN $2 \
+                        ELSE reputation - reputation_shortfall + $1 END, \
+           reputation_shortfall = CASE WHEN reputation - reputation_shortfall + $1 < $2 \
+                        THEN $2 - (reputation - reputation_shortfall + $1) ELSE 0 END \
+         WHERE id = $3",
     )
+    .bind(delta)
+    .bind(FLOOR)
     .bind(change.user_id)
-    .fetch_one(&mut **tx)
+    .execute(&mut **tx)
     .await?;
-    let applied = floored_delta(current, delta);
-    if applied != 0 {
-        sqlx::query("UPDATE users SET reputation = reputation + $1 WHERE id = $2")
-            .bind(applied)
-            .bind(change.user_id)
-            .execute(&mut **tx)
-            .await?;
-    }
     sqlx::query(
         "INSERT INTO reputation_events (user_id, delta, reason, post_id, actor_id, at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(change.user_id)
-    .bind(applied)
+    .bind(delta)
     .bind(reason)
     .bind(change.post_id)
     .bind(change.actor_id)
@@ -174,9 +179,15 @@ async fn record(tx: &mut Tx, change: Change, reason: &str, delta: i64) -> Result
     Ok(())
 }
 
-/// The part of `delta` that can be applied to `current` without going below [`FLOOR`].
-pub fn floored_delta(current: i64, delta: i64) -> i64 {
-    (current + delta).max(FLOOR) - current
+/// `(reputation, shortfall)` after adding `delta`: the total is `reputation - shortfall`, shown
+/// floored at [`FLOOR`], with what the floor hides as the new shortfall.
+pub fn settle(reputation: i64, shortfall: i64, delta: i64) -> (i64, i64) {
+    let total = reputation - shortfall + delta;
+    if total < FLOOR {
+        (FLOOR, FLOOR - total)
+    } else {
+        (total, 0)
+    }
 }
 
 /// Reverses `undo` and applies `apply` in one go. Every user row involved is locked first, in id
@@ -345,13 +356,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reputation_never_drops_below_one() {
-        assert_eq!(floored_delta(1, -2), 0);
-        assert_eq!(floored_delta(2, -2), -1);
-        assert_eq!(floored_delta(10, -2), -2);
-        assert_eq!(floored_delta(1, 10), 10);
-        assert_eq!(floored_delta(11, -10), -10);
-        assert_eq!(floored_delta(5, -10), -4);
+    fn reputation_never_drops_below_one_and_the_floor_is_paid_back_first() {
+        assert_eq!(settle(1, 0, -2), (1, 2));
+        assert_eq!(settle(2, 0, -2), (1, 1));
+        assert_eq!(settle(10, 0, -2), (8, 0));
+        assert_eq!(
+            settle(1, 2, 2),
+            (1, 0),
+            "undoing the downvote at the floor gives nothing"
+        );
+        assert_eq!(settle(1, 2, 10), (9, 0));
+    }
+
+    #[test]
+    fn the_order_of_events_does_not_matter() {
+        let apply = |deltas: &[i64]| deltas.iter().fold((1, 0), |(r, s), d| settle(r, s, *d));
+        let a = apply(&[10, -2, -2, -10, 2, 2, 15]);
+        let b = apply(&[-2, -2, -10, 2, 15, 10, 2]);
+        assert_eq!(a, b);
+        assert_eq!(a, (16, 0));
     }
 
     #[test]

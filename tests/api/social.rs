@@ -197,7 +197,7 @@ async fn reputation(app: &TestApp, name: &str) -> i64 {
         .expect("reputation")
 }
 
-/// 1 + the sum of the user's events: reputation is always explained by its events.
+/// max(1, 1 + the sum of the user's events): reputation is always explained by its events.
 async fn explained_reputation(app: &TestApp, name: &str) -> i64 {
     let sum: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(e.delta), 0) AS BIGINT) FROM reputation_events e \
@@ -207,7 +207,7 @@ async fn explained_reputation(app: &TestApp, name: &str) -> i64 {
     .fetch_one(app.db.reader())
     .await
     .expect("sum");
-    1 + sum
+    (1 + sum).max(1)
 }
 
 async fn score(app: &TestApp, post_id: i64) -> i64 {
@@ -407,10 +407,8 @@ async fn twenty_concurrent_voters_give_the_exact_score() {
     let app = app().await;
     let alice = Member::join(&app, "alice").await;
     let question = alice.ask("Which optimizer for a 7B model?").await;
-    let answer = {
-        let bob = Member::join(&app, "bob").await;
-        bob.answer(question).await
-    };
+    let answer = Member::join(&app, "bob").await.answer(question).await;
+    let other_answer = Member::join(&app, "carol").await.answer(question).await;
     let mut voters = Vec::new();
     for i in 0..20 {
         let name = format!("voter{i}");
@@ -449,6 +447,35 @@ async fn twenty_concurrent_voters_give_the_exact_score() {
         1,
         "bob's events add up"
     );
+
+    // Forty votes at once across two answers, each touching its author's and its voter's reputation:
+    // no deadlock, no lost update.
+    let mixed = voters.iter().flat_map(|v| {
+        [
+            v.vote_json("answer", answer, 0),
+            v.vote_json("answer", other_answer, -1),
+        ]
+    });
+    for res in futures_util::future::join_all(mixed).await {
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(score(&app, answer).await, 0);
+    assert_eq!(score(&app, other_answer).await, -20);
+    for name in ["bob", "carol"] {
+        assert_eq!(reputation(&app, name).await, 1, "{name} at the floor");
+        assert_eq!(
+            explained_reputation(&app, name).await,
+            1,
+            "{name}'s events add up"
+        );
+    }
+    for i in [0, 9, 19] {
+        assert_eq!(
+            reputation(&app, &format!("voter{i}")).await,
+            499,
+            "one answer downvote each"
+        );
+    }
 }
 
 #[tokio::test]
