@@ -29,7 +29,7 @@ async fn articles_are_rendered_once_and_found_at_their_canonical_address() {
         "Mermaid diagram kept for the client"
     );
     assert!(
-        html.contains("/static/css/content.css") && html.contains("/static/js/mermaid-init.js")
+        html.contains("/static/css/agora.css") && html.contains("/static/js/mermaid-init.js")
     );
     assert!(
         html.contains("/static/js/editor-preview.js")
