@@ -16,7 +16,7 @@ async fn the_front_page_lists_new_questions_and_their_tags() {
             &[
                 ("title", "How do I shard a KV cache across two GPUs?"),
                 ("body", "I run out of memory at 32k context. 显存不够。"),
-                ("tags", "kv-cache inference"),
+                ("tags", "kv-cache, inference"),
             ],
         )
         .await;
