@@ -8,7 +8,11 @@ export ORT_DYLIB_PATH CARGO_TARGET_DIR
 
 .PHONY: run test setup ort vendor env lint test-rust test-postgres test-e2e
 
+# On an empty database, `seed-demo --hint` prints how to fill it with the demo community
+# (or set SEED=1: `make run SEED=1`).
 run: setup
+	$(CARGO) build --release
+	@if [ "$(SEED)" = 1 ]; then $(CARGO) run --release -q -- seed-demo; else $(CARGO) run --release -q -- seed-demo --hint; fi
 	$(CARGO) run --release -- serve
 
 setup: env ort vendor
