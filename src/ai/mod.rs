@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod generate;
+mod layout;
 pub mod model;
 pub mod runtime;
 pub mod sampling;
