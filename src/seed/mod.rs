@@ -308,7 +308,7 @@ pub async fn run_cli(settings: &Settings, hint_only: bool) -> anyhow::Result<()>
         if post_count(&db).await.unwrap_or(1) == 0 {
             println!(
                 "The forum is empty. To fill it with a demo community (articles, questions, answers, \
-                 comments in English and Chinese), stop the server and run:\n    cargo run --release -- seed-demo"
+                 comments in English and Chinese), run:\n    cargo run --release -- seed-demo"
             );
         }
         db.close().await;

@@ -455,3 +455,77 @@ async fn seed_demo_fills_an_empty_database_and_refuses_a_second_time() {
         .expect("search");
     assert!(!hits.is_empty());
 }
+
+/// Indicative figures, not a gate: `cargo test --release --test api -- --ignored --nocapture
+/// search_over_many_posts`.
+#[tokio::test]
+#[ignore]
+async fn search_over_many_posts_stays_fast() {
+    let app = spawn_app().await;
+    let me = author(&app, "bulk").await;
+    let words = [
+        "kv",
+        "cache",
+        "lora",
+        "rank",
+        "quantization",
+        "int4",
+        "tokenizer",
+        "bpe",
+        "cuda",
+        "oom",
+        "attention",
+        "flash",
+        "rag",
+        "rerank",
+        "embedding",
+        "分词",
+        "中文",
+        "模型",
+        "训练",
+        "推理",
+    ];
+    let total = 20_000_usize;
+    let started = std::time::Instant::now();
+    let mut tx = app.db.begin_write().await.expect("tx");
+    for n in 0..total {
+        let pick = |k: usize| words[(n * 7 + k * 13) % words.len()];
+        let title = format!("Post {n} about {} and {}", pick(1), pick(2));
+        // Mostly filler from a 3000-word vocabulary, one topic word: a topic matches ~5% of posts.
+        let mut body: Vec<String> = (0..60)
+            .map(|k| format!("w{}", (n * 31 + k * 97) % 3000))
+            .collect();
+        body.push(pick(3).to_string());
+        let body = body.join(" ");
+        sqlx::query(
+            "INSERT INTO posts (kind, author_id, title, body_md, body_html, body_text, renderer_version, \
+             created_at, last_activity_at) VALUES ('article', $1, $2, $3, '', $3, 0, $4, $4)",
+        )
+        .bind(me)
+        .bind(title)
+        .bind(body)
+        .bind(n as i64)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let inserted = started.elapsed();
+    let started = std::time::Instant::now();
+    search::reindex_all(&app.db).await.expect("reindex");
+    let reindexed = started.elapsed();
+    let queries = ["kv", "lora cache", "分词", "quantization", "w17"];
+    let started = std::time::Instant::now();
+    let rounds = 20;
+    for _ in 0..rounds {
+        for q in queries {
+            search::search(&app.db, &SearchQuery::new(q))
+                .await
+                .expect("search");
+        }
+    }
+    let per_query = started.elapsed() / (rounds * queries.len() as u32);
+    println!(
+        "{total} posts: insert {inserted:?}, reindex (render + index) {reindexed:?}, search {per_query:?} per query"
+    );
+}
