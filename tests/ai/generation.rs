@@ -189,6 +189,25 @@ fn kv_cache_decoding_equals_full_recomputation() {
         return;
     };
     let quantized = dynamically_quantized(&engine);
+    compare_cache_with_recomputation(&mut engine, quantized);
+}
+
+/// The shipped model is int8; this small fp32 export of the same architecture and tokenizer
+/// (tests/fixtures/ai/tiny-fp32, random weights) holds the cache to the 1e-4 bound on every logit.
+#[test]
+fn kv_cache_logits_match_full_recomputation_within_1e4_on_an_fp32_graph() {
+    let _serial = serial();
+    let test = "kv_cache_logits_match_full_recomputation_within_1e4_on_an_fp32_graph";
+    let Some(runtime) = crate::helpers::runtime(test) else {
+        return;
+    };
+    let mut engine = Engine::load(&runtime, &crate::helpers::fixture("tiny-fp32"), 1)
+        .unwrap_or_else(|e| panic!("{test}: {e}"));
+    assert!(!dynamically_quantized(&engine), "the fixture is fp32");
+    compare_cache_with_recomputation(&mut engine, false);
+}
+
+fn compare_cache_with_recomputation(engine: &mut Engine, quantized: bool) {
     let prompts = [
         "KV 缓存：每一步只输入新 token，past_key_values carry the rest.",
         "How do I create a virtual environment in Python?",
