@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use agora::config::Settings;
 
 #[derive(Parser)]
-#[command(name = "agora", version, about = "A self-hosted forum for AI practitioners")]
+#[command(
+    name = "agora",
+    version,
+    about = "A self-hosted forum for AI practitioners"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -59,7 +63,10 @@ fn main() -> ExitCode {
     };
     agora::telemetry::init(&settings.log_filter, settings.log_json);
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("agora: cannot start the async runtime: {e}");

@@ -51,7 +51,11 @@ impl DatabaseUrl {
         };
         if backend == Backend::Postgres {
             url::Url::parse(text).map_err(|e| format!("`{text}` is not a valid URL: {e}"))?;
-        } else if text.trim_start_matches("sqlite:").trim_start_matches("//").is_empty() {
+        } else if text
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//")
+            .is_empty()
+        {
             return Err("the SQLite URL names no file (use sqlite://data/agora.db)".into());
         }
         Ok(Self {
@@ -77,7 +81,10 @@ impl DatabaseUrl {
         if self.backend != Backend::Sqlite {
             return None;
         }
-        let rest = self.url.trim_start_matches("sqlite:").trim_start_matches("//");
+        let rest = self
+            .url
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//");
         let path = rest.split('?').next().unwrap_or(rest);
         (!path.is_empty() && path != ":memory:").then(|| Path::new(path))
     }
@@ -166,7 +173,10 @@ impl Db {
 
     /// A cheap round trip used by `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map(|_| ())
     }
 
     /// A consistent copy of a live SQLite database (`VACUUM INTO`); PostgreSQL has pg_dump for this.

@@ -43,7 +43,11 @@ impl Lang {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("");
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             if let Some(lang) = Lang::from_tag(tag) {
                 if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
@@ -149,18 +153,24 @@ mod tests {
     fn every_key_used_in_templates_and_code_exists() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
-        let pattern = regex::Regex::new(r#"(?:t\.get|t\.fill|catalog_key|key:)\s*\(?\s*"([a-z_]+\.[a-z0-9_.]+)""#)
-            .expect("pattern");
+        let pattern = regex::Regex::new(
+            r#"(?:t\.get|t\.fill|catalog_key|key:)\s*\(?\s*"([a-z_]+\.[a-z0-9_.]+)""#,
+        )
+        .expect("pattern");
         let mut stack = vec![root.join("templates"), root.join("src")];
         while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.is_dir() {
                     stack.push(path);
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
                 for cap in pattern.captures_iter(&text) {
                     let key = &cap[1];
                     if !Lang::En.catalog().messages.contains_key(key) {
@@ -169,20 +179,34 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the en catalog: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the en catalog: {missing:#?}"
+        );
     }
 
     #[test]
     fn accept_language_honours_quality() {
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::ZhCn));
-        assert_eq!(Lang::from_accept_language("fr, en;q=0.5, zh;q=0.4"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, zh;q=0.4"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("fr"), None);
-        assert_eq!(Lang::from_accept_language("zh;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("zh;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
     }
 
     #[test]
     fn placeholders_are_filled() {
-        let text = Lang::En.catalog().fill("error.rate_limited_body", &[("minutes", "3")]);
+        let text = Lang::En
+            .catalog()
+            .fill("error.rate_limited_body", &[("minutes", "3")]);
         assert!(text.contains('3'), "{text}");
     }
 }

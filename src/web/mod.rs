@@ -31,15 +31,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(accounts::login::submit))
         .route("/logout", web::post().to(accounts::login::logout))
         .route("/settings", web::get().to(accounts::settings::show))
-        .route("/settings/password", web::post().to(accounts::settings::change_password))
-        .route("/settings/language", web::post().to(accounts::settings::change_language))
+        .route(
+            "/settings/password",
+            web::post().to(accounts::settings::change_password),
+        )
+        .route(
+            "/settings/language",
+            web::post().to(accounts::settings::change_language),
+        )
         .route("/guidelines", web::get().to(admin::guidelines::show))
         .route("/admin", web::get().to(admin::dashboard))
         .route("/admin/users", web::get().to(admin::users::list))
         .route("/admin/users/{id}", web::get().to(admin::users::show))
-        .route("/admin/users/{id}/role", web::post().to(admin::users::change_role))
-        .route("/admin/users/{id}/suspend", web::post().to(admin::users::suspend))
-        .route("/admin/users/{id}/unsuspend", web::post().to(admin::users::unsuspend))
+        .route(
+            "/admin/users/{id}/role",
+            web::post().to(admin::users::change_role),
+        )
+        .route(
+            "/admin/users/{id}/suspend",
+            web::post().to(admin::users::suspend),
+        )
+        .route(
+            "/admin/users/{id}/unsuspend",
+            web::post().to(admin::users::unsuspend),
+        )
         .route("/admin/log", web::get().to(admin::log::show))
         .route("/admin/settings", web::get().to(admin::settings::show))
         .route("/admin/settings", web::post().to(admin::settings::save))
@@ -51,7 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Renders a template into an HTML response with the given status.
-pub fn render(template: &impl Template, status: actix_web::http::StatusCode) -> Result<HttpResponse, AppError> {
+pub fn render(
+    template: &impl Template,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
     let html = template
         .render()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("template failed: {e}")))?;

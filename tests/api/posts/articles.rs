@@ -28,9 +28,7 @@ async fn articles_are_rendered_once_and_found_at_their_canonical_address() {
         html.contains("mermaid"),
         "Mermaid diagram kept for the client"
     );
-    assert!(
-        html.contains("/static/css/agora.css") && html.contains("/static/js/mermaid-init.js")
-    );
+    assert!(html.contains("/static/css/agora.css") && html.contains("/static/js/mermaid-init.js"));
     assert!(
         html.contains("/static/js/editor-preview.js")
             && html.contains("/static/js/remote-images.js")
