@@ -303,17 +303,21 @@ async fn open(settings: &Settings) -> anyhow::Result<Db> {
 /// `agora seed-demo [--hint]`. With `--hint` it only prints how to seed when the database is empty
 /// (for `make run`), and never fails the caller.
 pub async fn run_cli(settings: &Settings, hint_only: bool) -> anyhow::Result<()> {
-    let db = open(settings).await?;
     if hint_only {
-        if post_count(&db).await.unwrap_or(1) == 0 {
-            println!(
-                "The forum is empty. To fill it with a demo community (articles, questions, answers, \
-                 comments in English and Chinese), run:\n    cargo run --release -- seed-demo"
-            );
+        // A database that cannot be opened is reported by `serve`, which runs next.
+        if let Ok(db) = open(settings).await {
+            if post_count(&db).await.unwrap_or(1) == 0 {
+                println!(
+                    "The forum is empty. To fill it with a demo community (articles, questions, \
+                     answers, comments in English and Chinese), run `make run SEED=1` or \
+                     `cargo run --release -- seed-demo`."
+                );
+            }
+            db.close().await;
         }
-        db.close().await;
         return Ok(());
     }
+    let db = open(settings).await?;
     let result = seed_demo(&db).await;
     db.close().await;
     let s = result?;
