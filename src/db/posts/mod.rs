@@ -321,12 +321,19 @@ pub async fn accept_answer(
     accepter_id: i64,
 ) -> Result<AcceptChange, DbError> {
     let mut tx = db.begin_write().await?;
-    let previous: Option<i64> =
-        sqlx::query_scalar("SELECT accepted_answer_id FROM posts WHERE id = $1")
-            .bind(question_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
+    // Lock the question row on PostgreSQL so two simultaneous accepts cannot both reverse the same
+    // previous answer (SQLite's BEGIN IMMEDIATE already serialises them).
+    let lock = match db.backend() {
+        crate::db::Backend::Postgres => " FOR UPDATE",
+        crate::db::Backend::Sqlite => "",
+    };
+    let previous: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT accepted_answer_id FROM posts WHERE id = $1{lock}"
+    ))
+    .bind(question_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten();
     sqlx::query("UPDATE posts SET accepted_answer_id = $1, last_activity_at = $2 WHERE id = $3")
         .bind(answer_id)
         .bind(now())
