@@ -40,7 +40,8 @@ test-postgres:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) bash tools/setup/postgres.sh
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test --locked --test api
 
+# The binary comes from the test build (same features as `cargo test`, so nothing is compiled twice).
 test-e2e:
 	@bash tools/setup/chromium.sh
-	$(CARGO) build --locked
+	$(CARGO) test --locked --no-run
 	node --test tests/e2e/
