@@ -258,3 +258,26 @@ async fn admins_can_close_sign_up() {
     let (_, log) = app.get_html("/admin/log?action=change_setting").await;
     assert!(log.contains("registration"));
 }
+
+#[tokio::test]
+async fn members_are_notified_of_staff_decisions_on_their_account() {
+    let app = spawn_app().await;
+    app.sign_up("helper").await;
+    let helper = user_id(&app, "helper").await;
+    app.logout().await;
+    app.sign_up("chief").await;
+    make(&app, "chief", Role::Admin).await;
+    let res = app
+        .submit(
+            &format!("/admin/users/{helper}"),
+            &format!("/admin/users/{helper}/role"),
+            &[("role", "moderator"), ("reason", "answers flags quickly")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.logout().await;
+    app.login("helper", PASSWORD).await;
+    let (_, html) = app.get_html("/notifications").await;
+    assert!(html.contains("role: moderator"), "{html}");
+    assert!(html.contains("answers flags quickly"));
+}

@@ -59,6 +59,33 @@ fn row(u: &UserRecord) -> UserRow {
     }
 }
 
+/// The member hears about every staff decision on their account (a moderation-outcome notification).
+async fn tell_user(
+    state: &AppState,
+    actor_id: i64,
+    user_id: i64,
+    what: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    let detail = if reason.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} — {reason}")
+    };
+    db::notifications::notify(
+        &state.db,
+        user_id,
+        db::notifications::Kind::Moderation,
+        Some(actor_id),
+        None,
+        None,
+        &detail,
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
@@ -136,6 +163,14 @@ pub async fn change_role(
         }
     };
     db::users::set_role_by(&state.db, me.id, user.id, role, form.reason.trim()).await?;
+    tell_user(
+        &state,
+        me.id,
+        user.id,
+        &format!("role: {}", role.as_str()),
+        &form.reason,
+    )
+    .await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }
@@ -172,6 +207,8 @@ pub async fn suspend(
     }
     let until = db::now() + i64::from(form.days) * 86_400;
     db::users::suspend_by(&state.db, me.id, user.id, until, reason).await?;
+    let until_text = format!("suspended until {}", date(until));
+    tell_user(&state, me.id, user.id, &until_text, reason).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }
@@ -193,6 +230,7 @@ pub async fn unsuspend(
         .await?
         .ok_or(AppError::NotFound)?;
     db::users::unsuspend_by(&state.db, me.id, user.id, form.reason.trim()).await?;
+    tell_user(&state, me.id, user.id, "suspension lifted", &form.reason).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }
