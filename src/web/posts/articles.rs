@@ -6,12 +6,12 @@ use serde::Deserialize;
 use super::editor::{parse_topic, EditorKind, EditorPage, PostForm};
 use super::lists::{next_url, parse_after};
 use super::questions::moved_permanently;
+use super::topic_edit::{self, Topic};
 use super::views::{origin, HeadMeta, PostView, SummaryView};
 use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
-use crate::auth::privileges::{can_delete_post, can_edit_post};
 use crate::db;
 use crate::db::posts::lists::{Order, Scope};
-use crate::db::posts::{NewPost, PostEdit, PostRecord};
+use crate::db::posts::NewPost;
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
@@ -197,16 +197,13 @@ pub async fn show(
     })
 }
 
-fn edit_page(ctx: &Ctx, post: &PostRecord, form: &PostForm) -> EditorPage {
-    let page = ctx.page(ctx.t().get("post.edit_article"));
-    EditorPage::new(
-        page,
-        EditorKind::EditArticle,
-        format!("/articles/{}/edit", post.id),
-        form,
-        post_url(post.kind, post.id, &post.slug, None),
-    )
-}
+const ARTICLE: Topic = Topic {
+    kind: PostKind::Article,
+    editor: EditorKind::EditArticle,
+    title_key: "post.edit_article",
+    segment: "articles",
+    drafts: true,
+};
 
 /// `GET /articles/{id}/edit`
 pub async fn edit_form(
@@ -214,19 +211,7 @@ pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
-    if !can_edit_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    ctx.ensure_session(&state).await?;
-    let form = PostForm {
-        title: post.title.clone(),
-        body: post.body_md.clone(),
-        tags: post.tags.join(", "),
-        ..PostForm::default()
-    };
-    edit_page(&ctx, &post, &form).ok()
+    topic_edit::edit_form(&ARTICLE, ctx, state, path.into_inner()).await
 }
 
 /// `POST /articles/{id}/edit` (title, body, tags; `draft=1` keeps or makes it a draft, otherwise a
@@ -237,47 +222,7 @@ pub async fn update(
     path: web::Path<i64>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
-    if !can_edit_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    let form = form.into_inner();
-    let input = match parse_topic(&form, ctx.t()) {
-        Ok(input) => input,
-        Err(errors) => return edit_page(&ctx, &post, &form).with_errors(errors).rejected(),
-    };
-    // Only the author decides whether their article is a draft; other editors keep its status.
-    let status = match post.status {
-        PostStatus::Draft | PostStatus::Published if me.id == post.author_id => {
-            if form.wants_draft() {
-                PostStatus::Draft
-            } else {
-                PostStatus::Published
-            }
-        }
-        other => other,
-    };
-    db::posts::update(
-        &state.db,
-        post.id,
-        PostEdit {
-            title: Some(&input.title),
-            body: &input.body,
-            tags: Some(&input.tags),
-            status,
-            editor_id: me.id,
-        },
-    )
-    .await?;
-    search_index_changed(&state, post.id).await;
-    ctx.flash("post.flash.saved");
-    Ok(crate::web::see_other(&post_url(
-        post.kind,
-        post.id,
-        &input.title.slug(),
-        None,
-    )))
+    topic_edit::update(&ARTICLE, ctx, state, path.into_inner(), form.into_inner()).await
 }
 
 /// `POST /articles/{id}/delete`
@@ -286,13 +231,5 @@ pub async fn delete(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Article], Some(&me)).await?;
-    if !can_delete_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    db::posts::soft_delete(&state.db, post.id).await?;
-    search_index_changed(&state, post.id).await;
-    ctx.flash("post.flash.deleted");
-    Ok(crate::web::see_other("/articles"))
+    topic_edit::delete(&ARTICLE, ctx, state, path.into_inner()).await
 }

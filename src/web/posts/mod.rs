@@ -10,6 +10,7 @@ pub mod questions;
 pub mod revisions;
 pub mod similar;
 pub mod tags;
+pub mod topic_edit;
 pub mod views;
 
 use actix_web::web;

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
 use super::lists::{next_url, parse_after};
+use super::topic_edit::{self, Topic};
 use super::views::{origin, HeadMeta, PostView, SummaryView};
 use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
-use crate::auth::privileges::{can_accept_answer, can_delete_post, can_edit_post};
+use crate::auth::privileges::can_accept_answer;
 use crate::db;
 use crate::db::posts::lists::{Order, Scope};
-use crate::db::posts::{NewPost, PostEdit, PostRecord};
+use crate::db::posts::{NewPost, PostRecord};
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
@@ -309,36 +310,21 @@ pub fn moved_permanently(location: &str) -> HttpResponse {
         .finish()
 }
 
+const QUESTION: Topic = Topic {
+    kind: PostKind::Question,
+    editor: EditorKind::EditQuestion,
+    title_key: "post.edit_question",
+    segment: "questions",
+    drafts: false,
+};
+
 /// `GET /questions/{id}/edit`
 pub async fn edit_form(
     ctx: Ctx,
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
-    if !can_edit_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    ctx.ensure_session(&state).await?;
-    let form = PostForm {
-        title: post.title.clone(),
-        body: post.body_md.clone(),
-        tags: post.tags.join(", "),
-        ..PostForm::default()
-    };
-    edit_page(&ctx, &post, &form).ok()
-}
-
-fn edit_page(ctx: &Ctx, post: &PostRecord, form: &PostForm) -> EditorPage {
-    let page = ctx.page(ctx.t().get("post.edit_question"));
-    EditorPage::new(
-        page,
-        EditorKind::EditQuestion,
-        format!("/questions/{}/edit", post.id),
-        form,
-        post_url(post.kind, post.id, &post.slug, None),
-    )
+    topic_edit::edit_form(&QUESTION, ctx, state, path.into_inner()).await
 }
 
 /// `POST /questions/{id}/edit` (title, body, tags)
@@ -348,36 +334,7 @@ pub async fn update(
     path: web::Path<i64>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
-    if !can_edit_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    let form = form.into_inner();
-    let input = match parse_topic(&form, ctx.t()) {
-        Ok(input) => input,
-        Err(errors) => return edit_page(&ctx, &post, &form).with_errors(errors).rejected(),
-    };
-    db::posts::update(
-        &state.db,
-        post.id,
-        PostEdit {
-            title: Some(&input.title),
-            body: &input.body,
-            tags: Some(&input.tags),
-            status: post.status,
-            editor_id: me.id,
-        },
-    )
-    .await?;
-    search_index_changed(&state, post.id).await;
-    ctx.flash("post.flash.saved");
-    Ok(crate::web::see_other(&post_url(
-        post.kind,
-        post.id,
-        &input.title.slug(),
-        None,
-    )))
+    topic_edit::update(&QUESTION, ctx, state, path.into_inner(), form.into_inner()).await
 }
 
 /// `POST /questions/{id}/delete`
@@ -386,13 +343,5 @@ pub async fn delete(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = visible_post(&state, path.into_inner(), &[PostKind::Question], Some(&me)).await?;
-    if !can_delete_post(&me, post.author_id) {
-        return Err(AppError::Forbidden);
-    }
-    db::posts::soft_delete(&state.db, post.id).await?;
-    search_index_changed(&state, post.id).await;
-    ctx.flash("post.flash.deleted");
-    Ok(crate::web::see_other("/questions"))
+    topic_edit::delete(&QUESTION, ctx, state, path.into_inner()).await
 }
