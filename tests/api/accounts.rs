@@ -226,27 +226,8 @@ async fn registrations_are_rate_limited_per_ip() {
     let app = spawn_app_with(&[("AGORA_REGISTRATIONS_PER_IP", "2")]).await;
     for name in ["ivan", "judy"] {
         let (client, _) = app.new_browser();
-        let html = client
-            .get(app.url("/register"))
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("body");
-        let token = crate::helpers::csrf_token(&html);
         let email = format!("{name}@example.com");
-        let res = client
-            .post(app.url("/register"))
-            .form(&[
-                ("username", name),
-                ("email", &email),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ])
-            .send()
-            .await
-            .expect("post");
+        let res = app.register_in(&client, name, &email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
     let res = app.register("kate", "kate@example.com", PASSWORD).await;

@@ -31,27 +31,8 @@ async fn admin_routes_by_role() {
         ("adm", Role::Admin),
     ] {
         let (client, _) = app.new_browser();
-        let html = client
-            .get(app.url("/register"))
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("body");
-        let token = crate::helpers::csrf_token(&html);
         let email = format!("{name}@example.com");
-        client
-            .post(app.url("/register"))
-            .form(&[
-                ("username", name),
-                ("email", email.as_str()),
-                ("password", PASSWORD),
-                ("csrf_token", token.as_str()),
-            ])
-            .send()
-            .await
-            .expect("register");
+        app.register_in(&client, name, &email, PASSWORD).await;
         make(&app, name, role).await;
         browsers.push((name, client));
     }
@@ -94,26 +75,8 @@ async fn suspending_through_the_panel_ends_sessions_is_logged_and_explained() {
     let app = spawn_app().await;
     // The member to suspend, logged in in a second browser.
     let (victim, _) = app.new_browser();
-    let html = victim
-        .get(app.url("/register"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    let token = crate::helpers::csrf_token(&html);
-    victim
-        .post(app.url("/register"))
-        .form(&[
-            ("username", "spammy"),
-            ("email", "spammy@example.com"),
-            ("password", PASSWORD),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .expect("register");
+    app.register_in(&victim, "spammy", "spammy@example.com", PASSWORD)
+        .await;
     assert_eq!(
         victim
             .get(app.url("/settings"))

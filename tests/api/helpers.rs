@@ -147,16 +147,38 @@ impl TestApp {
     }
 
     pub async fn register(&self, username: &str, email: &str, password: &str) -> Response {
-        self.submit(
-            "/register",
-            "/register",
-            &[
+        self.register_in(&self.client, username, email, password)
+            .await
+    }
+
+    /// Signs up through `client` (another browser): opens the form for its token, then posts it.
+    pub async fn register_in(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        let html = client
+            .get(self.url("/register"))
+            .send()
+            .await
+            .expect("register page")
+            .text()
+            .await
+            .expect("body");
+        let token = csrf_token(&html);
+        client
+            .post(self.url("/register"))
+            .form(&[
                 ("username", username),
                 ("email", email),
                 ("password", password),
-            ],
-        )
-        .await
+                ("csrf_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
