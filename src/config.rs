@@ -25,6 +25,11 @@ pub struct Settings {
     /// `AGORA_AI`: run the on-box model at all (on by default; off frees its memory and threads).
     pub ai_enabled: bool,
     pub ai: AiSettings,
+    /// `AGORA_JOBS`: run background jobs (summaries, bot answers) in this instance (on by default).
+    pub jobs_enabled: bool,
+    /// `AGORA_BOT_ASKS_PER_HOUR` per member and `AGORA_BOT_ASKS_PER_MINUTE` for the whole forum.
+    pub bot_asks_per_hour: u32,
+    pub bot_asks_per_minute: u32,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -140,6 +145,13 @@ impl Settings {
                 .ok_or_else(|| invalid("AGORA_AI", format!("`{v}` is not on or off")))?,
             None => true,
         };
+        let jobs_enabled = match get("AGORA_JOBS") {
+            Some(v) => parse_bool(&v)
+                .ok_or_else(|| invalid("AGORA_JOBS", format!("`{v}` is not on or off")))?,
+            None => true,
+        };
+        let bot_asks_per_hour = number(&get, "AGORA_BOT_ASKS_PER_HOUR", 20)?;
+        let bot_asks_per_minute = number(&get, "AGORA_BOT_ASKS_PER_MINUTE", 30)?;
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
@@ -160,6 +172,9 @@ impl Settings {
             limits,
             ai_enabled,
             ai,
+            jobs_enabled,
+            bot_asks_per_hour,
+            bot_asks_per_minute,
         })
     }
 }

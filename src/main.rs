@@ -83,6 +83,9 @@ fn main() -> ExitCode {
             Command::Backup { file } => agora::cli::backup(&settings, &file).await,
             Command::SeedDemo { hint } => agora::seed::run_cli(&settings, hint).await,
             Command::Reindex => agora::search::cli::reindex(&settings).await,
+            Command::Ai {
+                command: agora::ai::cli::AiCommand::Eval { questions },
+            } => agora::ai::cli::eval(&questions).await,
             Command::Ai { command } => agora::ai::cli::run(command, &settings.ai),
         }
     });

@@ -12,6 +12,7 @@ use crate::ai::{AiService, AiStatus};
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
+use crate::jobs::{Registry, Worker};
 use crate::web::middleware::{csrf, error_pages, headers, session};
 use crate::web::state::AppState;
 
@@ -85,11 +86,19 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
+        let worker = self
+            .state
+            .settings
+            .jobs_enabled
+            .then(|| tokio::spawn(job_worker(&self.state).run(Duration::from_secs(2))));
         if let Some(ai) = self.state.ai.clone() {
             tokio::task::spawn_blocking(move || report_ai_status(&ai));
         }
         let result = self.server.await;
         janitor.abort();
+        if let Some(worker) = worker {
+            worker.abort();
+        }
         self.state.db.close().await;
         result
     }
@@ -159,6 +168,23 @@ pub fn build_app(
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }))
+}
+
+/// The background worker with every job kind this instance runs; its name tells instances apart
+/// in the jobs table.
+pub fn job_worker(state: &AppState) -> Worker {
+    let mut registry = Registry::default();
+    crate::ai::forum::register_jobs(&mut registry, state.db.clone(), state.ai.clone());
+    let name = format!("{}-{}", hostname(), std::process::id());
+    Worker::new(state.db.clone(), registry, name, 600)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "agora".to_string())
 }
 
 /// One log line once the model has loaded (or failed to): the forum runs either way.

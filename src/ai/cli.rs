@@ -44,11 +44,67 @@ pub enum AiCommand {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Measure the answer bot on a fresh copy of the demo forum: citation recall@3 on answerable
+    /// questions, abstention on unanswerable ones, and how traceable the extractive summaries are.
+    Eval {
+        /// The evaluation set (JSON list of {question, answer_post_title}).
+        #[arg(long, default_value = "tests/fixtures/demo/eval_questions.json")]
+        questions: std::path::PathBuf,
+    },
+}
+
+/// `agora ai eval`: seeds a throw-away SQLite database with the demo forum and reports.
+pub async fn eval(questions: &std::path::Path) -> anyhow::Result<()> {
+    use crate::db::{DatabaseUrl, Db};
+    let text = std::fs::read_to_string(questions)
+        .with_context(|| format!("reading {}", questions.display()))?;
+    let questions: Vec<super::forum::EvalQuestion> =
+        serde_json::from_str(&text).context("parsing the evaluation set")?;
+    let dir = std::env::temp_dir().join(format!("agora-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = DatabaseUrl::parse(&format!("sqlite://{}/eval.db", dir.display()))
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let result = async {
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        crate::seed::seed_demo(&db).await?;
+        let report = super::forum::evaluate(&db, &questions).await?;
+        db.close().await;
+        anyhow::Ok(report)
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = result?;
+    println!(
+        "citation recall@3   {:.2}  ({} of {} answerable questions cite the post that answers them)",
+        report.recall_at_3(),
+        report.found_in_top3,
+        report.answerable
+    );
+    println!(
+        "abstention          {:.2}  ({} of {} unanswerable questions declined)",
+        report.abstention(),
+        report.abstained,
+        report.unanswerable
+    );
+    println!(
+        "wrong abstentions   {}  (answerable questions the bot declined)",
+        report.wrongly_abstained
+    );
+    println!(
+        "summary sentences traceable to the source  {:.2}  ({} posts)",
+        report.summary_traceable, report.summaries
+    );
+    for (question, expected, got) in &report.misses {
+        println!("miss: {question}\n      expected {expected}; cited {got:?}");
+    }
+    Ok(())
 }
 
 pub fn run(cmd: AiCommand, settings: &AiSettings) -> anyhow::Result<()> {
     match cmd {
         AiCommand::Info => info(settings),
+        AiCommand::Eval { .. } => Err(anyhow::anyhow!("`ai eval` runs on the async runtime")),
         AiCommand::Generate {
             prompt,
             max_tokens,

@@ -2,16 +2,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod forum;
 pub mod generate;
 mod layout;
 pub mod model;
 pub mod runtime;
 pub mod sampling;
 pub mod service;
+pub mod summarize;
 pub mod tokenizer;
 
 pub use config::ModelConfig;

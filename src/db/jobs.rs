@@ -171,3 +171,29 @@ pub async fn counts_by_status(db: &Db) -> Result<Vec<(String, i64)>, DbError> {
         .fetch_all(db.reader())
         .await
 }
+
+/// Jobs that failed at least once and are waiting for a retry, or gave up (dead), newest first.
+pub async fn problems(db: &Db, limit: i64) -> Result<Vec<JobRecord>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, payload, status, attempts, run_after, last_error, updated_at FROM jobs \
+         WHERE status = 'dead' OR (status IN ('queued', 'running') AND last_error <> '') \
+         ORDER BY updated_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(JobRecord {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                payload: r.try_get("payload")?,
+                status: r.try_get("status")?,
+                attempts: r.try_get("attempts")?,
+                run_after: r.try_get("run_after")?,
+                last_error: r.try_get("last_error")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}

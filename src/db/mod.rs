@@ -1,6 +1,7 @@
 //! Storage: connection pools for SQLite (default) or PostgreSQL, migrations, and one file of queries per
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
+pub mod ai;
 pub mod comments;
 pub mod jobs;
 pub mod mod_log;

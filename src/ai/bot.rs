@@ -1,0 +1,368 @@
+//! The answer bot's pure steps: choosing passages from search hits (or abstaining), building a
+//! prompt that fits the model's context, a grounded answer made of sentences from those passages,
+//! and the citation check every answer passes before anyone sees it.
+use std::collections::HashSet;
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+use crate::render::cjk_sentences;
+use crate::search::tokenize::{index_text, query_terms};
+use crate::search::SearchHit;
+
+/// Passages an answer may use.
+pub const MAX_PASSAGES: usize = 3;
+/// A passage must contain at least this share of the question's terms (title included).
+pub const MIN_COVERAGE: f64 = 0.5;
+/// Characters of each passage put into the prompt and shown under the answer.
+pub const PASSAGE_PROMPT_CHARS: usize = 420;
+
+/// A retrieved passage, numbered as the answer cites it (`[1]`, `[2]`…).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Passage {
+    pub n: usize,
+    pub post_id: i64,
+    /// The post a citation points at: an answer's question for answers.
+    pub thread_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub text: String,
+    pub accepted: bool,
+}
+
+/// Question terms worth matching: words of two or more characters and every Chinese word.
+pub fn question_terms(question: &str) -> Vec<String> {
+    const STOP: [&str; 48] = [
+        "the",
+        "and",
+        "for",
+        "that",
+        "this",
+        "with",
+        "are",
+        "is",
+        "was",
+        "of",
+        "to",
+        "in",
+        "on",
+        "it",
+        "as",
+        "be",
+        "by",
+        "or",
+        "an",
+        "at",
+        "from",
+        "you",
+        "your",
+        "can",
+        "not",
+        "but",
+        "if",
+        "we",
+        "how",
+        "what",
+        "why",
+        "when",
+        "which",
+        "does",
+        "do",
+        "should",
+        "much",
+        "many",
+        "什么",
+        "怎么",
+        "为什么",
+        "哪个",
+        "如何",
+        "多少",
+        "吗",
+        "是",
+        "的",
+        "有",
+    ];
+    query_terms(question)
+        .into_iter()
+        .filter(|t| !STOP.contains(&t.as_str()))
+        .filter(|t| t.chars().count() > 2 || !t.is_ascii())
+        .collect()
+}
+
+/// The search tokens of `text`, for whole-token matching against question terms.
+fn tokens(text: &str) -> HashSet<String> {
+    index_text(text)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Share of `terms` that occur in the hit's title or passage.
+pub fn coverage(terms: &[String], hit: &SearchHit) -> f64 {
+    if terms.is_empty() {
+        return 0.0;
+    }
+    let haystack = tokens(&format!("{} {}", hit.title, hit.passage));
+    let found = terms.iter().filter(|t| haystack.contains(*t)).count();
+    found as f64 / terms.len() as f64
+}
+
+/// The passages to answer from, best first and one per thread; empty means "abstain".
+pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
+    let terms = question_terms(question);
+    let mut scored: Vec<(f64, usize, &SearchHit)> = hits
+        .iter()
+        .enumerate()
+        .map(|(rank, hit)| {
+            let cover = coverage(&terms, hit);
+            // Relevance order breaks ties; accepted answers and articles get a small lead.
+            let lead = if hit.accepted || hit.kind == "article" {
+                0.05
+            } else {
+                0.0
+            };
+            (cover + lead - rank as f64 * 0.01, rank, hit)
+        })
+        .filter(|(score, _, hit)| coverage(&terms, hit) >= MIN_COVERAGE && *score > 0.0)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut threads = HashSet::new();
+    let mut passages = Vec::new();
+    for (_, _, hit) in scored {
+        let thread = hit.question_id.unwrap_or(hit.post_id);
+        if !threads.insert(thread) {
+            continue;
+        }
+        passages.push(Passage {
+            n: passages.len() + 1,
+            post_id: hit.post_id,
+            thread_id: thread,
+            kind: hit.kind.clone(),
+            title: hit.title.clone(),
+            url: hit.url.clone(),
+            text: cut_chars(&hit.passage, PASSAGE_PROMPT_CHARS),
+            accepted: hit.accepted,
+        });
+        if passages.len() == MAX_PASSAGES {
+            break;
+        }
+    }
+    passages
+}
+
+fn cut_chars(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// A rough token count for budgeting the prompt (Chinese characters cost about one token each,
+/// other text about one per four bytes); the engine still cuts from the left if it is over.
+pub fn estimate_tokens(text: &str) -> usize {
+    let (wide, narrow) = text.chars().fold((0usize, 0usize), |(w, n), c| {
+        if c.is_ascii() {
+            (w, n + 1)
+        } else {
+            (w + 1, n)
+        }
+    });
+    wide + narrow.div_ceil(3)
+}
+
+/// The prompt: numbered sources, then the question and the answer cue. Passages are shortened
+/// until the whole fits in `budget_tokens`.
+pub fn build_prompt(question: &str, passages: &[Passage], budget_tokens: usize) -> String {
+    let mut limit = PASSAGE_PROMPT_CHARS;
+    loop {
+        let mut prompt = String::from("Forum posts:\n");
+        for p in passages {
+            prompt.push_str(&format!(
+                "[{}] {}: {}\n",
+                p.n,
+                p.title,
+                cut_chars(&p.text, limit)
+            ));
+        }
+        prompt.push_str(&format!(
+            "\nQuestion: {}\nAnswer (cite posts as [n]):",
+            question.trim()
+        ));
+        if estimate_tokens(&prompt) <= budget_tokens || limit <= 40 {
+            return prompt;
+        }
+        limit = limit * 3 / 4;
+    }
+}
+
+/// The grounded part of an answer: from each passage, the sentence that shares most terms with
+/// the question, followed by its citation.
+pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
+    let terms = question_terms(question);
+    let mut lines = Vec::new();
+    for p in passages {
+        let best = cjk_sentences(&p.text)
+            .into_iter()
+            .map(|s| {
+                let words = tokens(s);
+                let hits = terms.iter().filter(|t| words.contains(*t)).count();
+                (hits, s)
+            })
+            .filter(|(hits, _)| *hits > 0)
+            .max_by_key(|(hits, s)| (*hits, std::cmp::Reverse(s.len())));
+        if let Some((_, sentence)) = best {
+            lines.push(format!(
+                "- {} [{}]",
+                sentence.trim().trim_end_matches('…'),
+                p.n
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+static CITATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[(\d{1,3})\]").expect("regex"));
+
+/// Keeps only citations `[n]` whose `n` is in `allowed`; returns the text and how many were removed.
+pub fn check_citations(text: &str, allowed: &[usize]) -> (String, usize) {
+    let mut removed = 0;
+    let kept = CITATION.replace_all(text, |caps: &regex::Captures<'_>| {
+        let n: usize = caps[1].parse().unwrap_or(0);
+        if allowed.contains(&n) {
+            caps[0].to_string()
+        } else {
+            removed += 1;
+            String::new()
+        }
+    });
+    (kept.into_owned(), removed)
+}
+
+/// Turns each citation `[n]` into a Markdown link to `url_of(n)` (left as text where there is none).
+pub fn link_citations(text: &str, url_of: impl Fn(usize) -> Option<String>) -> String {
+    CITATION
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            let n: usize = caps[1].parse().unwrap_or(0);
+            match url_of(n) {
+                Some(url) => format!("[\\[{n}\\]]({url})"),
+                None => caps[0].to_string(),
+            }
+        })
+        .into_owned()
+}
+
+/// The citation numbers an answer uses, in order of first use.
+pub fn cited(text: &str) -> Vec<usize> {
+    let mut seen = Vec::new();
+    for caps in CITATION.captures_iter(text) {
+        if let Ok(n) = caps[1].parse::<usize>() {
+            if !seen.contains(&n) {
+                seen.push(n);
+            }
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: i64, title: &str, passage: &str) -> SearchHit {
+        SearchHit {
+            post_id: id,
+            kind: "article".into(),
+            title: title.into(),
+            question_id: None,
+            url: format!("/articles/{id}/x"),
+            author: "a".into(),
+            score: 0,
+            answer_count: 0,
+            accepted: false,
+            created_at: 0,
+            relevance: 1.0,
+            title_html: String::new(),
+            snippet_html: String::new(),
+            passage: passage.into(),
+        }
+    }
+
+    #[test]
+    fn passages_need_coverage_and_one_per_thread() {
+        let hits = vec![
+            hit(
+                1,
+                "LoRA in practice",
+                "The LoRA update is scaled by alpha over rank.",
+            ),
+            hit(2, "Unrelated", "Cooking pasta takes ten minutes."),
+            hit(
+                3,
+                "LoRA ranks",
+                "LoRA rank and alpha decide how the update is scaled.",
+            ),
+        ];
+        let chosen = choose_passages("How is the LoRA update scaled?", &hits);
+        assert_eq!(
+            chosen.iter().map(|p| p.post_id).collect::<Vec<_>>(),
+            vec![1, 3]
+        );
+        assert_eq!(chosen[0].n, 1);
+        assert_eq!(chosen[1].n, 2);
+        assert!(choose_passages("How do I bake bread?", &hits).is_empty());
+    }
+
+    #[test]
+    fn citations_outside_the_retrieved_set_are_removed() {
+        let (text, removed) = check_citations("A [1] and B [4] and C [2][9].", &[1, 2]);
+        assert_eq!(text, "A [1] and B  and C [2].");
+        assert_eq!(removed, 2);
+        assert_eq!(cited("x [2] y [1] z [2]"), vec![2, 1]);
+        let linked = link_citations("A [1] B [3]", |n| (n == 1).then(|| "/articles/1/a".into()));
+        assert_eq!(linked, "A [\\[1\\]](/articles/1/a) B [3]");
+    }
+
+    #[test]
+    fn prompt_fits_the_budget_and_ends_with_the_question() {
+        let long = "attention ".repeat(300);
+        let passages: Vec<Passage> = (1..=3)
+            .map(|n| Passage {
+                n,
+                post_id: n as i64,
+                thread_id: n as i64,
+                kind: "article".into(),
+                title: format!("Post {n}"),
+                url: String::new(),
+                text: long.clone(),
+                accepted: false,
+            })
+            .collect();
+        let prompt = build_prompt("What is attention?", &passages, 380);
+        assert!(
+            estimate_tokens(&prompt) <= 380,
+            "{}",
+            estimate_tokens(&prompt)
+        );
+        assert!(prompt.contains("[3] Post 3"));
+        assert!(prompt.ends_with("Answer (cite posts as [n]):"));
+    }
+
+    #[test]
+    fn grounded_answer_quotes_matching_sentences_with_citations() {
+        let passages = vec![Passage {
+            n: 1,
+            post_id: 1,
+            thread_id: 1,
+            kind: "article".into(),
+            title: "LoRA".into(),
+            url: String::new(),
+            text: "LoRA adds two small matrices. The update is scaled by alpha / r. Cats sleep."
+                .into(),
+            accepted: false,
+        }];
+        let answer = grounded_answer("How is the LoRA update scaled?", &passages);
+        assert_eq!(answer, "- The update is scaled by alpha / r. [1]");
+    }
+}

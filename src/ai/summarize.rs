@@ -1,0 +1,309 @@
+//! Summaries that cannot invent facts: an extractive core chosen from the post's own sentences
+//! (each with its place in the post), a prompt for a generated TL;DR draft, and the quality gate
+//! generated text must pass before anyone sees it. Pure functions; the job lives in `ai::features`.
+use std::collections::{HashMap, HashSet};
+
+use sha2::{Digest, Sha256};
+
+use crate::render::cjk_sentences;
+use crate::search::tokenize::index_text;
+
+/// Sentences in the extractive core (fewer when the post is short).
+pub const EXTRACTIVE_SENTENCES: usize = 3;
+/// Longest sentence considered, in characters (longer ones are usually code or tables).
+const MAX_SENTENCE_CHARS: usize = 320;
+
+/// One sentence of the post, with its byte offset in the post's plain text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sentence {
+    pub text: String,
+    pub at: usize,
+}
+
+/// The hash that decides whether a post must be summarised again: title and Markdown source.
+pub fn source_hash(title: &str, body_md: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(title.as_bytes());
+    hasher.update([0]);
+    hasher.update(body_md.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// The post's prose sentences (Chinese and Western punctuation), code-like lines left out.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    cjk_sentences(text)
+        .into_iter()
+        .filter(|s| is_prose(s))
+        .map(|s| Sentence {
+            text: s.to_string(),
+            at: s.as_ptr() as usize - text.as_ptr() as usize,
+        })
+        .collect()
+}
+
+fn is_prose(sentence: &str) -> bool {
+    let chars = sentence.chars().count();
+    if chars > MAX_SENTENCE_CHARS {
+        return false;
+    }
+    let cjk = sentence.chars().filter(|c| is_cjk(*c)).count();
+    let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();
+    let words = sentence.split_whitespace().count();
+    let long_enough = cjk >= 8 || words >= 5;
+    // Code, formulas and tables are mostly symbols and digits.
+    long_enough && letters * 10 >= chars * 6
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
+fn terms(text: &str) -> HashSet<String> {
+    index_text(text)
+        .split_whitespace()
+        .filter(|t| t.chars().count() > 1 || t.chars().any(is_cjk))
+        .filter(|t| !STOP_WORDS.contains(t))
+        .map(str::to_string)
+        .collect()
+}
+
+const STOP_WORDS: [&str; 40] = [
+    "the", "and", "for", "that", "this", "with", "are", "is", "was", "of", "to", "in", "on", "it",
+    "as", "be", "by", "or", "an", "at", "from", "you", "your", "can", "not", "but", "if", "we",
+    "one", "its", "的", "了", "是", "在", "和", "也", "就", "都", "而", "及",
+];
+
+/// Picks up to `count` sentences: central ones (sharing terms with the rest of the post and the
+/// title), each new one covering terms the chosen ones do not. Returned in document order.
+pub fn extract(title: &str, text: &str, count: usize) -> Vec<Sentence> {
+    let all = sentences(text);
+    if all.is_empty() || count == 0 {
+        return Vec::new();
+    }
+    let bags: Vec<HashSet<String>> = all.iter().map(|s| terms(&s.text)).collect();
+    let mut document_frequency: HashMap<&str, usize> = HashMap::new();
+    for bag in &bags {
+        for term in bag {
+            *document_frequency.entry(term.as_str()).or_default() += 1;
+        }
+    }
+    let title_terms = terms(title);
+    let n = all.len() as f64;
+    // Centrality: how many other sentences share each term (weighted by rarity across the post).
+    let weight = |term: &str| -> f64 {
+        let df = document_frequency.get(term).copied().unwrap_or(1) as f64;
+        (df - 1.0).max(0.0) / n + if title_terms.contains(term) { 1.0 } else { 0.0 }
+    };
+    let base: Vec<f64> = bags
+        .iter()
+        .enumerate()
+        .map(|(i, bag)| {
+            let sum: f64 = bag.iter().map(|t| weight(t)).sum();
+            let length_norm = (bag.len().max(1) as f64).sqrt();
+            // A slight lead for the opening sentences, where authors state their point.
+            sum / length_norm + 0.3 / (1.0 + i as f64)
+        })
+        .collect();
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut covered: HashSet<&str> = HashSet::new();
+    while chosen.len() < count.min(all.len()) {
+        let best = (0..all.len())
+            .filter(|i| !chosen.contains(i))
+            .map(|i| {
+                let bag = &bags[i];
+                let new = bag.iter().filter(|t| !covered.contains(t.as_str())).count();
+                let novelty = new as f64 / bag.len().max(1) as f64;
+                (i, base[i] * (0.4 + 0.6 * novelty))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((index, _)) = best else { break };
+        covered.extend(bags[index].iter().map(String::as_str));
+        chosen.push(index);
+    }
+    chosen.sort_unstable();
+    chosen.into_iter().map(|i| all[i].clone()).collect()
+}
+
+/// The prompt for the generated TL;DR: the title and the extractive core, then the cue.
+pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
+    let mut prompt = format!("{}\n\n", title.trim());
+    for sentence in core {
+        prompt.push_str(sentence.text.trim());
+        prompt.push(' ');
+    }
+    prompt.push_str("\n\nTL;DR:");
+    prompt
+}
+
+/// Why generated text was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    Empty,
+    TooShort,
+    Repetitive,
+    NotText,
+}
+
+impl Rejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::Empty => "empty",
+            Rejection::TooShort => "too short",
+            Rejection::Repetitive => "repeats itself",
+            Rejection::NotText => "not prose",
+        }
+    }
+}
+
+/// The quality gate for generated text: returns the cleaned text or why it is rejected.
+pub fn quality_gate(text: &str) -> Result<String, Rejection> {
+    let cleaned = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() {
+        return Err(Rejection::Empty);
+    }
+    let units = units(&cleaned);
+    if units.len() < 4 {
+        return Err(Rejection::TooShort);
+    }
+    let letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
+    if letters * 2 < cleaned.chars().filter(|c| !c.is_whitespace()).count() {
+        return Err(Rejection::NotText);
+    }
+    // Repetition: too few distinct trigrams, or one unit making up a large share of the text.
+    if units.len() >= 6 {
+        let trigrams: Vec<_> = units.windows(3).collect();
+        let distinct: HashSet<_> = trigrams.iter().collect();
+        if (distinct.len() as f64) < 0.6 * trigrams.len() as f64 {
+            return Err(Rejection::Repetitive);
+        }
+    }
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for unit in &units {
+        *counts.entry(unit.as_str()).or_default() += 1;
+    }
+    let top = counts.values().copied().max().unwrap_or(0);
+    if units.len() >= 8 && top * 4 > units.len() {
+        return Err(Rejection::Repetitive);
+    }
+    Ok(cleaned)
+}
+
+/// Words for Western text, single characters for Chinese: what repetition is counted in.
+fn units(text: &str) -> Vec<String> {
+    let mut units = Vec::new();
+    for word in text.split_whitespace() {
+        let mut current = String::new();
+        for c in word.chars() {
+            if is_cjk(c) {
+                if !current.is_empty() {
+                    units.push(std::mem::take(&mut current));
+                }
+                units.push(c.to_string());
+            } else {
+                current.push(c);
+            }
+        }
+        if !current.is_empty() {
+            units.push(current);
+        }
+    }
+    units
+}
+
+/// Share of summary sentences found word for word in the source (1.0 for any extractive summary).
+pub fn traceable_share(summary: &[Sentence], source: &str) -> f64 {
+    if summary.is_empty() {
+        return 1.0;
+    }
+    let traced = summary
+        .iter()
+        .filter(|s| source.get(s.at..s.at + s.text.len()) == Some(s.text.as_str()))
+        .count();
+    traced as f64 / summary.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POST: &str = "KV cache stores the keys and values of earlier tokens. \
+        Without it every step recomputes attention over the whole prefix. \
+        The cache grows linearly with the sequence length and the number of layers. \
+        For a 7B model in fp16 the cache takes about half a megabyte per token. \
+        Some people like cats.\n\
+        缓存的大小与层数和序列长度成正比，所以长上下文会占用很多显存。\
+        量化缓存可以把显存减半，但会带来一点精度损失。\n\
+        let x = a[i] * 2 + b[j];";
+
+    #[test]
+    fn sentences_split_chinese_and_english_and_keep_offsets() {
+        let all = sentences(POST);
+        assert!(all.iter().any(|s| s.text.starts_with("缓存的大小")));
+        assert!(all.iter().any(|s| s.text.starts_with("量化缓存")));
+        for s in &all {
+            assert_eq!(&POST[s.at..s.at + s.text.len()], s.text);
+        }
+        assert!(
+            !all.iter().any(|s| s.text.contains("let x")),
+            "code is not prose"
+        );
+    }
+
+    #[test]
+    fn extractive_core_is_central_in_order_and_traceable() {
+        let core = extract("How big is the KV cache?", POST, 3);
+        assert_eq!(core.len(), 3);
+        assert!(core.windows(2).all(|w| w[0].at < w[1].at));
+        assert!(!core.iter().any(|s| s.text.contains("cats")), "{core:?}");
+        assert_eq!(traceable_share(&core, POST), 1.0);
+        let tampered = vec![Sentence {
+            text: "KV cache is free.".into(),
+            at: 0,
+        }];
+        assert_eq!(traceable_share(&tampered, POST), 0.0);
+    }
+
+    #[test]
+    fn source_hash_changes_with_title_or_body_only() {
+        let a = source_hash("t", "body");
+        assert_eq!(a, source_hash("t", "body"));
+        assert_ne!(a, source_hash("t", "body!"));
+        assert_ne!(a, source_hash("t2", "body"));
+        assert_ne!(source_hash("ab", "c"), source_hash("a", "bc"));
+    }
+
+    #[test]
+    fn quality_gate_rejects_empty_short_repetitive_and_symbols() {
+        assert_eq!(quality_gate("  \n "), Err(Rejection::Empty));
+        assert_eq!(quality_gate("the cache"), Err(Rejection::TooShort));
+        assert_eq!(
+            quality_gate("the the the the the the the the the"),
+            Err(Rejection::Repetitive)
+        );
+        assert_eq!(
+            quality_gate("of the cache of the cache of the cache of the cache"),
+            Err(Rejection::Repetitive)
+        );
+        assert_eq!(
+            quality_gate("的的的的的的的的的的的的"),
+            Err(Rejection::Repetitive)
+        );
+        assert_eq!(
+            quality_gate("{ } ( ) [ ] ; ; 1 2 3 4"),
+            Err(Rejection::NotText)
+        );
+        assert_eq!(
+            quality_gate(" The cache trades memory\nfor speed at every step. "),
+            Ok("The cache trades memory for speed at every step.".to_string())
+        );
+        assert!(quality_gate("缓存用显存换取每一步的速度。").is_ok());
+    }
+
+    #[test]
+    fn prompt_ends_with_the_cue() {
+        let core = extract("KV cache", POST, 2);
+        let prompt = tldr_prompt("KV cache", &core);
+        assert!(prompt.starts_with("KV cache\n\n"));
+        assert!(prompt.ends_with("TL;DR:"));
+    }
+}
