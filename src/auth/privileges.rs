@@ -9,13 +9,16 @@ pub enum Privilege {
     Comment,
     VoteDown,
     EditOthersPosts,
+    /// Mark a bot answer "verified by a human".
+    VerifyBotAnswers,
 }
 
 impl Privilege {
-    pub const ALL: [Privilege; 4] = [
+    pub const ALL: [Privilege; 5] = [
         Privilege::VoteUp,
         Privilege::Comment,
         Privilege::VoteDown,
+        Privilege::VerifyBotAnswers,
         Privilege::EditOthersPosts,
     ];
 
@@ -25,6 +28,7 @@ impl Privilege {
             Privilege::VoteUp => 15,
             Privilege::Comment => 50,
             Privilege::VoteDown => 125,
+            Privilege::VerifyBotAnswers => 500,
             Privilege::EditOthersPosts => 2000,
         }
     }
@@ -35,6 +39,7 @@ impl Privilege {
             Privilege::VoteUp => "privilege.vote_up",
             Privilege::Comment => "privilege.comment",
             Privilege::VoteDown => "privilege.vote_down",
+            Privilege::VerifyBotAnswers => "privilege.verify_bot",
             Privilege::EditOthersPosts => "privilege.edit_others",
         }
     }

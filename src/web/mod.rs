@@ -2,6 +2,7 @@
 //! own table (`posts::routes`, `social::routes`, `search::routes`), so features never edit each other's.
 pub mod accounts;
 pub mod admin;
+pub mod bot;
 pub mod context;
 pub mod form;
 pub mod health;
@@ -56,13 +57,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::users::unsuspend),
         )
         .route("/admin/log", web::get().to(admin::log::show))
+        .route("/admin/ai", web::get().to(admin::ai::show))
+        .route("/admin/ai/settings", web::post().to(admin::ai::save))
+        .route(
+            "/admin/ai/regenerate",
+            web::post().to(admin::ai::regenerate),
+        )
         .route("/admin/settings", web::get().to(admin::settings::show))
         .route("/admin/settings", web::post().to(admin::settings::save))
         .route("/admin/guidelines", web::get().to(admin::guidelines::edit))
         .route("/admin/guidelines", web::post().to(admin::guidelines::save))
         .configure(posts::routes)
         .configure(social::routes)
-        .configure(search::routes);
+        .configure(search::routes)
+        .configure(bot::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

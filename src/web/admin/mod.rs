@@ -1,5 +1,6 @@
 //! The admin panel (staff only). The dashboard shows the figures the foundation knows about; moderation
 //! pages join it as they are built.
+pub mod ai;
 pub mod guidelines;
 pub mod log;
 pub mod settings;

@@ -104,6 +104,7 @@ pub async fn create(
     )
     .await?;
     search_index_changed(&state, id).await;
+    super::topic_written(&state, id, false).await;
     ctx.flash(if status == PostStatus::Draft {
         "post.flash.draft_saved"
     } else {
@@ -125,6 +126,7 @@ struct ArticlePage {
     article: PostView,
     vote: VoteWidget,
     thread: CommentThread,
+    summary: super::ai::SummaryBox,
 }
 
 /// `GET /articles/{id}`: redirects to the address with the slug.
@@ -188,7 +190,9 @@ pub async fn show(
             "no vote widget or thread for the article"
         )));
     };
+    let summary = super::ai::summary_box(&state, user.as_ref(), &article).await?;
     crate::web::ok(&ArticlePage {
+        summary,
         vote,
         thread,
         page: ctx.page(article.title.clone()),

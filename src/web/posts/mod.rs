@@ -1,5 +1,6 @@
 //! Articles, questions and answers: writing, editing, revisions, tags, lists, post pages, previews and
 //! feeds. This file holds the route table and what the pages share (who may see a post, URLs, dates).
+pub mod ai;
 pub mod answers;
 pub mod articles;
 pub mod editor;
@@ -43,12 +44,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/questions/{id}/delete", web::post().to(questions::delete))
         .route("/questions/{id}/revisions", web::get().to(revisions::show))
         .route("/questions/{id}/answers", web::post().to(answers::create))
+        .route(
+            "/questions/{id}/bot-answer",
+            web::post().to(ai::request_bot_answer),
+        )
         .route("/questions/{id}/{slug}", web::get().to(questions::show))
         .route("/answers/{id}", web::get().to(answers::show))
         .route("/answers/{id}/edit", web::get().to(answers::edit_form))
         .route("/answers/{id}/edit", web::post().to(answers::update))
         .route("/answers/{id}/delete", web::post().to(answers::delete))
         .route("/answers/{id}/accept", web::post().to(answers::accept))
+        .route("/answers/{id}/verify", web::post().to(ai::verify))
+        .route("/posts/{id}/summary", web::get().to(ai::show))
+        .route("/posts/{id}/summary", web::post().to(ai::request))
+        .route("/posts/{id}/summary/accept", web::post().to(ai::accept))
+        .route("/posts/{id}/summary/dismiss", web::post().to(ai::dismiss))
         .route("/answers/{id}/revisions", web::get().to(revisions::show))
         .route("/tags", web::get().to(tags::list))
         .route("/tags/{name}", web::get().to(tags::show))
@@ -117,6 +127,19 @@ pub fn format_time(at: i64) -> String {
 
 /// Keeps the search index in step with a post (it drops posts that are no longer public). The post
 /// is already saved, so an indexing failure is logged and repaired by `agora reindex`, not shown.
+/// After an article or question was written or edited: queue its summary draft when it needs one,
+/// and on a new question a bot answer when that setting is on. Failures are logged; the post stands.
+pub async fn topic_written(state: &AppState, post_id: i64, new_question: bool) {
+    if let Err(e) = crate::ai::forum::post_changed(&state.db, post_id).await {
+        tracing::warn!(error = %e, post_id, "could not queue a summary");
+    }
+    if new_question {
+        if let Err(e) = crate::ai::forum::question_posted(&state.db, post_id).await {
+            tracing::warn!(error = %e, post_id, "could not queue a bot answer");
+        }
+    }
+}
+
 pub async fn search_index_changed(state: &AppState, post_id: i64) {
     if let Err(e) = crate::search::index::upsert_post(&state.db, post_id).await {
         tracing::warn!(error = %e, post_id, "could not update the search index");

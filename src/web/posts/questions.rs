@@ -84,10 +84,26 @@ fn tab_label(tab: &str) -> &'static str {
 }
 
 /// `GET /questions/ask`
-pub async fn ask_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+#[derive(serde::Deserialize)]
+pub struct AskQuery {
+    #[serde(default)]
+    title: String,
+}
+
+/// `GET /questions/ask[?title=…]`: the title can come prefilled (the answer bot links here when it
+/// has no answer).
+pub async fn ask_form(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    query: web::Query<AskQuery>,
+) -> Result<HttpResponse, AppError> {
     ctx.require_user()?;
     ctx.ensure_session(&state).await?;
-    ask_page(&ctx, &PostForm::default()).ok()
+    let form = PostForm {
+        title: query.into_inner().title.chars().take(300).collect(),
+        ..PostForm::default()
+    };
+    ask_page(&ctx, &form).ok()
 }
 
 fn ask_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
@@ -150,6 +166,7 @@ pub async fn create(
     )
     .await?;
     search_index_changed(&state, id).await;
+    super::topic_written(&state, id, true).await;
     ctx.flash("post.flash.question_posted");
     Ok(crate::web::see_other(&post_url(
         PostKind::Question,
@@ -173,12 +190,16 @@ struct QuestionPage {
     errors: FormErrors,
     signed_in: bool,
     login_url: String,
+    summary: super::ai::SummaryBox,
+    can_request_bot: bool,
 }
 
 pub struct AnswerView {
     pub post: PostView,
     pub accepted: bool,
     pub can_accept: bool,
+    /// The AI label, model and verification of a bot answer.
+    pub bot: Option<super::ai::BotAnswerMarks>,
     pub vote: VoteWidget,
     pub thread: CommentThread,
 }
@@ -272,10 +293,16 @@ pub async fn question_page(
             "no vote widget or thread for the question"
         )));
     };
+    let mut marks = Vec::with_capacity(answers.len());
+    for answer in &answers {
+        marks.push(super::ai::bot_marks(state, user.as_ref(), answer).await?);
+    }
     let answers = answers
         .iter()
         .zip(widgets.zip(threads))
-        .map(|(answer, (vote, thread))| AnswerView {
+        .zip(marks)
+        .map(|((answer, (vote, thread)), bot)| AnswerView {
+            bot,
             post: PostView::new(answer, user.as_ref()),
             accepted: question.accepted_answer_id == Some(answer.id),
             can_accept: user.as_ref().is_some_and(|u| {
@@ -286,6 +313,8 @@ pub async fn question_page(
         })
         .collect();
     let view = PostView::new(question, user.as_ref());
+    let summary = super::ai::summary_box(state, user.as_ref(), question).await?;
+    let can_request_bot = super::ai::can_request_bot_answer(user.as_ref(), question);
     crate::web::render(
         &QuestionPage {
             page: ctx.page(question.title.clone()),
@@ -299,6 +328,8 @@ pub async fn question_page(
             answer_body,
             errors,
             signed_in: user.is_some(),
+            summary,
+            can_request_bot,
         },
         status,
     )

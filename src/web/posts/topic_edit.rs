@@ -110,6 +110,7 @@ pub async fn update(
     )
     .await?;
     search_index_changed(&state, post.id).await;
+    super::topic_written(&state, post.id, false).await;
     ctx.flash("post.flash.saved");
     Ok(crate::web::see_other(&post_url(
         post.kind,
