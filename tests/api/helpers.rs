@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
     pub settings: Settings,
+    /// The inference service when the test turned the AI on.
+    pub ai: Option<agora::ai::AiService>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -39,6 +41,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
             format!("{}/static", env!("CARGO_MANIFEST_DIR")),
         ),
         ("AGORA_AI".into(), "off".into()),
+        // Tests run queued jobs themselves (`run_jobs`), so they can count what was queued.
+        ("AGORA_JOBS".into(), "off".into()),
     ]);
     for (k, v) in overrides {
         env.insert(k.to_string(), v.to_string());
@@ -50,6 +54,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let ai = app.state().ai.clone();
     tokio::spawn(app.run_until_stopped());
     let jar = Arc::new(Jar::default());
     let client = client_with(jar.clone());
@@ -59,6 +64,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         client,
         jar,
         settings,
+        ai,
         _dir: dir,
     }
 }
@@ -113,7 +119,66 @@ pub fn csrf_token(html: &str) -> String {
     html[start..end].to_string()
 }
 
+/// The app with the on-box model loaded, or `None` (the test is skipped with a note) when the
+/// ONNX Runtime library is not installed. `make test` sets AGORA_REQUIRE_AI=1: there a missing
+/// library fails the test instead of skipping it.
+pub async fn spawn_app_with_ai(overrides: &[(&str, &str)]) -> Option<TestApp> {
+    let library = std::env::var("ORT_DYLIB_PATH")
+        .ok()
+        .filter(|p| std::path::Path::new(p).exists());
+    let Some(library) = library else {
+        assert!(
+            std::env::var("AGORA_REQUIRE_AI").as_deref() != Ok("1"),
+            "AGORA_REQUIRE_AI=1 but ORT_DYLIB_PATH names no library (run `make setup`)"
+        );
+        eprintln!("skipped: ORT_DYLIB_PATH is not set to an installed ONNX Runtime library");
+        return None;
+    };
+    let model_dir = format!("{}/models/agora-gpt2", env!("CARGO_MANIFEST_DIR"));
+    let mut all: Vec<(&str, &str)> = vec![
+        ("AGORA_AI", "on"),
+        ("ORT_DYLIB_PATH", library.as_str()),
+        ("AGORA_MODEL_DIR", model_dir.as_str()),
+    ];
+    all.extend_from_slice(overrides);
+    let app = spawn_app_with(&all).await;
+    let ai = app.ai.clone().expect("AI service started");
+    let status = tokio::task::spawn_blocking(move || {
+        ai.wait_until_loaded(std::time::Duration::from_secs(60))
+    })
+    .await
+    .expect("join");
+    assert!(
+        matches!(status, agora::ai::AiStatus::Ready(_)),
+        "model loads: {status:?}"
+    );
+    Some(app)
+}
+
 impl TestApp {
+    /// Runs queued background jobs (summaries, bot answers) until none is ready; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let mut registry = agora::jobs::Registry::default();
+        agora::ai::forum::register_jobs(&mut registry, self.db.clone(), self.ai.clone());
+        let worker = agora::jobs::Worker::new(self.db.clone(), registry, "test-worker", 60);
+        let mut ran = 0;
+        while worker.run_once().await.expect("job queue") {
+            ran += 1;
+        }
+        ran
+    }
+
+    /// Makes `username` an admin (or moderator) directly in the database.
+    pub async fn make_role(&self, username: &str, role: agora::domain::Role) {
+        let user = agora::db::users::by_username(&self.db, username)
+            .await
+            .expect("query")
+            .expect("user");
+        agora::db::users::set_role(&self.db, user.id, role)
+            .await
+            .expect("role");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -2,6 +2,7 @@
 //! default; PostgreSQL when TEST_DATABASE_URL points at a server) and drives it like a browser would.
 mod accounts;
 mod admin;
+mod ai_features;
 mod ai_status;
 mod helpers;
 mod home;
