@@ -124,6 +124,10 @@ async fn ask_view(
 }
 
 fn status_label(ctx: &Ctx, status: &str) -> String {
+    status_text(ctx.t(), status)
+}
+
+fn status_text(t: &crate::i18n::Catalog, status: &str) -> String {
     let key = match status {
         "answered" => "bot.status.answered",
         "abstained" => "bot.status.abstained",
@@ -131,7 +135,7 @@ fn status_label(ctx: &Ctx, status: &str) -> String {
         "cancelled" => "bot.status.cancelled",
         _ => "bot.status.pending",
     };
-    ctx.t().get(key).to_string()
+    t.get(key).to_string()
 }
 
 /// `GET /bot`
@@ -386,6 +390,7 @@ pub async fn stream(
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
     let state = state.into_inner();
     let off_reason = unavailable(&ctx, &state).await?;
+    let t = ctx.t();
     tokio::spawn(async move {
         let claimed = ask.status == "queued"
             && off_reason.is_none()
@@ -430,11 +435,17 @@ pub async fn stream(
         }
         let finished = db::ai::ask(&state.db, ask.id).await.ok().flatten();
         if let Some(done) = finished {
+            let sources: Vec<Passage> = serde_json::from_str(&done.sources).unwrap_or_default();
             let _ = tx.send(sse(
                 "done",
                 &serde_json::json!({
                     "status": done.status,
+                    "status_text": status_text(t, &done.status),
                     "html": done.answer_html,
+                    "sources": sources
+                        .iter()
+                        .map(|p| serde_json::json!({"n": p.n, "title": p.title, "url": p.url, "passage": p.text}))
+                        .collect::<Vec<_>>(),
                     "error": done.error,
                 }),
             ));

@@ -1,8 +1,8 @@
 // The answer bot in the browser. On /bot the ask form asks the server to stream (stream=1); on an
 // answer page that is still being written, tokens arrive as Server-Sent Events from
-// /bot/answers/{id}/stream and are shown as they come, then replaced by the checked answer (HTML
-// the server rendered and sanitised) when the `done` event arrives. Leaving the page closes the
-// stream, which stops the generation on the server. Without JavaScript the form waits for the
+// /bot/answers/{id}/stream and are shown as they come, then replaced in place by the checked
+// answer (HTML the server rendered and sanitised) and its sources when the `done` event arrives.
+// Leaving the page closes the stream, which stops the generation on the server. Without JavaScript the form waits for the
 // whole answer instead.
 (function () {
   "use strict";
@@ -25,9 +25,7 @@
   text.appendChild(draft);
   answer.setAttribute("aria-busy", "true");
 
-  var events = new EventSource(answer.getAttribute("data-stream"));
-  events.addEventListener("sources", function (e) {
-    var list = JSON.parse(e.data);
+  function showSources(list) {
     var ol = sources.querySelector("ol");
     ol.textContent = "";
     list.forEach(function (s) {
@@ -38,9 +36,26 @@
       a.href = s.url;
       a.textContent = s.title;
       li.appendChild(a);
+      if (s.passage) {
+        var quote = document.createElement("blockquote");
+        quote.className = "bot-passage";
+        quote.textContent = s.passage;
+        li.appendChild(quote);
+      }
       ol.appendChild(li);
     });
     sources.hidden = list.length === 0;
+  }
+
+  function finish() {
+    events.close();
+    answer.removeAttribute("data-stream");
+    answer.removeAttribute("aria-busy");
+  }
+
+  var events = new EventSource(answer.getAttribute("data-stream"));
+  events.addEventListener("sources", function (e) {
+    showSources(JSON.parse(e.data));
   });
   events.addEventListener("text", function (e) {
     draft.textContent += JSON.parse(e.data);
@@ -48,13 +63,16 @@
   events.addEventListener("error", function (e) {
     if (e.data) {
       status.textContent = JSON.parse(e.data).message;
-      events.close();
-      answer.removeAttribute("aria-busy");
+      finish();
     }
   });
-  events.addEventListener("done", function () {
-    events.close();
-    // The stored page has the checked answer, its sources and passages: show exactly that.
-    window.location.reload();
+  events.addEventListener("done", function (e) {
+    var done = JSON.parse(e.data);
+    // The checked answer replaces the raw stream: HTML rendered and sanitised by the server,
+    // with only the citations that passed the check, and the passages it used.
+    text.innerHTML = done.html;
+    showSources(done.sources || []);
+    status.textContent = done.error ? done.status_text + " " + done.error : done.status_text;
+    finish();
   });
 })();

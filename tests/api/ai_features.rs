@@ -721,3 +721,34 @@ async fn retrieval_finds_the_answering_post_and_abstains_on_the_demo_forum() {
     assert_eq!(report.summary_traceable, 1.0);
     assert!(report.summaries >= 10);
 }
+
+#[tokio::test]
+async fn automatic_bot_answers_are_off_by_default_and_queued_when_switched_on() {
+    let app = spawn_app().await;
+    app.sign_up("asker").await;
+    ask(
+        &app,
+        "Why is my loss NaN?",
+        "It turns NaN after 100 steps in fp16.",
+        "training",
+    )
+    .await;
+    assert_eq!(job_count(&app, "queued").await, 0, "off by default");
+    agora::db::settings::set(&app.db, agora::ai::forum::keys::BOT_AUTO_ANSWER, "on")
+        .await
+        .expect("setting");
+    let (qid, _) = ask(
+        &app,
+        "Why does bf16 not need loss scaling?",
+        "Is it the exponent range?",
+        "training",
+    )
+    .await;
+    let job: (String, String) =
+        sqlx::query_as("SELECT kind, payload FROM jobs WHERE status = 'queued'")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("a queued job");
+    assert_eq!(job.0, "bot_answer");
+    assert!(job.1.contains(&qid.to_string()));
+}

@@ -1,0 +1,81 @@
+// The answer bot in a browser: a member writes an article, asks the bot about it, watches the answer
+// arrive over Server-Sent Events, and ends on the checked answer with its cited source and passage.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startForum, launchBrowser } from "./harness.mjs";
+
+const PASSWORD = "tidal quartz lantern mosaic";
+let forum;
+let chrome;
+
+before(async () => {
+  forum = await startForum();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await forum?.stop();
+});
+
+test("asking the bot streams a cited answer", async () => {
+  const page = await chrome.newPage();
+  await page.goto(`${forum.base}/register`);
+  await page.fill("#username", "bot-asker");
+  await page.fill("#email", "bot-asker@example.com");
+  await page.fill("#password", PASSWORD);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${forum.base}/`);
+
+  await page.goto(`${forum.base}/articles/new`);
+  await page.fill("#title", "Flux capacitor calibration guide");
+  await page.fill(
+    "#body",
+    "The flux capacitor calibration needs a warm reactor. " +
+      "Calibrate the flux capacitor after the reactor reaches operating temperature.",
+  );
+  await page.fill("#tags", "hardware");
+  await page.click("button:has-text('Publish')");
+  await page.waitForURL(/\/articles\/\d+\//);
+
+  await page.goto(`${forum.base}/bot`);
+  // The model loads in the background after start-up; the form is enabled once it is on.
+  for (let i = 0; i < 100 && (await page.isDisabled("form[data-bot-ask] button[type=submit]")); i++) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  // Record the Server-Sent Events the page receives, in order.
+  await page.addInitScript(() => {
+    const Native = window.EventSource;
+    window.seenEvents = [];
+    window.EventSource = function (url) {
+      const source = new Native(url);
+      for (const type of ["sources", "text", "done"]) {
+        source.addEventListener(type, () => window.seenEvents.push(type));
+      }
+      return source;
+    };
+  });
+  await page.fill("#bot-question", "How do I calibrate the flux capacitor?");
+  const streamed = page.waitForResponse((r) => r.url().endsWith("/stream"));
+  await page.click("form[data-bot-ask] button[type=submit]");
+  await page.waitForURL(/\/bot\/answers\/\d+$/);
+
+  const stream = await streamed;
+  assert.equal(stream.headers()["content-type"], "text/event-stream");
+
+  // When the stream ends the page shows the checked answer in place of the raw tokens.
+  await page.waitForSelector("[data-bot-answer]:not([data-stream])");
+  const seen = await page.evaluate(() => window.seenEvents);
+  assert.equal(seen[0], "sources");
+  assert.ok(seen.includes("text"), `tokens were streamed: ${seen}`);
+  assert.equal(seen.at(-1), "done");
+  assert.match(await page.textContent("[data-bot-status]"), /Answered/);
+  const label = await page.textContent(".bot-label");
+  assert.match(label, /AI-generated draft/);
+  const source = page.locator(".bot-sources li a");
+  assert.equal(await source.first().textContent(), "Flux capacitor calibration guide");
+  assert.match(await page.textContent(".bot-passage"), /operating temperature/);
+  const citation = page.locator(".bot-text a", { hasText: "[1]" });
+  assert.match(await citation.first().getAttribute("href"), /^\/articles\/\d+\//);
+});
