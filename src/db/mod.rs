@@ -2,8 +2,10 @@
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod comments;
+pub mod flags;
 pub mod jobs;
 pub mod mod_log;
+pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;

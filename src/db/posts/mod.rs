@@ -361,7 +361,11 @@ async fn answer_ref(tx: &mut Tx, answer_id: Option<i64>) -> Result<Option<(i64, 
     Ok(author.map(|a| (id, a)))
 }
 
-async fn refresh_answer_count(tx: &mut Tx, question_id: i64, at: i64) -> Result<(), DbError> {
+pub(crate) async fn refresh_answer_count(
+    tx: &mut Tx,
+    question_id: i64,
+    at: i64,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE posts SET answer_count = (SELECT COUNT(*) FROM posts a WHERE a.parent_id = $1 \
          AND a.status = 'published'), last_activity_at = $2 WHERE id = $1",
