@@ -8,6 +8,7 @@ pub mod health;
 pub mod home;
 pub mod metrics;
 pub mod middleware;
+pub mod moderation;
 pub mod posts;
 pub mod redirect;
 pub mod search;
@@ -62,7 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/guidelines", web::post().to(admin::guidelines::save))
         .configure(posts::routes)
         .configure(social::routes)
-        .configure(search::routes);
+        .configure(search::routes)
+        .configure(moderation::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

@@ -81,6 +81,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return new_page(&ctx, &form).with_errors(errors).rejected();
+    }
     let input = match parse_topic(&form, ctx.t()) {
         Ok(input) => input,
         Err(errors) => return new_page(&ctx, &form).with_errors(errors).rejected(),

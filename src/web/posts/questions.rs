@@ -122,6 +122,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = FormErrors::default();
+        errors.add_text("body", message);
+        return ask_page(&ctx, &form).with_errors(errors).rejected();
+    }
     if form.wants_similar_check() {
         let similar = similar_items(&state, &form).await?;
         return ask_page(&ctx, &form).with_similar(similar).ok();
@@ -173,6 +178,34 @@ struct QuestionPage {
     errors: FormErrors,
     signed_in: bool,
     login_url: String,
+    /// Why the question is closed (it takes no new answers), with its original if a duplicate.
+    closed: Option<ClosedNote>,
+}
+
+/// A closed question's notice.
+pub struct ClosedNote {
+    pub message: String,
+    pub original_url: Option<String>,
+}
+
+/// The notice for a closed question, or `None` while it is open.
+pub async fn closed_note(
+    state: &AppState,
+    question_id: i64,
+    t: &crate::i18n::Catalog,
+) -> Result<Option<ClosedNote>, AppError> {
+    let moderation = db::moderation::post_state(&state.db, question_id)
+        .await?
+        .unwrap_or_default();
+    let Some(reason) = moderation.close_reason() else {
+        return Ok(None);
+    };
+    let message = t.fill("close.notice", &[("reason", t.get(reason.catalog_key()))]);
+    let original_url = moderation.duplicate_of.map(|id| format!("/questions/{id}"));
+    Ok(Some(ClosedNote {
+        message,
+        original_url,
+    }))
 }
 
 pub struct AnswerView {
@@ -286,8 +319,10 @@ pub async fn question_page(
         })
         .collect();
     let view = PostView::new(question, user.as_ref());
+    let closed = closed_note(state, question.id, ctx.t()).await?;
     crate::web::render(
         &QuestionPage {
+            closed,
             page: ctx.page(question.title.clone()),
             head: HeadMeta::for_post(question, &origin(req, &state.settings)),
             answer_action: format!("/questions/{}/answers", question.id),
