@@ -27,6 +27,8 @@ struct QuestionListPage {
     page: Page,
     tab: &'static str,
     tabs: Vec<(&'static str, String, String)>,
+    /// Pinned questions, on top of the first page.
+    pinned: Vec<SummaryView>,
     items: Vec<SummaryView>,
     next_url: Option<String>,
 }
@@ -57,7 +59,13 @@ pub async fn list(
         _ => (Scope::Questions, Order::Newest),
     };
     let after = parse_after(query.after.as_deref(), t)?;
-    let page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let mut page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let pinned = match after {
+        None => db::posts::lists::pinned(&state.db, PostKind::Question, 10).await?,
+        Some(_) => Vec::new(),
+    };
+    page.items
+        .retain(|p| !pinned.iter().any(|pin| pin.id == p.id));
     let tabs = ["newest", "active", "unanswered", "votes"]
         .into_iter()
         .map(|name| {
@@ -69,6 +77,7 @@ pub async fn list(
         page: ctx.page(t.get("post.questions_title")),
         tab,
         tabs,
+        pinned: SummaryView::list(&pinned),
         items: SummaryView::list(&page.items),
         next_url: next_url(&format!("/questions?tab={tab}"), page.next),
     })
@@ -282,7 +291,15 @@ pub async fn question_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.user();
-    let answers = db::posts::answers_to(&state.db, question).await?;
+    let mut answers = db::posts::answers_to(&state.db, question).await?;
+    if let Some(viewer) = user.as_ref() {
+        let under_review = db::posts::answers_under_review(&state.db, question.id).await?;
+        answers.extend(
+            under_review
+                .into_iter()
+                .filter(|a| super::visible_to(a, Some(viewer))),
+        );
+    }
     let all: Vec<&PostRecord> = std::iter::once(question).chain(answers.iter()).collect();
     let votables: Vec<Votable> = all
         .iter()

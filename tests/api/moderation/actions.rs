@@ -84,6 +84,17 @@ async fn each_post_action_changes_state_logs_and_notifies() {
         .expect("pinned");
     assert_eq!(pinned, 1);
     assert_eq!(audit_rows(&app, "pin_post", "post", question).await, 1);
+    let newer = author.ask("A newer question that would come first").await;
+    let (_, list) = author.get("/questions").await;
+    let pinned_at = list.find("pinned-heading").expect("a pinned section");
+    let pinned_item = list
+        .find(&format!("/questions/{question}/"))
+        .expect("listed");
+    let newer_item = list.find(&format!("/questions/{newer}/")).expect("listed");
+    assert!(
+        pinned_at < pinned_item && pinned_item < newer_item,
+        "{list}"
+    );
     let res = moderator
         .post(&format!("/admin/posts/{question}/unpin"), &[])
         .await;
@@ -233,6 +244,38 @@ async fn closed_questions_refuse_answers_showing_the_reason() {
         1
     );
     helper.answer(question).await;
+}
+
+#[tokio::test]
+async fn a_hidden_answer_stays_visible_to_its_author_and_staff_only() {
+    let app = app().await;
+    let asker = Member::join(&app, "asker").await;
+    let helper = Member::join(&app, "helper").await;
+    let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
+    let question = asker.ask("Why is my tokenizer so slow on CJK text?").await;
+    let answer = helper.answer(question).await;
+    let res = moderator
+        .post(
+            &format!("/admin/posts/{answer}/hide"),
+            &[("reason", "check")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = question_page(&app, question).await;
+    let marker = format!("id=\"answer-{answer}\"");
+    let (_, html) = asker.get(&page).await;
+    assert!(!html.contains(&marker), "others do not see it");
+    for who in [&helper, &moderator] {
+        let (_, html) = who.get(&page).await;
+        assert!(html.contains(&marker), "{html}");
+        assert!(html.contains("Hidden pending review"));
+    }
+    let count: i64 = sqlx::query_scalar("SELECT answer_count FROM posts WHERE id = $1")
+        .bind(question)
+        .fetch_one(app.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(count, 0, "a hidden answer is not counted");
 }
 
 #[tokio::test]
