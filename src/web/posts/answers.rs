@@ -170,6 +170,13 @@ pub async fn update(
         return Err(AppError::Forbidden);
     }
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return edit_page(&ctx, &answer, &form)
+            .with_errors(errors)
+            .rejected();
+    }
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
         Err(errors) => {

@@ -242,6 +242,9 @@ pub async fn edit(
     if me.id != comment.author_id {
         return Err(AppError::Forbidden);
     }
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
+        return rejected(StatusCode::FORBIDDEN, message);
+    }
     if !may_edit(&me, comment.author_id, comment.created_at, crate::db::now()) {
         let minutes = (EDIT_WINDOW_SECS / 60).to_string();
         return rejected(

@@ -214,6 +214,21 @@ async fn a_silenced_member_reads_but_every_write_is_refused_saying_until_when() 
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     check(res.text().await.expect("body"), "flag");
 
+    let res = member
+        .post(
+            &format!("/questions/{own}/edit"),
+            &[
+                ("title", "My own question, edited while silenced"),
+                ("body", "edited text kept"),
+                ("tags", "llm"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("edited text kept"), "text kept");
+    check(html, "edit");
+
     let res = moderator
         .post(&format!("/admin/users/{}/unsilence", member.id), &[])
         .await;

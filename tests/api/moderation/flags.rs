@@ -250,3 +250,37 @@ async fn the_threshold_is_a_setting_and_comments_are_hidden_the_same_way() {
     assert!(html.contains(&format!("id=\"comment-{comment}\"")));
     assert!(html.contains("Hidden pending review"));
 }
+
+#[tokio::test]
+async fn staff_flags_always_count_and_flagging_is_rate_limited() {
+    let app = app().await;
+    let author = Member::join(&app, "asker").await;
+    let question = author.ask("Does flash attention help on older GPUs?").await;
+    for name in ["trusty1", "trusty2"] {
+        let member = Member::with(&app, name, Role::Member, 15).await;
+        member.flag("post", question, "spam", "").await;
+    }
+    assert_eq!(post_status(&app, question).await, "published");
+    let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
+    let res = moderator.flag("post", question, "spam", "").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_status(&app, question).await,
+        "hidden",
+        "a moderator with 1 reputation still counts"
+    );
+
+    let busy = Member::join(&app, "busy").await;
+    let other = author.ask("Another question to flag, for the budget").await;
+    for _ in 0..30 {
+        sqlx::query("INSERT INTO rate_limit_hits (bucket, at) VALUES ($1, $2)")
+            .bind(format!("flag:user:{}", busy.id))
+            .bind(agora::db::now())
+            .execute(app.db.writer())
+            .await
+            .expect("hit");
+    }
+    let res = busy.flag("post", other, "spam", "").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+}
