@@ -1,16 +1,20 @@
-//! Staff decisions on posts, comments and accounts: publishing held content, hiding, soft deletion and
-//! restoring, locking comments, pinning, closing questions, silencing members and the "delete as
-//! spammer" sweep with its exact undo. Each decision, its audit row (`mod_log`), the resolution of the
-//! open flags it answers and the author's notification commit together.
+//! Staff decisions on posts and comments: publishing held content, hiding, soft deletion and
+//! restoring, locking comments, pinning, closing questions. Each decision, its audit row (`mod_log`),
+//! the resolution of the open flags it answers and the author's notification commit together.
+//! Decisions on accounts (silence, the spammer sweep) live in [`accounts`].
+mod accounts;
+
+pub use accounts::{
+    dismiss_user_flags, has_open_sweep, restore_spammer, silence, silenced_until, sweep_spammer,
+    unsilence, SPAMMER_SUSPENSION_SECS,
+};
+
 use sqlx::Row;
 
 use super::flags::resolve_open_in;
 use super::notifications::{notify_in, Kind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::CloseReason;
-
-/// How long a spammer's suspension lasts (the longest the panel allows).
-pub const SPAMMER_SUSPENSION_SECS: i64 = 3650 * 86_400;
 
 /// Sets a post's status and keeps what depends on it right: tag counts and, for an answer, its
 /// question's answer count.
@@ -340,20 +344,20 @@ pub async fn moderate_comment(
 }
 
 /// One staff decision to log and tell its subject about.
-struct Decision<'a> {
-    actor_id: i64,
-    action: &'a str,
-    target_kind: &'a str,
-    target_id: i64,
-    note: &'a str,
-    detail: &'a str,
+pub(super) struct Decision<'a> {
+    pub(super) actor_id: i64,
+    pub(super) action: &'a str,
+    pub(super) target_kind: &'a str,
+    pub(super) target_id: i64,
+    pub(super) note: &'a str,
+    pub(super) detail: &'a str,
     /// Who is told (nobody when staff act on their own content).
-    author_id: i64,
-    post_id: Option<i64>,
-    comment_id: Option<i64>,
+    pub(super) author_id: i64,
+    pub(super) post_id: Option<i64>,
+    pub(super) comment_id: Option<i64>,
 }
 
-async fn record_and_tell(tx: &mut Tx, d: Decision<'_>) -> Result<(), DbError> {
+pub(super) async fn record_and_tell(tx: &mut Tx, d: Decision<'_>) -> Result<(), DbError> {
     super::mod_log::record(
         tx,
         super::mod_log::NewAction {
@@ -423,263 +427,39 @@ pub async fn post_state(db: &Db, post_id: i64) -> Result<Option<PostModeration>,
     .transpose()
 }
 
-/// Until when a member is silenced (`None` when they are not, or no longer).
-pub async fn silenced_until(db: &Db, user_id: i64) -> Result<Option<i64>, DbError> {
-    let until: Option<i64> = sqlx::query_scalar("SELECT silenced_until FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(db.reader())
-        .await?
-        .flatten();
-    Ok(until.filter(|t| *t > now()))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Silences a member until `until` (they read but cannot write), logged and told.
-pub async fn silence(
-    db: &Db,
-    actor_id: i64,
-    user_id: i64,
-    until: i64,
-    reason: &str,
-) -> Result<(), DbError> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE users SET silenced_until = $1 WHERE id = $2")
-        .bind(until)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let detail = format!("until {until}");
-    record_and_tell(
-        &mut tx,
-        Decision {
-            actor_id,
-            action: "silence_user",
-            target_kind: "user",
-            target_id: user_id,
-            note: reason,
-            detail: &detail,
-            author_id: user_id,
-            post_id: None,
-            comment_id: None,
-        },
-    )
-    .await?;
-    tx.commit().await
-}
-
-pub async fn unsilence(db: &Db, actor_id: i64, user_id: i64, reason: &str) -> Result<(), DbError> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE users SET silenced_until = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    record_and_tell(
-        &mut tx,
-        Decision {
-            actor_id,
-            action: "unsilence_user",
-            target_kind: "user",
-            target_id: user_id,
-            note: reason,
-            detail: "",
-            author_id: user_id,
-            post_id: None,
-            comment_id: None,
-        },
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// Dismisses the open flags on an account.
-pub async fn dismiss_user_flags(
-    db: &Db,
-    actor_id: i64,
-    user_id: i64,
-    note: &str,
-) -> Result<u64, DbError> {
-    let mut tx = db.begin_write().await?;
-    let n = resolve_open_in(&mut tx, "user", user_id, actor_id, "dismissed").await?;
-    super::mod_log::record(
-        &mut tx,
-        super::mod_log::NewAction {
-            actor_id,
-            action: "dismiss_user_flags",
-            target_kind: "user",
-            target_id: Some(user_id),
-            reason: note,
-            detail: &format!("{n} flags"),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(n)
-}
-
-/// Deletes a member as a spammer in one step: suspends the account (ending its sessions), hides
-/// every live post and comment of theirs and records which, so [`restore_spammer`] brings exactly
-/// those back. Returns the hidden posts (for the search index).
-pub async fn sweep_spammer(
-    db: &Db,
-    actor_id: i64,
-    user_id: i64,
-    reason: &str,
-) -> Result<Vec<i64>, DbError> {
-    let at = now();
-    let mut tx = db.begin_write().await?;
-    super::users::suspend_in(&mut tx, user_id, at + SPAMMER_SUSPENSION_SECS, reason).await?;
-    let sweep_id: i64 = sqlx::query_scalar(
-        "INSERT INTO spam_sweeps (user_id, actor_id, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(user_id)
-    .bind(actor_id)
-    .bind(at)
-    .fetch_one(&mut *tx)
-    .await?;
-    let posts: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, status FROM posts WHERE author_id = $1 AND status IN ('published', 'pending') \
-         ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let comments: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, status FROM comments WHERE author_id = $1 AND status IN ('published', 'pending') \
-         ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (kind, items) in [("post", &posts), ("comment", &comments)] {
-        for (id, previous) in items {
-            sqlx::query(
-                "INSERT INTO spam_sweep_items (sweep_id, target_kind, target_id, previous_status) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(sweep_id)
-            .bind(kind)
-            .bind(*id)
-            .bind(previous.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if kind == "post" {
-                set_post_status_in(&mut tx, *id, "hidden").await?;
-            } else {
-                set_comment_status_in(&mut tx, *id, "hidden").await?;
-            }
-            resolve_open_in(&mut tx, kind, *id, actor_id, "spammer").await?;
-        }
+    #[test]
+    fn status_changes_follow_the_action() {
+        assert_eq!(
+            PostAction::Approve.next_status("pending"),
+            Some("published")
+        );
+        assert_eq!(PostAction::Approve.next_status("hidden"), Some("published"));
+        assert_eq!(PostAction::Approve.next_status("published"), None);
+        assert_eq!(PostAction::Hide.next_status("published"), Some("hidden"));
+        assert_eq!(
+            PostAction::Hide.next_status("deleted"),
+            None,
+            "no resurrection"
+        );
+        assert_eq!(PostAction::Unhide.next_status("deleted"), None);
+        assert_eq!(PostAction::Delete.next_status("hidden"), Some("deleted"));
+        assert_eq!(
+            PostAction::Restore.next_status("deleted"),
+            Some("published")
+        );
+        assert_eq!(PostAction::Pin.next_status("published"), None);
     }
-    resolve_open_in(&mut tx, "user", user_id, actor_id, "spammer").await?;
-    let detail = format!(
-        "sweep {sweep_id}: {} posts, {} comments hidden",
-        posts.len(),
-        comments.len()
-    );
-    record_and_tell(
-        &mut tx,
-        Decision {
-            actor_id,
-            action: "delete_spammer",
-            target_kind: "user",
-            target_id: user_id,
-            note: reason,
-            detail: &detail,
-            author_id: user_id,
-            post_id: None,
-            comment_id: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(posts.into_iter().map(|(id, _)| id).collect())
-}
 
-/// Whether a member has a spammer sweep that can still be restored.
-pub async fn has_open_sweep(db: &Db, user_id: i64) -> Result<bool, DbError> {
-    let id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM spam_sweeps WHERE user_id = $1 AND restored_at IS NULL LIMIT 1",
-    )
-    .bind(user_id)
-    .fetch_optional(db.reader())
-    .await?;
-    Ok(id.is_some())
-}
-
-/// Undoes the member's latest spammer sweep: what it hid (and is still hidden) goes back to the
-/// status it had, and the suspension is lifted. Returns the restored posts, or `None` if there was
-/// no sweep to undo.
-pub async fn restore_spammer(
-    db: &Db,
-    actor_id: i64,
-    user_id: i64,
-    reason: &str,
-) -> Result<Option<Vec<i64>>, DbError> {
-    let mut tx = db.begin_write().await?;
-    let sweep_id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM spam_sweeps WHERE user_id = $1 AND restored_at IS NULL \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(sweep_id) = sweep_id else {
-        return Ok(None);
-    };
-    let items: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT target_kind, target_id, previous_status FROM spam_sweep_items WHERE sweep_id = $1",
-    )
-    .bind(sweep_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut posts = Vec::new();
-    let mut comments = 0;
-    for (kind, id, previous) in items {
-        let table = if kind == "post" { "posts" } else { "comments" };
-        let current: Option<String> =
-            sqlx::query_scalar(&format!("SELECT status FROM {table} WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        // Something staff deleted separately since the sweep stays deleted.
-        if current.as_deref() != Some("hidden") {
-            continue;
-        }
-        if kind == "post" {
-            set_post_status_in(&mut tx, id, &previous).await?;
-            posts.push(id);
-        } else {
-            set_comment_status_in(&mut tx, id, &previous).await?;
-            comments += 1;
-        }
+    #[test]
+    fn only_decisions_about_content_resolve_flags() {
+        assert_eq!(PostAction::Approve.resolution(), Some("dismissed"));
+        assert_eq!(PostAction::Hide.resolution(), Some("hidden"));
+        assert_eq!(PostAction::Delete.resolution(), Some("deleted"));
+        assert_eq!(PostAction::LockComments.resolution(), None);
+        assert_eq!(PostAction::Reopen.resolution(), None);
     }
-    sqlx::query("UPDATE spam_sweeps SET restored_at = $1 WHERE id = $2")
-        .bind(now())
-        .bind(sweep_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE users SET suspended_until = NULL, suspend_reason = NULL WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let detail = format!(
-        "sweep {sweep_id}: {} posts, {comments} comments restored",
-        posts.len()
-    );
-    record_and_tell(
-        &mut tx,
-        Decision {
-            actor_id,
-            action: "restore_spammer",
-            target_kind: "user",
-            target_id: user_id,
-            note: reason,
-            detail: &detail,
-            author_id: user_id,
-            post_id: None,
-            comment_id: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Some(posts))
 }
