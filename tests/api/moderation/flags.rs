@@ -72,7 +72,14 @@ async fn members_cannot_flag_their_own_content_and_notes_are_checked() {
     let res = reporter.flag("planet", question, "spam", "").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    // Users can be flagged too, and the flag shows on their admin page.
+    // Users can be flagged too (from their profile), and the flag shows on their admin page.
+    let (_, profile) = reporter.get("/u/asker").await;
+    assert!(
+        profile.contains("name=\"target_kind\" value=\"user\""),
+        "{profile}"
+    );
+    let (_, own_profile) = author.get("/u/asker").await;
+    assert!(!own_profile.contains("name=\"target_kind\" value=\"user\""));
     let res = reporter.flag("user", author.id, "spam", "").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
