@@ -93,8 +93,8 @@ async fn target_facts(
 }
 
 /// Stores a flag. When it brings the target's trusted open flags to the threshold, the post or
-/// comment is hidden, the author told and the hiding logged (with the reporter whose flag tipped it
-/// as the actor), all in the same transaction.
+/// comment is hidden, the author told and the hiding logged (with no actor: the community hid it),
+/// all in the same transaction.
 pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError> {
     let mut tx = db.begin_write().await?;
     let facts = target_facts(&mut tx, new.target, new.target_id)
@@ -156,17 +156,17 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
                     (facts.post_id, Some(new.target_id))
                 }
             };
-            let detail = format!("{trusted} flags");
-            super::mod_log::record(
+            let detail = format!(
+                "{trusted} open flags from trusted members (the last by user {})",
+                new.reporter_id
+            );
+            super::mod_log::record_automatic(
                 &mut tx,
-                super::mod_log::NewAction {
-                    actor_id: new.reporter_id,
-                    action: "auto_hide",
-                    target_kind: new.target.as_str(),
-                    target_id: Some(new.target_id),
-                    reason: new.input.reason.as_str(),
-                    detail: &detail,
-                },
+                "auto_hide",
+                new.target.as_str(),
+                Some(new.target_id),
+                new.input.reason.as_str(),
+                &detail,
             )
             .await?;
             notify_in(

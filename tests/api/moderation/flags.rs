@@ -130,6 +130,12 @@ async fn trusted_flags_hide_a_post_until_review_and_the_queue_says_why() {
     assert_eq!(location(&res), "/", "the reporter cannot see it any more");
     assert_eq!(post_status(&app, question).await, "hidden");
     assert_eq!(audit_rows(&app, "auto_hide", "post", question).await, 1);
+    let actor: Option<i64> =
+        sqlx::query_scalar("SELECT actor_id FROM mod_actions WHERE action = 'auto_hide'")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("actor");
+    assert_eq!(actor, None, "no staff member did this");
     assert_eq!(moderation_notices(&app, author.id).await, 1);
 
     // Anonymous visitors and other members get a 404; the author sees it with a note.
