@@ -14,11 +14,13 @@ pub struct CommentTarget {
     pub parent_id: Option<i64>,
     /// The asker, when the post is an answer.
     pub parent_author_id: Option<i64>,
+    /// Staff locked the post's comments: nobody adds new ones.
+    pub comments_locked: bool,
 }
 
 const TARGET_SELECT: &str =
-    "SELECT p.id, p.kind, p.author_id, p.parent_id, q.author_id AS parent_author_id \
-     FROM posts p LEFT JOIN posts q ON q.id = p.parent_id WHERE p.status = 'published' AND ";
+    "SELECT p.id, p.kind, p.author_id, p.parent_id, q.author_id AS parent_author_id, \
+     p.comments_locked FROM posts p LEFT JOIN posts q ON q.id = p.parent_id WHERE p.status = 'published' AND ";
 
 fn target_from_row(r: &sqlx::any::AnyRow) -> Result<CommentTarget, DbError> {
     Ok(CommentTarget {
@@ -27,6 +29,7 @@ fn target_from_row(r: &sqlx::any::AnyRow) -> Result<CommentTarget, DbError> {
         author_id: r.try_get("author_id")?,
         parent_id: r.try_get("parent_id")?,
         parent_author_id: r.try_get("parent_author_id")?,
+        comments_locked: r.try_get::<i64, _>("comments_locked")? != 0,
     })
 }
 
@@ -223,17 +226,20 @@ pub struct CommentView {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub score: i64,
+    /// Hidden pending review: only its author and staff see it.
+    pub hidden: bool,
 }
 
-/// The published comments on the given posts, oldest first.
+/// The published and hidden comments on the given posts, oldest first (callers show hidden ones
+/// to their author and staff only).
 pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, DbError> {
     if post_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at, c.score \
-         FROM comments c JOIN users u ON u.id = c.author_id \
-         WHERE c.status = 'published' AND c.post_id IN ({}) ORDER BY c.created_at, c.id",
+        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at, c.score, \
+         c.status FROM comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.status IN ('published', 'hidden') AND c.post_id IN ({}) ORDER BY c.created_at, c.id",
         placeholders(1, post_ids.len())
     );
     let mut query = sqlx::query(&sql);
@@ -252,6 +258,7 @@ pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, Db
                 created_at: r.try_get("created_at")?,
                 edited_at: r.try_get("edited_at")?,
                 score: r.try_get("score")?,
+                hidden: r.try_get::<String, _>("status")? == "hidden",
             })
         })
         .collect()

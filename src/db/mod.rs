@@ -3,8 +3,10 @@
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod ai;
 pub mod comments;
+pub mod flags;
 pub mod jobs;
 pub mod mod_log;
+pub mod moderation;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;

@@ -45,6 +45,31 @@ pub async fn record(
     Ok(())
 }
 
+/// Records what a rule did on its own (no staff member acted), such as hiding content that enough
+/// trusted members flagged: the row has no actor, and `detail` says what triggered it.
+pub async fn record_automatic(
+    executor: &mut sqlx::AnyConnection,
+    action: &str,
+    target_kind: &str,
+    target_id: Option<i64>,
+    reason: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO mod_actions (actor_id, action, target_kind, target_id, reason, detail, at) \
+         VALUES (NULL, $1, $2, $3, $4, $5, $6)",
+    )
+    .bind(action)
+    .bind(target_kind)
+    .bind(target_id)
+    .bind(reason)
+    .bind(detail)
+    .bind(now())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 /// Filters for the log page; empty strings mean "any".
 #[derive(Debug, Default, Clone)]
 pub struct LogFilter {

@@ -17,12 +17,13 @@ pub struct UserRecord {
     pub created_at: i64,
     pub suspended_until: Option<i64>,
     pub suspend_reason: Option<String>,
+    pub silenced_until: Option<i64>,
     pub deleted: bool,
 }
 
 const USER_COLUMNS: &str =
     "id, username, email, role, reputation, trust_level, locale, created_at, \
-                            suspended_until, suspend_reason, deleted_at";
+                            suspended_until, suspend_reason, silenced_until, deleted_at";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
     Ok(UserRecord {
@@ -36,6 +37,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRecord, DbError> {
         created_at: row.try_get("created_at")?,
         suspended_until: row.try_get("suspended_until")?,
         suspend_reason: row.try_get("suspend_reason")?,
+        silenced_until: row.try_get("silenced_until")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
     })
 }
@@ -181,7 +183,7 @@ pub async fn suspend(db: &Db, user_id: i64, until: i64, reason: &str) -> Result<
     tx.commit().await
 }
 
-async fn suspend_in(
+pub(crate) async fn suspend_in(
     tx: &mut super::Tx,
     user_id: i64,
     until: i64,

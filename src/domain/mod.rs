@@ -1,6 +1,7 @@
 //! Types that are valid by construction: user input becomes one of these at the edge, and code past the
 //! edge never re-checks it.
 mod email;
+mod flag;
 mod password;
 mod post;
 mod role;
@@ -8,6 +9,9 @@ mod tags;
 mod username;
 
 pub use email::Email;
+pub use flag::{
+    parse_post_reference, CloseReason, FlagInput, FlagReason, FlagTarget, FLAG_NOTE_MAX,
+};
 pub use password::{NewPassword, PasswordProblem};
 pub use post::{post_slug, Markdown, PostKind, PostStatus, Title};
 pub use role::Role;

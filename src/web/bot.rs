@@ -170,6 +170,9 @@ pub async fn ask(
             Ok::<_, AppError>(response)
         }
     };
+    if let Some(why) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        return refuse(StatusCode::FORBIDDEN, why).await;
+    }
     if let Some(why) = unavailable(&ctx, &state).await? {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, why).await;
     }

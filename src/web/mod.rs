@@ -9,6 +9,7 @@ pub mod health;
 pub mod home;
 pub mod metrics;
 pub mod middleware;
+pub mod moderation;
 pub mod posts;
 pub mod redirect;
 pub mod search;
@@ -70,7 +71,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(posts::routes)
         .configure(social::routes)
         .configure(search::routes)
-        .configure(bot::routes);
+        .configure(bot::routes)
+        .configure(moderation::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

@@ -7,6 +7,7 @@ mod ai_status;
 mod helpers;
 mod home;
 mod jobs;
+mod moderation;
 mod posts;
 mod search;
 mod security;

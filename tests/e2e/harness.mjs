@@ -24,17 +24,14 @@ export async function startForum() {
   const dir = mkdtempSync(path.join(tmpdir(), "agora-e2e-"));
   const port = await freePort();
   const bin = process.env.AGORA_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(root, "target"), "debug", "agora");
-  const child = spawn(bin, ["serve"], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || "",
-      DATABASE_URL: `sqlite://${dir}/agora.db`,
-      AGORA_BIND: `127.0.0.1:${port}`,
-      AGORA_LOG: "warn",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const env = {
+    PATH: process.env.PATH,
+    ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || "",
+    DATABASE_URL: `sqlite://${dir}/agora.db`,
+    AGORA_BIND: `127.0.0.1:${port}`,
+    AGORA_LOG: "warn",
+  };
+  const child = spawn(bin, ["serve"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -49,6 +46,15 @@ export async function startForum() {
   }
   return {
     base,
+    /** Runs an `agora` command against this forum's database, `input` on its standard input. */
+    cli(args, input = "") {
+      return new Promise((resolve, reject) => {
+        const run = spawn(bin, args, { cwd: root, env, stdio: ["pipe", "ignore", "inherit"] });
+        run.on("error", reject);
+        run.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`agora ${args.join(" ")} exited ${code}`))));
+        run.stdin.end(input);
+      });
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

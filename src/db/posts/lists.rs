@@ -200,3 +200,25 @@ pub async fn drafts_of(db: &Db, author_id: i64, limit: i64) -> Result<Vec<PostSu
     .await?;
     rows.iter().map(summary_from_row).collect()
 }
+
+/// Published posts of `kind` that staff pinned, most recently active first (lists show them on top
+/// of their first page).
+pub async fn pinned(db: &Db, kind: PostKind, limit: i64) -> Result<Vec<PostSummary>, DbError> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
+         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
+         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.kind = $1 AND p.status = 'published' AND p.pinned = 1 \
+         ORDER BY p.last_activity_at DESC, p.id DESC LIMIT $2",
+    )
+    .bind(kind.as_str())
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    let mut items = rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    attach_tags(db, &mut items).await?;
+    Ok(items)
+}

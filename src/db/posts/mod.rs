@@ -304,6 +304,20 @@ pub async fn answers_to(db: &Db, question: &PostRecord) -> Result<Vec<PostRecord
     rows.iter().map(post_from_row).collect()
 }
 
+/// Answers to a question that are hidden or held for review, oldest first (their authors and staff
+/// still see them, with a note).
+pub async fn answers_under_review(db: &Db, question_id: i64) -> Result<Vec<PostRecord>, DbError> {
+    let sql = format!(
+        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.parent_id = $1 AND p.status IN ('hidden', 'pending') ORDER BY p.created_at, p.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(question_id)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(post_from_row).collect()
+}
+
 /// What accepting changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AcceptChange {
@@ -361,7 +375,11 @@ async fn answer_ref(tx: &mut Tx, answer_id: Option<i64>) -> Result<Option<(i64, 
     Ok(author.map(|a| (id, a)))
 }
 
-async fn refresh_answer_count(tx: &mut Tx, question_id: i64, at: i64) -> Result<(), DbError> {
+pub(crate) async fn refresh_answer_count(
+    tx: &mut Tx,
+    question_id: i64,
+    at: i64,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE posts SET answer_count = (SELECT COUNT(*) FROM posts a WHERE a.parent_id = $1 \
          AND a.status = 'published'), last_activity_at = $2 WHERE id = $1",

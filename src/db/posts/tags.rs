@@ -52,7 +52,7 @@ pub(super) async fn replace_for_post(
 }
 
 /// Recounts the tags of a post whose status changed.
-pub(super) async fn recount_for_post(tx: &mut Tx, post_id: i64) -> Result<(), DbError> {
+pub(crate) async fn recount_for_post(tx: &mut Tx, post_id: i64) -> Result<(), DbError> {
     let ids: Vec<i64> = sqlx::query_scalar("SELECT tag_id FROM post_tags WHERE post_id = $1")
         .bind(post_id)
         .fetch_all(&mut **tx)

@@ -25,6 +25,11 @@ struct UserPage {
     user: UserRow,
     can_change_role: bool,
     actions: Vec<db::mod_log::ActionRecord>,
+    /// Staff may silence the member or delete them as a spammer.
+    can_moderate: bool,
+    /// A spammer deletion that "restore" would undo.
+    can_restore_content: bool,
+    flags: Vec<crate::web::moderation::queue::FlagLine>,
 }
 
 /// A user as the admin pages show it.
@@ -37,6 +42,7 @@ pub struct UserRow {
     pub joined: String,
     pub suspended_until: Option<String>,
     pub suspend_reason: String,
+    pub silenced_until: Option<String>,
 }
 
 fn date(ts: i64) -> String {
@@ -56,6 +62,7 @@ fn row(u: &UserRecord) -> UserRow {
         joined: date(u.created_at),
         suspended_until: u.suspended_until.filter(|t| *t > now).map(date),
         suspend_reason: u.suspend_reason.clone().unwrap_or_default(),
+        silenced_until: u.silenced_until.filter(|t| *t > now).map(date),
     }
 }
 
@@ -121,8 +128,18 @@ pub async fn show(
         .into_iter()
         .filter(|a| a.target_kind == "user" && a.target_id == Some(user.id))
         .collect();
+    let t = ctx.t();
+    let flags = db::flags::for_target(&state.db, "user", user.id)
+        .await?
+        .iter()
+        .filter(|f| f.status == "open")
+        .map(|f| crate::web::moderation::queue::FlagLine::new(f, t))
+        .collect();
     crate::web::ok(&UserPage {
         page: ctx.page(user.username.clone()),
+        can_moderate: crate::web::moderation::accounts::may_act_on(&me, &user),
+        can_restore_content: db::moderation::has_open_sweep(&state.db, user.id).await?,
+        flags,
         can_change_role: me.is_admin() && me.id != user.id,
         user: row(&user),
         actions,

@@ -278,6 +278,9 @@ pub async fn request_bot_answer(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let post = managed_post(&ctx, &state, path.into_inner()).await?;
+    if let Some(me) = ctx.user() {
+        crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
+    }
     if post.kind != PostKind::Question || !post.is_published() {
         return Err(AppError::NotFound);
     }
@@ -306,6 +309,7 @@ pub async fn verify(
     if !has_privilege(&me, Privilege::VerifyBotAnswers) {
         return Err(AppError::Forbidden);
     }
+    crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
     db::ai::verify_bot_answer(&state.db, answer.id, me.id).await?;
     ctx.flash("bot.flash.verified");
     Ok(crate::web::see_other(&super::post_url(

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::editor::{parse_body, EditorKind, EditorPage, PostForm};
-use super::questions::question_page;
+use super::questions::{closed_note, question_page};
 use super::{post_url, search_index_changed, visible_post};
 use crate::auth::privileges::{can_accept_answer, can_delete_post, can_edit_post};
 use crate::db;
@@ -38,6 +38,27 @@ pub async fn create(
         return Err(AppError::NotFound);
     }
     let form = form.into_inner();
+    let t = ctx.t();
+    let refusal = match crate::web::moderation::silenced_message(&state, &me, t).await? {
+        Some(message) => Some(message),
+        None => closed_note(&state, question.id, t)
+            .await?
+            .map(|note| format!("{} {}", t.get("close.no_answers"), note.message)),
+    };
+    if let Some(message) = refusal {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return question_page(
+            &ctx,
+            &state,
+            &req,
+            &question,
+            form.body,
+            errors,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
         Err(errors) => {
@@ -149,6 +170,13 @@ pub async fn update(
         return Err(AppError::Forbidden);
     }
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return edit_page(&ctx, &answer, &form)
+            .with_errors(errors)
+            .rejected();
+    }
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
         Err(errors) => {

@@ -23,6 +23,8 @@ use crate::web::state::AppState;
 #[template(path = "posts/articles.html")]
 struct ArticleListPage {
     page: Page,
+    /// Pinned articles, on top of the first page.
+    pinned: Vec<SummaryView>,
     items: Vec<SummaryView>,
     drafts: Vec<SummaryView>,
     next_url: Option<String>,
@@ -41,14 +43,21 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let after = parse_after(query.after.as_deref(), t)?;
-    let page =
+    let mut page =
         db::posts::lists::page(&state.db, Scope::Articles, Order::Newest, after, PAGE_SIZE).await?;
+    let pinned = match after {
+        None => db::posts::lists::pinned(&state.db, PostKind::Article, 10).await?,
+        Some(_) => Vec::new(),
+    };
+    page.items
+        .retain(|p| !pinned.iter().any(|pin| pin.id == p.id));
     let drafts = match ctx.user() {
         Some(me) if after.is_none() => db::posts::lists::drafts_of(&state.db, me.id, 50).await?,
         _ => Vec::new(),
     };
     crate::web::ok(&ArticleListPage {
         page: ctx.page(t.get("post.articles_title")),
+        pinned: SummaryView::list(&pinned),
         items: SummaryView::list(&page.items),
         drafts: SummaryView::list(&drafts),
         next_url: next_url("/articles", page.next),
@@ -81,6 +90,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return new_page(&ctx, &form).with_errors(errors).rejected();
+    }
     let input = match parse_topic(&form, ctx.t()) {
         Ok(input) => input,
         Err(errors) => return new_page(&ctx, &form).with_errors(errors).rejected(),

@@ -27,6 +27,8 @@ struct QuestionListPage {
     page: Page,
     tab: &'static str,
     tabs: Vec<(&'static str, String, String)>,
+    /// Pinned questions, on top of the first page.
+    pinned: Vec<SummaryView>,
     items: Vec<SummaryView>,
     next_url: Option<String>,
 }
@@ -57,7 +59,13 @@ pub async fn list(
         _ => (Scope::Questions, Order::Newest),
     };
     let after = parse_after(query.after.as_deref(), t)?;
-    let page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let mut page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let pinned = match after {
+        None => db::posts::lists::pinned(&state.db, PostKind::Question, 10).await?,
+        Some(_) => Vec::new(),
+    };
+    page.items
+        .retain(|p| !pinned.iter().any(|pin| pin.id == p.id));
     let tabs = ["newest", "active", "unanswered", "votes"]
         .into_iter()
         .map(|name| {
@@ -69,6 +77,7 @@ pub async fn list(
         page: ctx.page(t.get("post.questions_title")),
         tab,
         tabs,
+        pinned: SummaryView::list(&pinned),
         items: SummaryView::list(&page.items),
         next_url: next_url(&format!("/questions?tab={tab}"), page.next),
     })
@@ -138,6 +147,11 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = FormErrors::default();
+        errors.add_text("body", message);
+        return ask_page(&ctx, &form).with_errors(errors).rejected();
+    }
     if form.wants_similar_check() {
         let similar = similar_items(&state, &form).await?;
         return ask_page(&ctx, &form).with_similar(similar).ok();
@@ -192,6 +206,34 @@ struct QuestionPage {
     login_url: String,
     summary: super::ai::SummaryBox,
     can_request_bot: bool,
+    /// Why the question is closed (it takes no new answers), with its original if a duplicate.
+    closed: Option<ClosedNote>,
+}
+
+/// A closed question's notice.
+pub struct ClosedNote {
+    pub message: String,
+    pub original_url: Option<String>,
+}
+
+/// The notice for a closed question, or `None` while it is open.
+pub async fn closed_note(
+    state: &AppState,
+    question_id: i64,
+    t: &crate::i18n::Catalog,
+) -> Result<Option<ClosedNote>, AppError> {
+    let moderation = db::moderation::post_state(&state.db, question_id)
+        .await?
+        .unwrap_or_default();
+    let Some(reason) = moderation.close_reason() else {
+        return Ok(None);
+    };
+    let message = t.fill("close.notice", &[("reason", t.get(reason.catalog_key()))]);
+    let original_url = moderation.duplicate_of.map(|id| format!("/questions/{id}"));
+    Ok(Some(ClosedNote {
+        message,
+        original_url,
+    }))
 }
 
 pub struct AnswerView {
@@ -270,7 +312,15 @@ pub async fn question_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.user();
-    let answers = db::posts::answers_to(&state.db, question).await?;
+    let mut answers = db::posts::answers_to(&state.db, question).await?;
+    if let Some(viewer) = user.as_ref() {
+        let under_review = db::posts::answers_under_review(&state.db, question.id).await?;
+        answers.extend(
+            under_review
+                .into_iter()
+                .filter(|a| super::visible_to(a, Some(viewer))),
+        );
+    }
     let all: Vec<&PostRecord> = std::iter::once(question).chain(answers.iter()).collect();
     let votables: Vec<Votable> = all
         .iter()
@@ -315,8 +365,10 @@ pub async fn question_page(
     let view = PostView::new(question, user.as_ref());
     let summary = super::ai::summary_box(state, user.as_ref(), question).await?;
     let can_request_bot = super::ai::can_request_bot_answer(user.as_ref(), question);
+    let closed = closed_note(state, question.id, ctx.t()).await?;
     crate::web::render(
         &QuestionPage {
+            closed,
             page: ctx.page(question.title.clone()),
             head: HeadMeta::for_post(question, &origin(req, &state.settings)),
             answer_action: format!("/questions/{}/answers", question.id),

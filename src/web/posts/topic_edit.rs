@@ -78,6 +78,13 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let post = editable(&state, topic, id, &me).await?;
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
+        let mut errors = crate::web::form::FormErrors::default();
+        errors.add_text("body", message);
+        return edit_page(&ctx, topic, &post, &form)
+            .with_errors(errors)
+            .rejected();
+    }
     let input = match parse_topic(&form, ctx.t()) {
         Ok(input) => input,
         Err(errors) => {

@@ -46,6 +46,10 @@ pub struct PostView {
     pub revisions_url: String,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// Hidden pending review (only its author and staff see it).
+    pub is_hidden: bool,
+    /// Signed in and not the author: may flag it.
+    pub can_flag: bool,
 }
 
 impl PostView {
@@ -78,6 +82,8 @@ impl PostView {
             revisions_url: format!("{base}/revisions"),
             can_edit: viewer.is_some_and(|u| can_edit_post(u, post.author_id)),
             can_delete: viewer.is_some_and(|u| can_delete_post(u, post.author_id)),
+            is_hidden: matches!(post.status, PostStatus::Hidden | PostStatus::Pending),
+            can_flag: viewer.is_some_and(|u| u.id != post.author_id),
         }
     }
 }

@@ -130,6 +130,15 @@ pub async fn create(
             status,
         )
     };
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
+        return rejected(StatusCode::FORBIDDEN, message);
+    }
+    if post.comments_locked {
+        return rejected(
+            StatusCode::FORBIDDEN,
+            t.get("moderation.comments_locked").to_string(),
+        );
+    }
     if !may_comment(&me, &post) {
         let needed = Privilege::Comment.min_reputation().to_string();
         return rejected(
@@ -233,6 +242,9 @@ pub async fn edit(
     if me.id != comment.author_id {
         return Err(AppError::Forbidden);
     }
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
+        return rejected(StatusCode::FORBIDDEN, message);
+    }
     if !may_edit(&me, comment.author_id, comment.created_at, crate::db::now()) {
         let minutes = (EDIT_WINDOW_SECS / 60).to_string();
         return rejected(
@@ -292,6 +304,10 @@ pub struct CommentItem {
     pub my_vote: i64,
     /// Signed in, not the author, and holding the upvote privilege.
     pub can_vote: bool,
+    /// Hidden pending review (shown to its author and staff only).
+    pub hidden: bool,
+    /// Signed in and not the author: may flag it.
+    pub can_flag: bool,
 }
 
 /// The comments under one post plus whether the viewer may add one.
@@ -300,6 +316,8 @@ pub struct CommentThread {
     pub post_id: i64,
     pub comments: Vec<CommentItem>,
     pub can_comment: bool,
+    /// Staff locked the comments.
+    pub locked: bool,
 }
 
 /// Comment threads for the posts on a page (an article, or a question and its answers), in the order
@@ -323,11 +341,16 @@ pub async fn threads(
         .iter()
         .map(|post_id| {
             let target = targets.iter().find(|t| t.post_id == *post_id);
+            let locked = target.is_some_and(|t| t.comments_locked);
             CommentThread {
                 post_id: *post_id,
+                locked,
                 comments: all
                     .iter()
                     .filter(|c| c.post_id == *post_id)
+                    .filter(|c| {
+                        !c.hidden || viewer.is_some_and(|u| u.id == c.author_id || u.is_staff())
+                    })
                     .map(|c| CommentItem {
                         id: c.id,
                         author: c.author.clone(),
@@ -343,10 +366,12 @@ pub async fn threads(
                         can_vote: viewer.is_some_and(|u| {
                             u.id != c.author_id && has_privilege(u, Privilege::VoteUp)
                         }),
+                        hidden: c.hidden,
+                        can_flag: viewer.is_some_and(|u| u.id != c.author_id),
                     })
                     .collect(),
                 can_comment: match (viewer, target) {
-                    (Some(user), Some(post)) => may_comment(user, post),
+                    (Some(user), Some(post)) => !locked && may_comment(user, post),
                     _ => false,
                 },
             }
@@ -377,6 +402,7 @@ mod tests {
             author_id,
             parent_id: Some(9),
             parent_author_id: Some(asker),
+            comments_locked: false,
         }
     }
 

@@ -123,8 +123,11 @@ mod tests {
                 score: 2,
                 my_vote: 1,
                 can_vote: true,
+                hidden: false,
+                can_flag: true,
             }],
             can_comment: true,
+            locked: false,
         }
     }
 
@@ -168,6 +171,7 @@ mod tests {
                 post_id: 1,
                 comments: Vec::new(),
                 can_comment: false,
+                locked: false,
             },
             answers: Vec::new(),
         };

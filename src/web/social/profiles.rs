@@ -85,6 +85,9 @@ struct ProfilePage {
     joined: String,
     reputation: i64,
     is_owner: bool,
+    /// Signed in and not the owner: may flag the account.
+    can_flag: bool,
+    user_id: i64,
     bio_html: String,
     bio_md: String,
     questions: Vec<PostLink>,
@@ -141,6 +144,8 @@ async fn profile_page(
         joined: super::timestamp(user.created_at),
         reputation: user.reputation,
         is_owner,
+        can_flag: me.is_some() && !is_owner,
+        user_id: user.id,
         bio_html: bio.html,
         bio_md: draft_bio.unwrap_or(bio.markdown),
         questions: of_kind(&["question"]),

@@ -60,6 +60,9 @@ pub async fn cast(
         .ok_or_else(|| AppError::Invalid(t.get("vote.error_target").to_string()))?;
     let value = parse_value(&form.value)
         .ok_or_else(|| AppError::Invalid(t.get("vote.error_value").to_string()))?;
+    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
+        return refuse(&req, &ctx, message, "/");
+    }
 
     if let Some(privilege) = needed_privilege(value).filter(|p| !has_privilege(&me, *p)) {
         let needed = privilege.min_reputation().to_string();

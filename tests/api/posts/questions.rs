@@ -103,7 +103,7 @@ async fn bot_answers_are_never_accepted() {
     .await
     .expect("bot answer");
     let (_, html) = app.get_html(&url).await;
-    assert!(html.contains("AI answer"), "labelled");
+    assert!(html.contains("AI-generated draft"), "labelled");
     let res = app
         .submit(&url, &format!("/answers/{bot}/accept"), &[])
         .await;

@@ -1,0 +1,384 @@
+//! Queries over `flags`: a member flags a post, comment or user (once per target); enough open flags
+//! from trusted members hide a post or comment until staff review it; staff resolve flags. The
+//! moderation queue (open flags and held posts, oldest first) is read here too.
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::moderation::{set_comment_status_in, set_post_status_in};
+use super::notifications::{notify_in, Kind, NewNotification};
+use super::{now, Db, DbError, Tx};
+use crate::domain::{FlagInput, FlagTarget};
+
+/// When flags hide content: `count` open flags from members with at least `trusted_reputation`
+/// (staff always count).
+#[derive(Debug, Clone, Copy)]
+pub struct HideThreshold {
+    pub count: i64,
+    pub trusted_reputation: i64,
+}
+
+pub struct NewFlag<'a> {
+    pub target: FlagTarget,
+    pub target_id: i64,
+    pub reporter_id: i64,
+    pub input: &'a FlagInput,
+    pub threshold: HideThreshold,
+}
+
+/// What flagging did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagOutcome {
+    pub flag_id: i64,
+    /// The flag tipped the target over the threshold and it is now hidden.
+    pub hid: bool,
+    /// The post the target is (or belongs to), for going back to it.
+    pub post_id: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlagError {
+    #[error("no such target")]
+    NotFound,
+    #[error("own content")]
+    OwnContent,
+    #[error("already flagged")]
+    Duplicate,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The author, status and post of a flaggable target (`None` if it does not exist or is deleted).
+struct TargetFacts {
+    author_id: i64,
+    status: String,
+    post_id: Option<i64>,
+}
+
+async fn target_facts(
+    tx: &mut Tx,
+    target: FlagTarget,
+    id: i64,
+) -> Result<Option<TargetFacts>, DbError> {
+    let row = match target {
+        FlagTarget::Post => {
+            sqlx::query("SELECT author_id, status, id AS post_id FROM posts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        FlagTarget::Comment => {
+            sqlx::query("SELECT author_id, status, post_id FROM comments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        FlagTarget::User => {
+            sqlx::query(
+                "SELECT id AS author_id, CASE WHEN deleted_at IS NULL THEN 'published' ELSE 'deleted' END \
+                 AS status, CAST(NULL AS BIGINT) AS post_id FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+    };
+    let Some(row) = row else { return Ok(None) };
+    let facts = TargetFacts {
+        author_id: row.try_get("author_id")?,
+        status: row.try_get("status")?,
+        post_id: row.try_get::<Option<i64>, _>("post_id")?,
+    };
+    Ok((facts.status != "deleted" && facts.status != "draft").then_some(facts))
+}
+
+/// Stores a flag. When it brings the target's trusted open flags to the threshold, the post or
+/// comment is hidden, the author told and the hiding logged (with no actor: the community hid it),
+/// all in the same transaction.
+pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError> {
+    let mut tx = db.begin_write().await?;
+    let facts = target_facts(&mut tx, new.target, new.target_id)
+        .await?
+        .ok_or(FlagError::NotFound)?;
+    if facts.author_id == new.reporter_id {
+        return Err(FlagError::OwnContent);
+    }
+    let already: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM flags WHERE reporter_id = $1 AND target_kind = $2 AND target_id = $3",
+    )
+    .bind(new.reporter_id)
+    .bind(new.target.as_str())
+    .bind(new.target_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if already.is_some() {
+        return Err(FlagError::Duplicate);
+    }
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO flags (target_kind, target_id, reporter_id, reason, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.target.as_str())
+    .bind(new.target_id)
+    .bind(new.reporter_id)
+    .bind(new.input.reason.as_str())
+    .bind(&new.input.note)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await;
+    let flag_id: i64 = match inserted {
+        Ok(id) => id,
+        // Two submissions racing on another instance: the unique index decides.
+        Err(DbError::Database(e)) if e.is_unique_violation() => return Err(FlagError::Duplicate),
+        Err(e) => return Err(e.into()),
+    };
+    let mut hid = false;
+    if new.target != FlagTarget::User && facts.status == "published" {
+        let trusted: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM flags f JOIN users u ON u.id = f.reporter_id \
+             WHERE f.target_kind = $1 AND f.target_id = $2 AND f.status = 'open' \
+             AND (u.reputation >= $3 OR u.role IN ('moderator', 'admin'))",
+        )
+        .bind(new.target.as_str())
+        .bind(new.target_id)
+        .bind(new.threshold.trusted_reputation)
+        .fetch_one(&mut *tx)
+        .await?;
+        if trusted >= new.threshold.count.max(1) {
+            hid = true;
+            let (post_id, comment_id) = match new.target {
+                FlagTarget::Post => {
+                    set_post_status_in(&mut tx, new.target_id, "hidden").await?;
+                    (facts.post_id, None)
+                }
+                _ => {
+                    set_comment_status_in(&mut tx, new.target_id, "hidden").await?;
+                    (facts.post_id, Some(new.target_id))
+                }
+            };
+            let detail = format!(
+                "{trusted} open flags from trusted members (the last by user {})",
+                new.reporter_id
+            );
+            super::mod_log::record_automatic(
+                &mut tx,
+                "auto_hide",
+                new.target.as_str(),
+                Some(new.target_id),
+                new.input.reason.as_str(),
+                &detail,
+            )
+            .await?;
+            notify_in(
+                &mut tx,
+                NewNotification {
+                    user_id: facts.author_id,
+                    kind: Kind::Moderation,
+                    actor_id: None,
+                    post_id,
+                    comment_id,
+                    detail: "hidden pending review after flags from the community".into(),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(FlagOutcome {
+        flag_id,
+        hid,
+        post_id: facts.post_id,
+    })
+}
+
+/// Marks every open flag on a target resolved by `resolver` with `resolution`. Returns how many.
+pub async fn resolve_open_in(
+    tx: &mut Tx,
+    target_kind: &str,
+    target_id: i64,
+    resolver: i64,
+    resolution: &str,
+) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE flags SET status = 'resolved', resolved_by = $1, resolution = $2, resolved_at = $3 \
+         WHERE target_kind = $4 AND target_id = $5 AND status = 'open'",
+    )
+    .bind(resolver)
+    .bind(resolution)
+    .bind(now())
+    .bind(target_kind)
+    .bind(target_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A flag as it is stored, for tests and the queue.
+#[derive(Debug, Clone)]
+pub struct FlagRecord {
+    pub id: i64,
+    pub target_kind: String,
+    pub target_id: i64,
+    pub reporter: String,
+    pub reason: String,
+    pub note: String,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<i64>,
+    pub created_at: i64,
+}
+
+fn flag_from_row(r: &sqlx::any::AnyRow) -> Result<FlagRecord, DbError> {
+    Ok(FlagRecord {
+        id: r.try_get("id")?,
+        target_kind: r.try_get("target_kind")?,
+        target_id: r.try_get("target_id")?,
+        reporter: r.try_get("reporter")?,
+        reason: r.try_get("reason")?,
+        note: r.try_get("note")?,
+        status: r.try_get("status")?,
+        resolution: r.try_get("resolution")?,
+        resolved_by: r.try_get("resolved_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const FLAG_SELECT: &str =
+    "SELECT f.id, f.target_kind, f.target_id, u.username AS reporter, f.reason, \
+     f.note, f.status, f.resolution, f.resolved_by, f.created_at \
+     FROM flags f JOIN users u ON u.id = f.reporter_id";
+
+/// Every flag on one target, oldest first.
+pub async fn for_target(
+    db: &Db,
+    target_kind: &str,
+    target_id: i64,
+) -> Result<Vec<FlagRecord>, DbError> {
+    let sql = format!(
+        "{FLAG_SELECT} WHERE f.target_kind = $1 AND f.target_id = $2 ORDER BY f.created_at, f.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(target_kind)
+        .bind(target_id)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(flag_from_row).collect()
+}
+
+/// One thing waiting for staff: flagged content or a held post, with the open flags explaining why.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    /// `post`, `comment` or `user`.
+    pub target_kind: String,
+    pub target_id: i64,
+    pub author_id: i64,
+    pub author: String,
+    /// The kind of the post (for a comment: of the post it is on): `article`, `question`,
+    /// `answer`, `bot_answer`.
+    pub post_kind: String,
+    pub title: String,
+    pub excerpt: String,
+    pub status: String,
+    /// The post a comment belongs to, or an answer's question.
+    pub post_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    /// When the item entered the queue (its oldest open flag, or a held post's creation).
+    pub since: i64,
+    pub flags: Vec<FlagRecord>,
+}
+
+/// The queue: targets with open flags and held (`pending`) posts, oldest first. With `flags_only`,
+/// held posts without flags are left out.
+pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueItem>, DbError> {
+    let sql = format!("{FLAG_SELECT} WHERE f.status = 'open' ORDER BY f.created_at, f.id");
+    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
+    let mut flags_by_target: BTreeMap<(String, i64), Vec<FlagRecord>> = BTreeMap::new();
+    for row in &rows {
+        let flag = flag_from_row(row)?;
+        flags_by_target
+            .entry((flag.target_kind.clone(), flag.target_id))
+            .or_default()
+            .push(flag);
+    }
+    let mut items = Vec::new();
+    for ((kind, id), flags) in flags_by_target {
+        let Some(mut item) = describe(db, &kind, id).await? else {
+            continue;
+        };
+        item.since = flags.iter().map(|f| f.created_at).min().unwrap_or(0);
+        item.flags = flags;
+        items.push(item);
+    }
+    if !flags_only {
+        let held: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM posts WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+        for id in held {
+            if items
+                .iter()
+                .any(|i| i.target_kind == "post" && i.target_id == id)
+            {
+                continue;
+            }
+            if let Some(item) = describe(db, "post", id).await? {
+                items.push(item);
+            }
+        }
+    }
+    items.sort_by_key(|i| (i.since, i.target_id));
+    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(items)
+}
+
+/// What the queue shows about one target (`since` is the target's creation time).
+async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbError> {
+    let row = match kind {
+        "post" => sqlx::query(
+            "SELECT p.author_id, u.username AS author, p.kind AS post_kind, \
+             COALESCE(NULLIF(p.title, ''), q.title, '') AS title, p.excerpt, p.status, \
+             p.id AS post_id, p.parent_id, p.created_at \
+             FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN posts q ON q.id = p.parent_id \
+             WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+        "comment" => sqlx::query(
+            "SELECT c.author_id, u.username AS author, p.kind AS post_kind, \
+             COALESCE(NULLIF(p.title, ''), q.title, '') AS title, c.body_md AS excerpt, c.status, \
+             c.post_id, p.parent_id, c.created_at \
+             FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id \
+             LEFT JOIN posts q ON q.id = p.parent_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+        _ => sqlx::query(
+            "SELECT id AS author_id, username AS author, 'user' AS post_kind, username AS title, \
+             bio_md AS excerpt, CASE WHEN deleted_at IS NULL THEN 'published' ELSE 'deleted' END \
+             AS status, CAST(NULL AS BIGINT) AS post_id, CAST(NULL AS BIGINT) AS parent_id, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+    };
+    let Some(r) = row else { return Ok(None) };
+    let excerpt: String = r.try_get("excerpt")?;
+    Ok(Some(QueueItem {
+        target_kind: kind.to_string(),
+        target_id: id,
+        author_id: r.try_get("author_id")?,
+        author: r.try_get("author")?,
+        post_kind: r.try_get("post_kind")?,
+        title: r.try_get("title")?,
+        excerpt: excerpt.chars().take(300).collect(),
+        status: r.try_get("status")?,
+        post_id: r.try_get::<Option<i64>, _>("post_id")?,
+        parent_id: r.try_get::<Option<i64>, _>("parent_id")?,
+        since: r.try_get("created_at")?,
+        flags: Vec::new(),
+    }))
+}

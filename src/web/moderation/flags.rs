@@ -1,0 +1,198 @@
+//! `POST /flags` (target_kind, target_id, reason, note): a signed-in member flags someone else's post,
+//! comment or account, once per target. A refused flag shows the form again with the note kept.
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{rate_limit, CurrentUser};
+use crate::db::flags::{FlagError, NewFlag};
+use crate::db::{self, comments};
+use crate::domain::{FlagInput, FlagReason, FlagTarget, PostKind};
+use crate::error::AppError;
+use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
+use crate::web::posts::{post_url, visible_to};
+use crate::web::state::AppState;
+
+/// Flags per member per hour: plenty for honest use, a wall for a flag flood.
+const FLAGS_PER_HOUR: u32 = 30;
+
+#[derive(Deserialize)]
+pub struct FlagForm {
+    #[serde(default)]
+    target_kind: String,
+    #[serde(default)]
+    target_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "moderation/flag_form.html")]
+struct FlagFormPage {
+    page: Page,
+    target_kind: String,
+    target_id: i64,
+    /// `(value, label, selected)` for each reason.
+    reasons: Vec<(&'static str, String, bool)>,
+    note: String,
+    back: String,
+    errors: FormErrors,
+}
+
+/// Where the flagged thing lives, if the member can see it.
+async fn target_path(
+    state: &AppState,
+    me: &CurrentUser,
+    target: FlagTarget,
+    id: i64,
+) -> Result<String, AppError> {
+    match target {
+        FlagTarget::Post => {
+            let post = db::posts::by_id(&state.db, id)
+                .await?
+                .filter(|p| visible_to(p, Some(me)))
+                .ok_or(AppError::NotFound)?;
+            Ok(post_url(post.kind, post.id, &post.slug, post.parent_id))
+        }
+        FlagTarget::Comment => {
+            let comment = comments::by_id(&state.db, id)
+                .await?
+                .filter(|c| c.status == "published" || c.status == "hidden")
+                .ok_or(AppError::NotFound)?;
+            let post = db::posts::by_id(&state.db, comment.post_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let path = post_url(post.kind, post.id, &post.slug, post.parent_id);
+            Ok(crate::web::social::comments::with_anchor(&path, id))
+        }
+        FlagTarget::User => {
+            let user = db::users::by_id(&state.db, id)
+                .await?
+                .filter(|u| !u.deleted)
+                .ok_or(AppError::NotFound)?;
+            Ok(crate::web::social::profile_path(&user.username))
+        }
+    }
+}
+
+pub async fn create(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    form: web::Form<FlagForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?;
+    let t = ctx.t();
+    let form = form.into_inner();
+    let target = FlagTarget::parse(&form.target_kind)
+        .ok_or_else(|| AppError::Invalid(t.get("flag.error_target").to_string()))?;
+    let target_id: i64 = form
+        .target_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::Invalid(t.get("flag.error_target").to_string()))?;
+    let back = target_path(&state, &me, target, target_id).await?;
+    let show_again = |status, field: &'static str, message: String| {
+        let mut errors = FormErrors::default();
+        errors.add_text(field, message);
+        crate::web::render(
+            &FlagFormPage {
+                page: ctx.page(t.get("flag.title")),
+                target_kind: target.as_str().to_string(),
+                target_id,
+                reasons: FlagReason::ALL
+                    .into_iter()
+                    .map(|r| {
+                        (
+                            r.as_str(),
+                            t.get(r.catalog_key()).to_string(),
+                            r.as_str() == form.reason.trim(),
+                        )
+                    })
+                    .collect(),
+                note: form.note.clone(),
+                back: back.clone(),
+                errors,
+            },
+            status,
+        )
+    };
+    if let Some(message) = super::silenced_message(&state, &me, t).await? {
+        return show_again(StatusCode::FORBIDDEN, "reason", message);
+    }
+    let bucket = format!("flag:user:{}", me.id);
+    rate_limit::check(
+        &state.db,
+        &rate_limit::Budget {
+            bucket: &bucket,
+            limit: FLAGS_PER_HOUR,
+            window: Duration::from_secs(3600),
+        },
+    )
+    .await?;
+    let input = match FlagInput::parse(&form.reason, &form.note) {
+        Ok(input) => input,
+        Err(e) => {
+            let mut text = t.get(e.key).to_string();
+            if let Some(detail) = &e.detail {
+                text = format!("{text} ({detail})");
+            }
+            return show_again(StatusCode::UNPROCESSABLE_ENTITY, e.field, text);
+        }
+    };
+    let threshold = super::hide_threshold(&state).await?;
+    let outcome = match db::flags::create(
+        &state.db,
+        NewFlag {
+            target,
+            target_id,
+            reporter_id: me.id,
+            input: &input,
+            threshold,
+        },
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        Err(FlagError::NotFound) => return Err(AppError::NotFound),
+        Err(FlagError::OwnContent) => {
+            return show_again(
+                StatusCode::FORBIDDEN,
+                "reason",
+                t.get("flag.error_own").to_string(),
+            )
+        }
+        Err(FlagError::Duplicate) => {
+            return show_again(
+                StatusCode::CONFLICT,
+                "reason",
+                t.get("flag.error_duplicate").to_string(),
+            )
+        }
+        Err(FlagError::Db(e)) => return Err(e.into()),
+    };
+    rate_limit::record(&state.db, &bucket).await?;
+    let mut destination = back;
+    if outcome.hid {
+        ctx.flash("flag.thanks_hidden");
+        if let Some(post_id) = outcome.post_id {
+            crate::web::posts::search_index_changed(&state, post_id).await;
+            // A hidden question or article is gone for the reporter; its page would be a 404.
+            let post = db::posts::by_id(&state.db, post_id).await?;
+            if let Some(post) = post.filter(|p| !visible_to(p, Some(&me))) {
+                destination = match post.parent_id {
+                    Some(q) if post.kind != PostKind::Question => format!("/questions/{q}"),
+                    _ => "/".to_string(),
+                };
+            }
+        }
+    } else {
+        ctx.flash("flag.thanks");
+    }
+    Ok(crate::web::see_other(&destination))
+}
