@@ -14,6 +14,7 @@ pub mod rate_limits;
 pub mod reputation;
 pub mod sessions;
 pub mod settings;
+pub mod stats;
 pub mod users;
 pub mod votes;
 

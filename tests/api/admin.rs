@@ -244,3 +244,37 @@ async fn members_are_notified_of_staff_decisions_on_their_account() {
     assert!(html.contains("role: moderator"), "{html}");
     assert!(html.contains("answers flags quickly"));
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_content_and_draws_thirty_days_of_activity() {
+    let app = spawn_app().await;
+    app.sign_up("boss").await;
+    make(&app, "boss", Role::Admin).await;
+    crate::posts::write_article(&app, "One article", "Body of the article.", "misc", false).await;
+    let (qid, qurl) =
+        crate::posts::ask(&app, "One question?", "Body of the question.", "misc").await;
+    crate::posts::answer(&app, &qurl, qid, "An answer.").await;
+    let (status, html) = app.get_html("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    for (stat, value) in [
+        ("users", 1),
+        ("articles", 1),
+        ("questions", 1),
+        ("answers", 1),
+        ("open_flags", 0),
+    ] {
+        assert!(
+            html.contains(&format!("data-stat=\"{stat}\">{value}<")),
+            "{stat} = {value}"
+        );
+    }
+    assert!(
+        html.contains("<svg class=\"chart\""),
+        "a server-drawn chart"
+    );
+    assert_eq!(html.matches("<polyline").count(), 2, "sign-ups and posts");
+    // Today's point of the posts line is at the top of the scale (3 posts, the maximum).
+    assert!(html.contains("Posts (3)"));
+    assert!(html.contains("Sign-ups (1)"));
+    assert!(html.contains("630.0,10.0"), "today is the highest point");
+}

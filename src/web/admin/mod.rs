@@ -1,6 +1,7 @@
 //! The admin panel (staff only). The dashboard shows the figures the foundation knows about; moderation
 //! pages join it as they are built.
 pub mod ai;
+pub mod chart;
 pub mod guidelines;
 pub mod log;
 pub mod settings;
@@ -19,15 +20,43 @@ use crate::error::AppError;
 #[template(path = "admin/dashboard.html")]
 struct Dashboard {
     page: Page,
-    users: i64,
+    totals: db::stats::Totals,
+    /// Sign-ups and posts per day over the last [`CHART_DAYS`] days, as SVG.
+    chart: String,
     ai_on: bool,
     ai_line: String,
 }
 
+/// Days the dashboard chart covers.
+pub const CHART_DAYS: i64 = 30;
+
 pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
-    let users = db::users::count(&state.db).await?;
     let t = ctx.t();
+    let totals = db::stats::totals(&state.db).await?;
+    let now = db::now();
+    let signups = db::stats::signups_per_day(&state.db, now, CHART_DAYS).await?;
+    let posts = db::stats::posts_per_day(&state.db, now, CHART_DAYS).await?;
+    let day = |secs: i64| {
+        chrono::DateTime::from_timestamp(secs, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let chart = chart::line_chart(
+        &t.fill("admin.chart_title", &[("days", &CHART_DAYS.to_string())]),
+        &[
+            chart::Series {
+                label: t.get("admin.chart_signups"),
+                values: &signups,
+            },
+            chart::Series {
+                label: t.get("admin.chart_posts"),
+                values: &posts,
+            },
+        ],
+        &day(now - (CHART_DAYS - 1) * 86_400),
+        &day(now),
+    );
     let (ai_on, ai_line) = match state.ai_status() {
         AiStatus::Ready(m) => (
             true,
@@ -42,7 +71,8 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
     let page = ctx.page(t.get("admin.title"));
     super::ok(&Dashboard {
         page,
-        users,
+        totals,
+        chart,
         ai_on,
         ai_line,
     })
