@@ -20,7 +20,7 @@ pub struct Lifetimes {
 /// Only refresh `last_seen_at` this often, so browsing does not turn every page view into a write.
 const TOUCH_INTERVAL_SECS: i64 = 300;
 
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)

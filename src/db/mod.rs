@@ -4,6 +4,7 @@
 pub mod ai;
 pub mod comments;
 pub mod flags;
+pub mod invites;
 pub mod jobs;
 pub mod mod_log;
 pub mod moderation;

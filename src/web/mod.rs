@@ -58,6 +58,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::users::unsuspend),
         )
         .route("/admin/log", web::get().to(admin::log::show))
+        .route("/admin/invites", web::get().to(admin::invites::show))
+        .route("/admin/invites", web::post().to(admin::invites::create))
+        .route(
+            "/admin/invites/{id}/revoke",
+            web::post().to(admin::invites::revoke),
+        )
         .route("/admin/ai", web::get().to(admin::ai::show))
         .route("/admin/ai/settings", web::post().to(admin::ai::save))
         .route(

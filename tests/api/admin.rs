@@ -278,3 +278,140 @@ async fn the_dashboard_counts_content_and_draws_thirty_days_of_activity() {
     assert!(html.contains("Sign-ups (1)"));
     assert!(html.contains("630.0,10.0"), "today is the highest point");
 }
+
+#[tokio::test]
+async fn invite_only_sign_up_takes_a_use_of_a_valid_link() {
+    let app = spawn_app().await;
+    app.sign_up("host").await;
+    make(&app, "host", Role::Admin).await;
+    let settings = [
+        ("site_name", "agora"),
+        ("site_description", ""),
+        ("registration", "invite"),
+    ];
+    let res = app
+        .submit("/admin/settings", "/admin/settings", &settings)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (visitor, _) = app.new_browser();
+    let res = visitor.get(app.url("/register")).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.expect("body").contains("by invitation"));
+
+    // Bad numbers are refused with the form kept.
+    let res = app
+        .submit(
+            "/admin/invites",
+            "/admin/invites",
+            &[("max_uses", "0"), ("days", "7"), ("note", "for Lin")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("body").contains("for Lin"));
+    let res = app
+        .submit(
+            "/admin/invites",
+            "/admin/invites",
+            &[("max_uses", "1"), ("days", "7"), ("note", "for Lin")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.expect("body");
+    let start = html.find("/register?invite=").expect("the link is shown");
+    let code: String = html[start + "/register?invite=".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let link = format!("/register?invite={code}");
+    let (_, again) = app.get_html("/admin/invites").await;
+    assert!(!again.contains(&code), "the code is shown only once");
+
+    let res = visitor.get(app.url(&link)).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let form = visitor
+        .get(app.url(&link))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let token = crate::helpers::csrf_token(&form);
+    let res = visitor
+        .post(app.url("/register"))
+        .form(&[
+            ("username", "invitee"),
+            ("email", "invitee@example.com"),
+            ("password", PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the form must carry the invite"
+    );
+    let res = visitor
+        .post(app.url("/register"))
+        .form(&[
+            ("username", "invitee"),
+            ("email", "invitee@example.com"),
+            ("password", PASSWORD),
+            ("invite", code.as_str()),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "signed up with the invite"
+    );
+    // The one use is gone.
+    let (third, _) = app.new_browser();
+    let res = third.get(app.url(&link)).send().await.expect("get");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, log) = app.get_html("/admin/log").await;
+    assert!(log.contains("create_invite"));
+}
+
+#[tokio::test]
+async fn visitors_who_ask_for_no_supported_language_get_the_default() {
+    let app = spawn_app().await;
+    app.sign_up("polyglot").await;
+    make(&app, "polyglot", Role::Admin).await;
+    let settings = [
+        ("site_name", "agora"),
+        ("site_description", ""),
+        ("registration", "open"),
+        ("default_language", "zh-CN"),
+    ];
+    let res = app
+        .submit("/admin/settings", "/admin/settings", &settings)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (visitor, _) = app.new_browser();
+    let french = visitor
+        .get(app.url("/"))
+        .header("accept-language", "fr-FR")
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(french.contains("lang=\"zh-CN\""), "the default applies");
+    let english = visitor
+        .get(app.url("/"))
+        .header("accept-language", "en-US")
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(english.contains("lang=\"en\""), "a supported request wins");
+}

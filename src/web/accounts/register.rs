@@ -5,10 +5,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::current_user;
-use crate::auth::{password, rate_limit};
+use crate::auth::{invite, password, rate_limit};
 use crate::db::{self, users::CreateUserError};
 use crate::domain::{Email, NewPassword, Role, Username};
 use crate::error::AppError;
+use crate::web::admin::settings::{registration, Registration};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::redirect::local_target;
@@ -21,12 +22,15 @@ struct RegisterPage {
     username: String,
     email: String,
     next: String,
+    /// The invite code from the link, carried through the form on an invite-only forum.
+    invite: String,
     errors: FormErrors,
 }
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    invite: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +40,27 @@ pub struct RegisterForm {
     password: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    invite: String,
+}
+
+/// Refuses sign-up when it is closed, or invite-only without a usable invite (checked again, and
+/// used up, when the form is sent).
+async fn check_open(ctx: &Ctx, state: &AppState, invite: &str) -> Result<(), AppError> {
+    let t = ctx.t();
+    match registration(state).await? {
+        Registration::Open => Ok(()),
+        Registration::Closed => Err(AppError::Closed(t.get("register.closed").to_string())),
+        Registration::Invite => {
+            let usable = !invite.trim().is_empty()
+                && db::invites::is_usable(&state.db, &invite::hash(invite)).await?;
+            if usable {
+                Ok(())
+            } else {
+                Err(AppError::Closed(t.get("register.invite_only").to_string()))
+            }
+        }
+    }
 }
 
 pub async fn form(
@@ -46,9 +71,8 @@ pub async fn form(
     if ctx.user().is_some() {
         return Ok(crate::web::see_other("/"));
     }
-    if !crate::web::admin::settings::registration_open(&state).await? {
-        return Err(AppError::Closed(ctx.t().get("register.closed").to_string()));
-    }
+    let invite = query.invite.clone().unwrap_or_default();
+    check_open(&ctx, &state, &invite).await?;
     ctx.ensure_session(&state).await?;
     let next = query
         .next
@@ -60,6 +84,7 @@ pub async fn form(
         username: String::new(),
         email: String::new(),
         next,
+        invite,
         errors: FormErrors::default(),
     })
 }
@@ -69,9 +94,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !crate::web::admin::settings::registration_open(&state).await? {
-        return Err(AppError::Closed(ctx.t().get("register.closed").to_string()));
-    }
+    check_open(&ctx, &state, &form.invite).await?;
     let limits = &state.settings.limits;
     rate_limit::hit(
         &state.db,
@@ -103,6 +126,7 @@ pub async fn submit(
                 username: form.username.clone(),
                 email: form.email.clone(),
                 next: local_target(&form.next).unwrap_or_default(),
+                invite: form.invite.clone(),
                 errors,
             },
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -122,7 +146,21 @@ pub async fn submit(
         role: Role::Member,
         locale: Some(ctx.lang().code()),
     };
-    let id = match db::users::create(&state.db, new_user).await {
+    // On an invite-only forum the sign-up takes one use of the invite; a failed sign-up gives it back.
+    let taken_invite = match registration(&state).await? {
+        Registration::Invite => {
+            match db::invites::take_use(&state.db, &invite::hash(&form.invite)).await? {
+                Some(id) => Some(id),
+                None => return Err(AppError::Closed(t.get("register.invite_only").to_string())),
+            }
+        }
+        _ => None,
+    };
+    let created = db::users::create(&state.db, new_user).await;
+    if let (Err(_), Some(invite_id)) = (&created, taken_invite) {
+        db::invites::return_use(&state.db, invite_id).await?;
+    }
+    let id = match created {
         Ok(id) => id,
         Err(CreateUserError::UsernameTaken) => {
             errors.add_key("username", "error.username_taken", t);

@@ -3,6 +3,7 @@
 pub mod ai;
 pub mod chart;
 pub mod guidelines;
+pub mod invites;
 pub mod log;
 pub mod settings;
 pub mod users;

@@ -1,4 +1,5 @@
-//! `/admin/settings` (admins): site name and description, and whether sign-up is open.
+//! `/admin/settings` (admins): site name and description, sign-up (open, closed or by invitation),
+//! the default language and the moderation thresholds.
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -11,10 +12,51 @@ use crate::web::state::AppState;
 pub const SITE_NAME: &str = "site_name";
 pub const SITE_DESCRIPTION: &str = "site_description";
 pub const REGISTRATION: &str = "registration";
+pub const DEFAULT_LANGUAGE: &str = "default_language";
 
-/// Whether new accounts may sign up (admins can always create accounts with `agora admin create`).
-pub async fn registration_open(state: &AppState) -> Result<bool, AppError> {
-    Ok(db::settings::get(&state.db, REGISTRATION).await?.as_deref() != Some("closed"))
+/// Who may sign up (admins can always create accounts with `agora admin create`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    Open,
+    Closed,
+    /// Only with an invite link from `/admin/invites`.
+    Invite,
+}
+
+impl Registration {
+    pub fn parse(text: &str) -> Option<Registration> {
+        match text {
+            "open" => Some(Registration::Open),
+            "closed" => Some(Registration::Closed),
+            "invite" => Some(Registration::Invite),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Open => "open",
+            Registration::Closed => "closed",
+            Registration::Invite => "invite",
+        }
+    }
+}
+
+pub async fn registration(state: &AppState) -> Result<Registration, AppError> {
+    Ok(db::settings::get(&state.db, REGISTRATION)
+        .await?
+        .as_deref()
+        .and_then(Registration::parse)
+        .unwrap_or(Registration::Open))
+}
+
+/// The language for visitors who state none the forum supports.
+pub async fn default_language(db: &db::Db) -> Result<crate::i18n::Lang, db::DbError> {
+    Ok(db::settings::get(db, DEFAULT_LANGUAGE)
+        .await?
+        .as_deref()
+        .and_then(crate::i18n::Lang::from_tag)
+        .unwrap_or(crate::i18n::Lang::En))
 }
 
 #[derive(Template)]
@@ -23,7 +65,9 @@ struct SettingsPage {
     page: Page,
     site_name: String,
     site_description: String,
-    registration_open: bool,
+    registration: &'static str,
+    default_language: &'static str,
+    languages: Vec<(&'static str, &'static str)>,
     flag_hide_threshold: i64,
     flag_trusted_reputation: i64,
 }
@@ -36,7 +80,12 @@ pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
         page: ctx.page(ctx.t().get("admin.settings")),
         site_name: get(SITE_NAME).await?.unwrap_or_else(|| "agora".into()),
         site_description: get(SITE_DESCRIPTION).await?.unwrap_or_default(),
-        registration_open: registration_open(&state).await?,
+        registration: registration(&state).await?.as_str(),
+        default_language: default_language(&state.db).await?.code(),
+        languages: crate::i18n::Lang::ALL
+            .iter()
+            .map(|l| (l.code(), l.native_name()))
+            .collect(),
         flag_hide_threshold: threshold.count,
         flag_trusted_reputation: threshold.trusted_reputation,
     })
@@ -48,6 +97,9 @@ pub struct SettingsForm {
     #[serde(default)]
     site_description: String,
     registration: String,
+    /// Absent from older forms: then unchanged.
+    #[serde(default)]
+    default_language: Option<String>,
     /// Absent from forms older than the moderation settings: then unchanged.
     #[serde(default)]
     flag_hide_threshold: Option<String>,
@@ -77,15 +129,15 @@ pub async fn save(
             t.get("admin.settings_invalid").to_string(),
         ));
     }
-    let registration = match form.registration.as_str() {
-        "open" | "closed" => form.registration.as_str(),
-        _ => {
-            return Err(AppError::Invalid(
-                t.get("admin.settings_invalid").to_string(),
-            ))
-        }
-    };
+    let registration = Registration::parse(&form.registration)
+        .ok_or_else(|| AppError::Invalid(t.get("admin.settings_invalid").to_string()))?
+        .as_str();
     let mut moderation = Vec::new();
+    if let Some(tag) = &form.default_language {
+        let lang = crate::i18n::Lang::from_tag(tag)
+            .ok_or_else(|| AppError::Invalid(t.get("admin.settings_invalid").to_string()))?;
+        moderation.push((DEFAULT_LANGUAGE, lang.code().to_string()));
+    }
     for (key, given, range) in [
         (
             crate::web::moderation::FLAG_HIDE_THRESHOLD,

@@ -58,11 +58,13 @@ pub async fn load_session(
         .get("accept-language")
         .and_then(|h| h.to_str().ok())
         .and_then(Lang::from_accept_language);
-    let lang = query_lang
-        .or(user_lang)
-        .or(cookie_lang)
-        .or(header_lang)
-        .unwrap_or(Lang::En);
+    let lang = match query_lang.or(user_lang).or(cookie_lang).or(header_lang) {
+        Some(lang) => lang,
+        // Nothing the visitor sent names a language the forum has: the site's default.
+        None => crate::web::admin::settings::default_language(&state.db)
+            .await
+            .unwrap_or(Lang::En),
+    };
 
     let flash = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
     if flash.is_some() {
