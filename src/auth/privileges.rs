@@ -84,7 +84,7 @@ mod tests {
     #[test]
     fn the_table_is_ordered_and_documented() {
         let mins: Vec<i64> = Privilege::ALL.iter().map(|p| p.min_reputation()).collect();
-        assert_eq!(mins, [15, 50, 125, 2000]);
+        assert_eq!(mins, [15, 50, 125, 500, 2000]);
     }
 
     #[test]
