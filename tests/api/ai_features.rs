@@ -752,3 +752,39 @@ async fn automatic_bot_answers_are_off_by_default_and_queued_when_switched_on() 
     assert_eq!(job.0, "bot_answer");
     assert!(job.1.contains(&qid.to_string()));
 }
+
+#[tokio::test]
+async fn a_full_inference_queue_answers_busy_with_the_question_kept() {
+    let Some(app) = spawn_app_with_ai(&[("AGORA_AI_THREADS", "1"), ("AGORA_AI_QUEUE", "1")]).await
+    else {
+        return;
+    };
+    bot_corpus(&app).await;
+    app.sign_up("patient").await;
+    // One generation runs and one waits: the queue (capacity 1) is full.
+    let mut blockers = Vec::new();
+    for _ in 0..2 {
+        let ai = app.ai.clone().expect("ai");
+        let mut long = agora::ai::GenerateRequest::new("The reactor");
+        long.max_new_tokens = 400;
+        long.stop_at_eos = false;
+        blockers.push(tokio::spawn(async move { ai.generate(long, |_| {}).await }));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let question = "How do I calibrate the flux capacitor?";
+    let res = app
+        .submit("/bot", "/bot/ask", &[("question", question)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    let body = res.text().await.expect("body");
+    assert!(body.contains("The bot is busy"), "{body}");
+    assert!(body.contains("Try again in"));
+    assert!(body.contains(question), "the question is kept");
+    for blocker in blockers {
+        blocker
+            .await
+            .expect("join")
+            .expect("the queued work still finishes");
+    }
+}
