@@ -1,5 +1,6 @@
 //! HTTP-level tests: each starts the real server on a random port with a fresh database (SQLite by
 //! default; PostgreSQL when TEST_DATABASE_URL points at a server) and drives it like a browser would.
+mod access_matrix;
 mod accounts;
 mod admin;
 mod ai_features;
