@@ -108,12 +108,14 @@ pub fn coverage(terms: &[String], hit: &SearchHit) -> f64 {
     found as f64 / terms.len() as f64
 }
 
-/// The passages to answer from, best first and one per thread; empty means "abstain".
+/// The passages to answer from, best first and one per thread; empty means "abstain". Unanswered
+/// questions are not sources: they ask, they do not tell.
 pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
     let terms = question_terms(question);
     let mut scored: Vec<(f64, usize, &SearchHit)> = hits
         .iter()
         .enumerate()
+        .filter(|(_, hit)| !(hit.kind == "question" && hit.answer_count == 0))
         .map(|(rank, hit)| {
             let cover = coverage(&terms, hit);
             // Relevance order breaks ties; accepted answers and articles get a small lead.
@@ -312,6 +314,16 @@ mod tests {
         assert_eq!(chosen[0].n, 1);
         assert_eq!(chosen[1].n, 2);
         assert!(choose_passages("How do I bake bread?", &hits).is_empty());
+        let mut unanswered = hit(4, "LoRA update scaled?", "How is the LoRA update scaled?");
+        unanswered.kind = "question".into();
+        assert!(
+            choose_passages("How is the LoRA update scaled?", &[unanswered.clone()]).is_empty()
+        );
+        unanswered.answer_count = 1;
+        assert_eq!(
+            choose_passages("How is the LoRA update scaled?", &[unanswered]).len(),
+            1
+        );
     }
 
     #[test]
