@@ -95,6 +95,9 @@ pub async fn eval(questions: &std::path::Path) -> anyhow::Result<()> {
         "summary sentences traceable to the source  {:.2}  ({} posts)",
         report.summary_traceable, report.summaries
     );
+    for (question, got) in &report.false_answers {
+        println!("answered though unanswerable: {question}\n      cited {got:?}");
+    }
     for (question, expected, got) in &report.misses {
         println!("miss: {question}\n      expected {expected}; cited {got:?}");
     }

@@ -638,6 +638,8 @@ pub struct EvalReport {
     pub abstained: usize,
     /// Misses, for the report: (question, expected title, cited titles).
     pub misses: Vec<(String, String, Vec<String>)>,
+    /// Unanswerable questions the bot answered anyway: (question, cited titles).
+    pub false_answers: Vec<(String, Vec<String>)>,
     /// Share of extractive summary sentences found word for word in their source.
     pub summary_traceable: f64,
     pub summaries: usize,
@@ -671,6 +673,7 @@ pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport,
         unanswerable: 0,
         abstained: 0,
         misses: Vec::new(),
+        false_answers: Vec::new(),
         summary_traceable: 1.0,
         summaries: 0,
     };
@@ -681,6 +684,11 @@ pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport,
                 report.unanswerable += 1;
                 if passages.is_empty() {
                     report.abstained += 1;
+                } else {
+                    report.false_answers.push((
+                        q.question.clone(),
+                        passages.iter().map(|p| p.title.clone()).collect(),
+                    ));
                 }
             }
             Some(expected) => {
