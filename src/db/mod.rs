@@ -12,8 +12,10 @@ pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
+pub mod rules;
 pub mod sessions;
 pub mod settings;
+pub mod trust;
 pub mod users;
 pub mod votes;
 
