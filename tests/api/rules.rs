@@ -175,6 +175,33 @@ async fn a_hold_rule_keeps_new_members_posts_pending_until_a_moderator_approves(
 }
 
 #[tokio::test]
+async fn publishing_a_draft_counts_as_a_new_post_for_the_hold_rule() {
+    let app = app().await;
+    let admin = Member::with(&app, "admin", Role::Admin, 1).await;
+    let newcomer = Member::join(&app, "newcomer").await;
+    let rule = seeded_rule(&app, "hold_new").await;
+    admin
+        .post(&format!("/admin/rules/{rule}/enable"), &[])
+        .await;
+    let fields = [
+        ("title", "Draft notes on speculative decoding"),
+        ("body", "Work in progress."),
+        ("tags", "llm"),
+    ];
+    let mut draft = fields.to_vec();
+    draft.push(("draft", "1"));
+    let res = newcomer.post("/articles", &draft).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let id = id_after(&location(&res), "/articles/");
+    assert_eq!(post_status(&app, id).await, "draft");
+    let res = newcomer
+        .post(&format!("/articles/{id}/edit"), &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(post_status(&app, id).await, "pending");
+}
+
+#[tokio::test]
 async fn a_hold_rule_on_comments_keeps_them_for_the_queue() {
     let app = app().await;
     let admin = Member::with(&app, "admin", Role::Admin, 1).await;

@@ -95,11 +95,19 @@ pub async fn update(
                 .rejected()
         }
     };
+    // Publishing a draft is when a post first appears, so the rules for new posts apply.
+    let publishes_draft =
+        post.status == PostStatus::Draft && me.id == post.author_id && !form.wants_draft();
+    let action = if publishes_draft {
+        Action::CreatePost
+    } else {
+        Action::EditPost
+    };
     let verdict = rules::check(
         &ctx,
         &state,
         &me,
-        Action::EditPost,
+        action,
         Content::new(&form.title, &form.body),
     )
     .await?;
