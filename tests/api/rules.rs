@@ -435,6 +435,9 @@ async fn every_rule_change_writes_an_audit_row() {
         ],
     )
     .await;
+    let (status, form) = admin.get(&format!("/admin/rules/{rule}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("No slurs.") && form.contains("badword"));
     let res = admin
         .post(
             &format!("/admin/rules/{rule}"),
