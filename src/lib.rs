@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
+pub mod moderation;
 pub mod render;
 pub mod search;
 pub mod seed;

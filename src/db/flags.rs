@@ -327,6 +327,24 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
                 items.push(item);
             }
         }
+        // Comments a hold rule kept for review (`db::rules::hold_comment`).
+        let held_comments: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+        for id in held_comments {
+            if items
+                .iter()
+                .any(|i| i.target_kind == "comment" && i.target_id == id)
+            {
+                continue;
+            }
+            if let Some(item) = describe(db, "comment", id).await? {
+                items.push(item);
+            }
+        }
     }
     items.sort_by_key(|i| (i.since, i.target_id));
     items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

@@ -13,9 +13,11 @@ pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
+pub mod rules;
 pub mod sessions;
 pub mod settings;
 pub mod stats;
+pub mod trust;
 pub mod users;
 pub mod votes;
 

@@ -30,6 +30,7 @@ struct UserPage {
     /// A spammer deletion that "restore" would undo.
     can_restore_content: bool,
     flags: Vec<crate::web::moderation::queue::FlagLine>,
+    trust: crate::web::moderation::rules::TrustBox,
 }
 
 /// A user as the admin pages show it.
@@ -140,6 +141,7 @@ pub async fn show(
         can_moderate: crate::web::moderation::accounts::may_act_on(&me, &user),
         can_restore_content: db::moderation::has_open_sweep(&state.db, user.id).await?,
         flags,
+        trust: crate::web::moderation::rules::trust_box(&state, user.id).await?,
         can_change_role: me.is_admin() && me.id != user.id,
         user: row(&user),
         actions,

@@ -79,6 +79,13 @@ pub async fn load_session(
             .map_err(crate::error::AppError::from)?,
         None => 0,
     };
+    if let Some((session, user)) = session
+        .as_ref()
+        .and_then(|s| s.user.as_ref().map(|u| (s, u)))
+        .filter(|_| !req.path().starts_with("/static/"))
+    {
+        crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
+    }
     let client_ip = client_ip(&req, state.settings.trust_proxy_headers);
     let context = RequestContext {
         session,

@@ -125,6 +125,19 @@ pub async fn create(
     if let Some(message) = super::silenced_message(&state, &me, t).await? {
         return show_again(StatusCode::FORBIDDEN, "reason", message);
     }
+    let verdict = super::rules::check(
+        &ctx,
+        &state,
+        &me,
+        crate::moderation::Action::Flag,
+        crate::moderation::Content::default(),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let message = super::rules::refusal_message(refusal, t);
+        let page = show_again(StatusCode::UNPROCESSABLE_ENTITY, "reason", message);
+        return super::rules::with_retry_after(refusal, page);
+    }
     let bucket = format!("flag:user:{}", me.id);
     rate_limit::check(
         &state.db,

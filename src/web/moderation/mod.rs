@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod flags;
 pub mod queue;
+pub mod rules;
 
 use actix_web::web;
 
@@ -53,7 +54,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{id}/dismiss_flags",
             web::post().to(accounts::dismiss_flags),
-        );
+        )
+        .route("/admin/users/{id}/trust", web::post().to(rules::set_trust))
+        .route("/admin/rules", web::get().to(rules::show))
+        .route("/admin/rules", web::post().to(rules::create))
+        .route("/admin/rules/trust", web::post().to(rules::save_thresholds))
+        .route("/admin/rules/{id}", web::get().to(rules::edit_form))
+        .route("/admin/rules/{id}", web::post().to(rules::update))
+        .route("/admin/rules/{id}/{action}", web::post().to(rules::act));
 }
 
 /// The flag threshold settings as stored, or their defaults.

@@ -11,7 +11,9 @@ use crate::db;
 use crate::db::posts::{NewPost, PostEdit, PostRecord};
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
+use crate::moderation::{Action, Content, Target};
 use crate::web::context::Ctx;
+use crate::web::moderation::rules;
 use crate::web::state::AppState;
 
 const ANSWER_KINDS: [PostKind; 2] = [PostKind::Answer, PostKind::BotAnswer];
@@ -74,6 +76,28 @@ pub async fn create(
             .await
         }
     };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::CreatePost,
+        Content::body(&form.body),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let errors = rules::refusal_errors(refusal, ctx.t());
+        let page = question_page(
+            &ctx,
+            &state,
+            &req,
+            &question,
+            form.body,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        return rules::with_retry_after(refusal, page);
+    }
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -83,12 +107,17 @@ pub async fn create(
             title: None,
             body: &body,
             tags: None,
-            status: PostStatus::Published,
+            status: verdict.post_status(PostStatus::Published),
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
     search_index_changed(&state, id).await;
-    ctx.flash("post.flash.answer_posted");
+    ctx.flash(if verdict.is_held() {
+        "rules.flash.held"
+    } else {
+        "post.flash.answer_posted"
+    });
     Ok(crate::web::see_other(&post_url(
         PostKind::Answer,
         id,
@@ -185,6 +214,19 @@ pub async fn update(
                 .rejected()
         }
     };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::EditPost,
+        Content::body(&form.body),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let page =
+            edit_page(&ctx, &answer, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
+        return rules::with_retry_after(refusal, page.rejected());
+    }
     db::posts::update(
         &state.db,
         answer.id,
@@ -197,8 +239,13 @@ pub async fn update(
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(answer.id)).await?;
     search_index_changed(&state, answer.id).await;
-    ctx.flash("post.flash.saved");
+    ctx.flash(if verdict.is_held() {
+        "rules.flash.held"
+    } else {
+        "post.flash.saved"
+    });
     Ok(crate::web::see_other(&format!("/answers/{}", answer.id)))
 }
 

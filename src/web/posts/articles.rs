@@ -14,7 +14,9 @@ use crate::db::posts::lists::{Order, Scope};
 use crate::db::posts::NewPost;
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
+use crate::moderation::{Action, Content, Target};
 use crate::web::context::{Ctx, Page};
+use crate::web::moderation::rules;
 use crate::web::social::comments::{self, CommentThread};
 use crate::web::social::votes::{self, Votable, VoteWidget};
 use crate::web::state::AppState;
@@ -99,11 +101,23 @@ pub async fn create(
         Ok(input) => input,
         Err(errors) => return new_page(&ctx, &form).with_errors(errors).rejected(),
     };
-    let status = if form.wants_draft() {
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::CreatePost,
+        Content::new(&form.title, &form.body),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let page = new_page(&ctx, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
+        return rules::with_retry_after(refusal, page.rejected());
+    }
+    let status = verdict.post_status(if form.wants_draft() {
         PostStatus::Draft
     } else {
         PostStatus::Published
-    };
+    });
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -117,10 +131,13 @@ pub async fn create(
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
     search_index_changed(&state, id).await;
     super::topic_written(&state, id, false).await;
     ctx.flash(if status == PostStatus::Draft {
         "post.flash.draft_saved"
+    } else if verdict.is_held() {
+        "rules.flash.held"
     } else {
         "post.flash.article_published"
     });
@@ -183,6 +200,10 @@ pub async fn show(
     if article.is_published() {
         db::posts::count_view(&state.db, article.id).await?;
         article.view_count += 1;
+        if let Some(me) = &user {
+            crate::moderation::promotion::note_read(&state.db, me, article.id, article.author_id)
+                .await;
+        }
     }
     if user.is_some() {
         ctx.ensure_session(&state).await?;

@@ -15,8 +15,10 @@ use crate::db::posts::lists::{Order, Scope};
 use crate::db::posts::{NewPost, PostRecord};
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
+use crate::moderation::{Action, Content, Target};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
+use crate::web::moderation::rules;
 use crate::web::social::comments::{self, CommentThread};
 use crate::web::social::votes::{self, Votable, VoteWidget};
 use crate::web::state::AppState;
@@ -166,6 +168,18 @@ pub async fn create(
                 .rejected();
         }
     };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::CreatePost,
+        Content::new(&form.title, &form.body),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let page = ask_page(&ctx, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
+        return rules::with_retry_after(refusal, page.rejected());
+    }
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -175,13 +189,18 @@ pub async fn create(
             title: Some(&input.title),
             body: &input.body,
             tags: Some(&input.tags),
-            status: PostStatus::Published,
+            status: verdict.post_status(PostStatus::Published),
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
     search_index_changed(&state, id).await;
-    super::topic_written(&state, id, true).await;
-    ctx.flash("post.flash.question_posted");
+    super::topic_written(&state, id, !verdict.is_held()).await;
+    ctx.flash(if verdict.is_held() {
+        "rules.flash.held"
+    } else {
+        "post.flash.question_posted"
+    });
     Ok(crate::web::see_other(&post_url(
         PostKind::Question,
         id,
@@ -285,6 +304,15 @@ pub async fn show(
     if question.is_published() {
         db::posts::count_view(&state.db, question.id).await?;
         question.view_count += 1;
+        if let Some(me) = ctx.user() {
+            crate::moderation::promotion::note_read(
+                &state.db,
+                &me,
+                question.id,
+                question.author_id,
+            )
+            .await;
+        }
     }
     if ctx.user().is_some() {
         ctx.ensure_session(&state).await?;

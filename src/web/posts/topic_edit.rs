@@ -1,5 +1,7 @@
 //! Editing and deleting topics (articles and questions): the same steps for both, told apart by a
 //! [`Topic`] that names the kind, the editor page and where deletion returns to.
+use crate::moderation::{Action, Content, Target};
+use crate::web::moderation::rules;
 use actix_web::{web, HttpResponse};
 
 use super::editor::{parse_topic, EditorKind, EditorPage, PostForm};
@@ -93,6 +95,27 @@ pub async fn update(
                 .rejected()
         }
     };
+    // Publishing a draft is when a post first appears, so the rules for new posts apply.
+    let publishes_draft =
+        post.status == PostStatus::Draft && me.id == post.author_id && !form.wants_draft();
+    let action = if publishes_draft {
+        Action::CreatePost
+    } else {
+        Action::EditPost
+    };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        action,
+        Content::new(&form.title, &form.body),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let page = edit_page(&ctx, topic, &post, &form)
+            .with_errors(rules::refusal_errors(refusal, ctx.t()));
+        return rules::with_retry_after(refusal, page.rejected());
+    }
     // Only the author decides whether their post is a draft; other editors keep its status.
     let status = match post.status {
         PostStatus::Draft | PostStatus::Published if topic.drafts && me.id == post.author_id => {
@@ -116,9 +139,14 @@ pub async fn update(
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(post.id)).await?;
     search_index_changed(&state, post.id).await;
     super::topic_written(&state, post.id, false).await;
-    ctx.flash("post.flash.saved");
+    ctx.flash(if verdict.is_held() {
+        "rules.flash.held"
+    } else {
+        "post.flash.saved"
+    });
     Ok(crate::web::see_other(&post_url(
         post.kind,
         post.id,

@@ -11,9 +11,11 @@ use crate::auth::CurrentUser;
 use crate::db::comments::{self, CommentRecord, CommentTarget, NewComment};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::moderation::{Action, Content, Target};
 use crate::render::{render_comment, RENDERER_VERSION};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
+use crate::web::moderation::rules;
 use crate::web::state::AppState;
 
 /// Comments are short remarks; longer text belongs in an answer.
@@ -152,6 +154,21 @@ pub async fn create(
             return rejected(StatusCode::UNPROCESSABLE_ENTITY, problem_text(problem, t))
         }
     };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::CreateComment,
+        Content::body(body.as_str()),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let message = rules::refusal_message(refusal, t);
+        return rules::with_retry_after(
+            refusal,
+            rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
+        );
+    }
     let rendered = render_comment(body.as_str());
     let id = comments::create(
         &state.db,
@@ -165,6 +182,10 @@ pub async fn create(
         },
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Comment(id)).await?;
+    if verdict.is_held() {
+        ctx.flash("rules.flash.comment_held");
+    }
     Ok(crate::web::see_other(&with_anchor(&back, id)))
 }
 
@@ -258,6 +279,21 @@ pub async fn edit(
             return rejected(StatusCode::UNPROCESSABLE_ENTITY, problem_text(problem, t))
         }
     };
+    let verdict = rules::check(
+        &ctx,
+        &state,
+        &me,
+        Action::EditComment,
+        Content::body(body.as_str()),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        let message = rules::refusal_message(refusal, t);
+        return rules::with_retry_after(
+            refusal,
+            rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
+        );
+    }
     let rendered = render_comment(body.as_str());
     comments::update(
         &state.db,
@@ -268,6 +304,10 @@ pub async fn edit(
         &rendered.mentions,
     )
     .await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::Comment(comment.id)).await?;
+    if verdict.is_held() {
+        ctx.flash("rules.flash.comment_held");
+    }
     Ok(crate::web::see_other(&back))
 }
 

@@ -1,5 +1,7 @@
 //! `GET /u/{username}`: a member's public page (joined date, reputation, bio, their posts), and
 //! `POST /u/{username}/bio` for the owner to change the bio.
+use crate::moderation::{Action, Content, Target};
+use crate::web::moderation::rules;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -199,8 +201,18 @@ pub async fn update_bio(
             profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
         return crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    let verdict = rules::check(&ctx, &state, &me, Action::EditProfile, Content::body(bio)).await?;
+    if let Some(refusal) = verdict.refusal() {
+        let mut errors = FormErrors::default();
+        errors.add_text("bio", rules::refusal_message(refusal, ctx.t()));
+        let page =
+            profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
+        let page = crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return rules::with_retry_after(refusal, page);
+    }
     let rendered = render_comment(bio);
     profiles::set_bio(&state.db, me.id, bio, &rendered.html).await?;
+    crate::moderation::after_write(&state.db, &me, &verdict, Target::User(me.id)).await?;
     ctx.flash("flash.bio_saved");
     Ok(crate::web::see_other(&super::profile_path(&user.username)))
 }

@@ -63,6 +63,17 @@ pub async fn cast(
     if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
         return refuse(&req, &ctx, message, "/");
     }
+    let verdict = crate::web::moderation::rules::check(
+        &ctx,
+        &state,
+        &me,
+        crate::moderation::Action::Vote,
+        crate::moderation::Content::default(),
+    )
+    .await?;
+    if let Some(refusal) = verdict.refusal() {
+        return Err(crate::web::moderation::rules::refusal_error(refusal, t));
+    }
 
     if let Some(privilege) = needed_privilege(value).filter(|p| !has_privilege(&me, *p)) {
         let needed = privilege.min_reputation().to_string();
