@@ -129,6 +129,7 @@ async fn every_page_answers_each_role_as_it_must() {
         ("/admin/flags".into(), Access::Staff),
         (format!("/admin/posts/{question}"), Access::Staff),
         ("/admin/ai".into(), Access::Staff),
+        ("/admin/rules".into(), Access::Staff),
         ("/admin/settings".into(), Access::AdminOnly),
         ("/admin/guidelines".into(), Access::AdminOnly),
         ("/admin/invites".into(), Access::AdminOnly),
