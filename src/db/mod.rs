@@ -12,6 +12,7 @@ pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
+pub mod resources;
 pub mod sessions;
 pub mod settings;
 pub mod users;

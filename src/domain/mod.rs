@@ -4,6 +4,7 @@ mod email;
 mod flag;
 mod password;
 mod post;
+mod resource;
 mod role;
 mod tags;
 mod username;
@@ -14,6 +15,9 @@ pub use flag::{
 };
 pub use password::{NewPassword, PasswordProblem};
 pub use post::{post_slug, Markdown, PostKind, PostStatus, Title};
+pub use resource::{
+    normalise_url, Identifier, Level, RawResource, ResourceInput, ResourceKind, ResourceUrl,
+};
 pub use role::Role;
 pub use tags::{Tag, TagList};
 pub use username::{username_key, Username};
