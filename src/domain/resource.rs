@@ -238,7 +238,12 @@ fn parse_arxiv(text: &str) -> Option<Identifier> {
     }
     let (yymm, number) = base.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    if yymm.len() != 4 || !digits(yymm) || !digits(number) || !(4..=5).contains(&number.len()) {
+    if yymm.len() != 4 || !digits(yymm) || !digits(number) {
+        return None;
+    }
+    // Five-digit sequence numbers since January 2015, four before.
+    let expected = if yymm >= "1501" { 5 } else { 4 };
+    if number.len() != expected {
         return None;
     }
     let month: u32 = yymm[2..].parse().ok()?;
@@ -474,11 +479,16 @@ mod tests {
         assert_eq!(plain.display(), "arXiv:2106.09685");
         assert_eq!(plain.key(), "arxiv:2106.09685");
         assert_eq!(
-            Identifier::parse("1706.0376").unwrap(),
-            Identifier::Arxiv("1706.0376".into())
+            Identifier::parse("1412.6980").unwrap(),
+            Identifier::Arxiv("1412.6980".into())
         );
         assert!(Identifier::parse("arXiv:2113.09685").is_err(), "month 13");
         assert!(Identifier::parse("arXiv:2106.096").is_err());
+        assert!(
+            Identifier::parse("arXiv:2106.0968").is_err(),
+            "4 digits after 2015"
+        );
+        assert!(Identifier::parse("arXiv:1706.037620").is_err());
         assert!(Identifier::parse("arXiv:2106.09685v").is_err());
     }
 
