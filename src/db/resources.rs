@@ -319,8 +319,10 @@ pub struct Review<'a> {
     pub reason: &'a str,
 }
 
-/// Approves or rejects a pending entry, writes the audit row and tells the submitter, in one
-/// transaction. Returns `false` when the entry is not pending (already reviewed or missing).
+/// Approves or rejects a pending entry, or a listed one that members flagged (approving keeps it
+/// listed, rejecting unlists it), resolving its open flags, writing the audit row and telling the
+/// submitter, in one transaction. Returns `false` when there is nothing to decide (already
+/// reviewed and not flagged, or missing).
 pub async fn review(db: &Db, review: Review<'_>) -> Result<bool, DbError> {
     let status = if review.approve {
         "approved"
@@ -331,7 +333,9 @@ pub async fn review(db: &Db, review: Review<'_>) -> Result<bool, DbError> {
     let mut tx = db.begin_write().await?;
     let row = sqlx::query(
         "UPDATE resources SET status = $1, reviewed_by = $2, reviewed_at = $3, review_reason = $4, \
-         updated_at = $3 WHERE id = $5 AND status = 'pending' RETURNING submitted_by, title",
+         updated_at = $3 WHERE id = $5 AND (status = 'pending' OR (status = 'approved' AND EXISTS \
+         (SELECT 1 FROM flags f WHERE f.target_kind = 'resource' AND f.target_id = $5 \
+         AND f.status = 'open'))) RETURNING submitted_by, title",
     )
     .bind(status)
     .bind(review.actor_id)
@@ -345,6 +349,7 @@ pub async fn review(db: &Db, review: Review<'_>) -> Result<bool, DbError> {
     };
     let submitter: i64 = row.try_get("submitted_by")?;
     let title: String = row.try_get("title")?;
+    super::flags::resolve_open_in(&mut tx, "resource", review.id, review.actor_id, status).await?;
     let action = if review.approve {
         "approve_resource"
     } else {

@@ -82,8 +82,8 @@ pub async fn act(
     if !done {
         return Err(AppError::NotFound);
     }
+    search_index_changed(&state, id).await;
     if approve {
-        search_index_changed(&state, id).await;
         queue_link_check(&state, id).await;
         ctx.flash("resource.flash.approved");
     } else {
