@@ -9,6 +9,7 @@ mod home;
 mod jobs;
 mod moderation;
 mod posts;
+mod resources;
 mod search;
 mod security;
 mod social;
