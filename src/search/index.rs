@@ -386,6 +386,7 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
         tx.commit().await?;
     }
     report.comments_rerendered = rerender_comments(db).await?;
+    reindex_resources(db).await?;
     report.orphans_removed = remove_orphans(db).await?;
     if backend == Backend::Sqlite {
         sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
@@ -393,6 +394,34 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
             .await?;
     }
     Ok(report)
+}
+
+/// Re-renders resource descriptions stored by an older renderer and rewrites every resource's
+/// index row (approved ones indexed, the rest removed).
+async fn reindex_resources(db: &Db) -> Result<(), DbError> {
+    let rows =
+        sqlx::query("SELECT id, description_md, renderer_version FROM resources ORDER BY id")
+            .fetch_all(db.reader())
+            .await?;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let version: i64 = row.try_get("renderer_version")?;
+        if version < RENDERER_VERSION {
+            let r = render_post(&row.try_get::<String, _>("description_md")?);
+            sqlx::query(
+                "UPDATE resources SET description_html = $1, description_text = $2, \
+                 renderer_version = $3 WHERE id = $4",
+            )
+            .bind(r.html)
+            .bind(r.text)
+            .bind(RENDERER_VERSION)
+            .bind(id)
+            .execute(db.writer())
+            .await?;
+        }
+        upsert_resource(db, id).await?;
+    }
+    Ok(())
 }
 
 async fn rerender_comments(db: &Db) -> Result<u64, DbError> {

@@ -175,6 +175,12 @@ async fn trusted_members_and_staff_are_listed_at_once() {
     // Listed at once also means searchable at once.
     let (_, found) = app.get_html("/search?q=attention&kind=resource").await;
     assert!(found.contains(&format!("/resources/{a}")));
+    // `agora reindex` keeps listed resources in the index and pending ones out.
+    agora::search::reindex_all(&app.db).await.expect("reindex");
+    let (_, found) = app.get_html("/search?q=attention&kind=resource").await;
+    assert!(found.contains(&format!("/resources/{a}")));
+    let (_, found) = app.get_html("/search?q=residual&kind=resource").await;
+    assert!(!found.contains(&format!("/resources/{b}")));
 }
 
 #[tokio::test]
