@@ -285,3 +285,43 @@ async fn members_flag_listed_resources_for_the_moderators() {
     let res = reporter.flag("resource", pending, "spam", "").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn silenced_members_cannot_submit_and_submissions_are_rate_limited() {
+    let app = app().await;
+    let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
+    let quiet = Member::join(&app, "quiet").await;
+    let res = moderator
+        .post(
+            &format!("/admin/users/{}/silence", quiet.id),
+            &[("days", "2"), ("reason", "cool down")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = submit(
+        &quiet,
+        &paper("Silenced submission", "https://example.org/s", &[]),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("silenced until"), "says until when");
+    assert!(html.contains("Silenced submission"), "form kept");
+
+    let busy = Member::join(&app, "busy").await;
+    for n in 0..10 {
+        let url = format!("https://example.org/r{n}");
+        submit_ok(&busy, &paper("Rate limited submission", &url, &[])).await;
+    }
+    let res = submit(
+        &busy,
+        &paper("One too many", "https://example.org/r10", &[]),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resources")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(count, 10);
+}
