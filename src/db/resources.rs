@@ -209,12 +209,27 @@ async fn tags_of(db: &Db, id: i64) -> Result<Vec<String>, DbError> {
     rows.iter().map(|r| r.try_get("tag")).collect()
 }
 
+/// Records from rows, each with its tags (one query for the whole page).
 async fn with_tags(db: &Db, rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<ResourceRecord>, DbError> {
-    let mut records = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut record = from_row(row)?;
-        record.tags = tags_of(db, record.id).await?;
-        records.push(record);
+    let mut records = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    if records.is_empty() {
+        return Ok(records);
+    }
+    let placeholders: Vec<String> = (1..=records.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT resource_id, tag FROM resource_tags WHERE resource_id IN ({}) ORDER BY tag",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for record in &records {
+        query = query.bind(record.id);
+    }
+    for row in query.fetch_all(db.reader()).await? {
+        let id: i64 = row.try_get("resource_id")?;
+        let tag: String = row.try_get("tag")?;
+        if let Some(record) = records.iter_mut().find(|r| r.id == id) {
+            record.tags.push(tag);
+        }
     }
     Ok(records)
 }
