@@ -10,6 +10,15 @@ use agora::domain::Role;
 async fn bad_fields_are_refused_with_every_value_kept() {
     let app = app().await;
     let author = Member::join(&app, "curator").await;
+    let (status, form) = author.get("/resources/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"csrf_token\"") && form.contains("name=\"identifier\""));
+    let res = app.get("/resources/new").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "visitors are sent to log in"
+    );
     let cases: [(&'static str, &'static str, &str); 5] = [
         ("identifier", "978-0-262-03561-4", "check digit"),
         (
