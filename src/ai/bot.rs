@@ -133,7 +133,8 @@ pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
     let mut passages = Vec::new();
     for (_, _, hit) in scored {
         let thread = hit.question_id.unwrap_or(hit.post_id);
-        if !threads.insert(thread) {
+        // Resource ids and post ids are separate sequences.
+        if !threads.insert((hit.kind == "resource", thread)) {
             continue;
         }
         passages.push(Passage {

@@ -16,7 +16,7 @@ use super::{AiError, AiService, AiStatus, GenerateRequest, SamplingParams};
 use crate::db::{self, Db, DbError};
 use crate::domain::{Markdown, PostKind, PostStatus, Username};
 use crate::jobs::Registry;
-use crate::search::{self, Combine, SearchQuery};
+use crate::search::{self, Combine, SearchKind, SearchQuery};
 
 pub const SUMMARY_JOB: &str = "summarize";
 pub const BOT_ANSWER_JOB: &str = "bot_answer";
@@ -314,8 +314,9 @@ pub enum BotEvent {
     Text(String),
 }
 
-/// The passages the forum has for `question`, best first, at most [`bot::MAX_PASSAGES`];
-/// posts of `exclude_thread` (the question being answered) are left out.
+/// The passages the forum has for `question` (articles, answered questions and their answers,
+/// listed resources), best first, at most [`bot::MAX_PASSAGES`]; posts of `exclude_thread` (the
+/// question being answered) are left out.
 pub async fn retrieve(
     db: &Db,
     question: &str,
@@ -324,11 +325,14 @@ pub async fn retrieve(
     let mut query = SearchQuery::new(question);
     query.combine = Combine::Any;
     query.per_page = 30;
-    let hits: Vec<_> = search::search(db, &query)
+    let mut hits: Vec<_> = search::search(db, &query)
         .await?
         .into_iter()
         .filter(|hit| exclude_thread.is_none_or(|t| hit.post_id != t && hit.question_id != Some(t)))
         .collect();
+    query.kind = Some(SearchKind::Resource);
+    query.per_page = 10;
+    hits.extend(search::search(db, &query).await?);
     Ok(bot::choose_passages(question, &hits))
 }
 
@@ -425,10 +429,12 @@ pub async fn answer(
     // Post-check: only passages still visible to everyone may be cited.
     let mut visible = Vec::new();
     for passage in &passages {
-        if db::ai::publicly_visible(db, passage.post_id)
-            .await
-            .map_err(|e| AiError::Model(e.to_string()))?
-        {
+        let listed = if passage.kind == "resource" {
+            db::ai::resource_listed(db, passage.post_id).await
+        } else {
+            db::ai::publicly_visible(db, passage.post_id).await
+        };
+        if listed.map_err(|e| AiError::Model(e.to_string()))? {
             visible.push(passage.n);
         }
     }

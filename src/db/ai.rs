@@ -449,3 +449,13 @@ pub async fn publicly_visible(db: &Db, post_id: i64) -> Result<bool, DbError> {
     .await?;
     Ok(visible.is_some())
 }
+
+/// Whether a resource is listed (approved) now.
+pub async fn resource_listed(db: &Db, resource_id: i64) -> Result<bool, DbError> {
+    let listed: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM resources WHERE id = $1 AND status = 'approved'")
+            .bind(resource_id)
+            .fetch_optional(db.writer())
+            .await?;
+    Ok(listed.is_some())
+}

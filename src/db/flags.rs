@@ -82,6 +82,17 @@ async fn target_facts(
             .fetch_optional(&mut **tx)
             .await?
         }
+        // Only listed resources can be flagged; pending ones are already waiting for staff.
+        FlagTarget::Resource => {
+            sqlx::query(
+                "SELECT submitted_by AS author_id, CASE WHEN status = 'approved' THEN 'published' \
+                 ELSE 'draft' END AS status, CAST(NULL AS BIGINT) AS post_id FROM resources \
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
     };
     let Some(row) = row else { return Ok(None) };
     let facts = TargetFacts {
@@ -133,7 +144,9 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
         Err(e) => return Err(e.into()),
     };
     let mut hid = false;
-    if new.target != FlagTarget::User && facts.status == "published" {
+    // Flags hide posts and comments; accounts and resources wait for staff.
+    let hideable = matches!(new.target, FlagTarget::Post | FlagTarget::Comment);
+    if hideable && facts.status == "published" {
         let trusted: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM flags f JOIN users u ON u.id = f.reporter_id \
              WHERE f.target_kind = $1 AND f.target_id = $2 AND f.status = 'open' \
@@ -327,22 +340,32 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
                 items.push(item);
             }
         }
-        // Comments a hold rule kept for review (`db::rules::hold_comment`).
-        let held_comments: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
-        for id in held_comments {
-            if items
-                .iter()
-                .any(|i| i.target_kind == "comment" && i.target_id == id)
-            {
-                continue;
-            }
-            if let Some(item) = describe(db, "comment", id).await? {
-                items.push(item);
+        // Comments a hold rule kept for review (`db::rules::hold_comment`) and resource submissions
+        // waiting for review (`/admin/resources` acts on them).
+        for (kind, sql) in [
+            (
+                "comment",
+                "SELECT id FROM comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+            ),
+            (
+                "resource",
+                "SELECT id FROM resources WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+            ),
+        ] {
+            let waiting: Vec<i64> = sqlx::query_scalar(sql)
+                .bind(limit)
+                .fetch_all(db.reader())
+                .await?;
+            for id in waiting {
+                if items
+                    .iter()
+                    .any(|i| i.target_kind == kind && i.target_id == id)
+                {
+                    continue;
+                }
+                if let Some(item) = describe(db, kind, id).await? {
+                    items.push(item);
+                }
             }
         }
     }
@@ -370,6 +393,15 @@ async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbE
              c.post_id, p.parent_id, c.created_at \
              FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id \
              LEFT JOIN posts q ON q.id = p.parent_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+        "resource" => sqlx::query(
+            "SELECT r.submitted_by AS author_id, u.username AS author, 'resource' AS post_kind, \
+             r.title, r.description_md AS excerpt, r.status, CAST(NULL AS BIGINT) AS post_id, \
+             CAST(NULL AS BIGINT) AS parent_id, r.created_at \
+             FROM resources r JOIN users u ON u.id = r.submitted_by WHERE r.id = $1",
         )
         .bind(id)
         .fetch_optional(db.reader())

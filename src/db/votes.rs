@@ -18,6 +18,8 @@ pub enum TargetKind {
     Answer,
     Article,
     Comment,
+    /// A listed resource: scored like a post, earning no reputation.
+    Resource,
 }
 
 impl TargetKind {
@@ -27,6 +29,7 @@ impl TargetKind {
             "answer" => Some(TargetKind::Answer),
             "article" => Some(TargetKind::Article),
             "comment" => Some(TargetKind::Comment),
+            "resource" => Some(TargetKind::Resource),
             _ => None,
         }
     }
@@ -37,6 +40,7 @@ impl TargetKind {
             TargetKind::Answer => "answer",
             TargetKind::Article => "article",
             TargetKind::Comment => "comment",
+            TargetKind::Resource => "resource",
         }
     }
 
@@ -88,6 +92,9 @@ pub async fn cast(
     let value = value.clamp(-1, 1);
     if target == TargetKind::Comment {
         return cast_on_comment(db, voter_id, post_id, value).await;
+    }
+    if target == TargetKind::Resource {
+        return cast_on_resource(db, voter_id, post_id, value).await;
     }
     let mut tx = db.begin_write().await?;
     // The no-op update takes the post's row lock (PostgreSQL) before anything is read.
@@ -269,6 +276,89 @@ async fn cast_on_comment(
         parent_id: post.try_get("parent_id")?,
         comment_id: Some(comment_id),
     })
+}
+
+/// Sets a vote on an approved resource; the resource row is locked first, as posts are. No
+/// reputation changes hands: a resource is a link to someone else's work, not the submitter's own.
+async fn cast_on_resource(
+    db: &Db,
+    voter_id: i64,
+    resource_id: i64,
+    value: i64,
+) -> Result<VoteOutcome, VoteError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "UPDATE resources SET score = score WHERE id = $1 AND status = 'approved' \
+         RETURNING submitted_by, score",
+    )
+    .bind(resource_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(VoteError::NotFound);
+    };
+    let submitter: i64 = row.try_get("submitted_by")?;
+    let mut score: i64 = row.try_get("score")?;
+    if submitter == voter_id {
+        return Err(VoteError::OwnPost);
+    }
+    let old: i64 = sqlx::query_scalar(
+        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = 'resource' AND target_id = $2",
+    )
+    .bind(voter_id)
+    .bind(resource_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(0);
+    if old != value {
+        if value == 0 {
+            sqlx::query(
+                "DELETE FROM votes WHERE user_id = $1 AND target_kind = 'resource' AND target_id = $2",
+            )
+            .bind(voter_id)
+            .bind(resource_id)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
+                 VALUES ($1, 'resource', $2, $3, $4) \
+                 ON CONFLICT (user_id, target_kind, target_id) \
+                 DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+            )
+            .bind(voter_id)
+            .bind(resource_id)
+            .bind(value)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        score = sqlx::query_scalar(
+            "UPDATE resources SET score = score + $1 WHERE id = $2 RETURNING score",
+        )
+        .bind(value - old)
+        .bind(resource_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(VoteOutcome {
+        score,
+        my_vote: value,
+        post_id: resource_id,
+        post_kind: "resource".into(),
+        parent_id: None,
+        comment_id: None,
+    })
+}
+
+/// `user_id`'s votes on the given resources: resource id -> 1 or -1.
+pub async fn mine_on_resources(
+    db: &Db,
+    user_id: i64,
+    resource_ids: &[i64],
+) -> Result<HashMap<i64, i64>, DbError> {
+    mine_where(db, user_id, "target_kind = 'resource'", resource_ids).await
 }
 
 /// `user_id`'s votes on the given posts: post id -> 1 or -1 (posts without a vote are absent).

@@ -11,6 +11,8 @@ pub enum FlagTarget {
     Post,
     Comment,
     User,
+    /// A listed resource (`/resources/{id}`).
+    Resource,
 }
 
 impl FlagTarget {
@@ -19,6 +21,7 @@ impl FlagTarget {
             "post" => Some(FlagTarget::Post),
             "comment" => Some(FlagTarget::Comment),
             "user" => Some(FlagTarget::User),
+            "resource" => Some(FlagTarget::Resource),
             _ => None,
         }
     }
@@ -28,6 +31,7 @@ impl FlagTarget {
             FlagTarget::Post => "post",
             FlagTarget::Comment => "comment",
             FlagTarget::User => "user",
+            FlagTarget::Resource => "resource",
         }
     }
 }

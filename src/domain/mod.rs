@@ -2,8 +2,10 @@
 //! edge never re-checks it.
 mod email;
 mod flag;
+mod identifier;
 mod password;
 mod post;
+mod resource;
 mod role;
 mod tags;
 mod username;
@@ -12,8 +14,10 @@ pub use email::Email;
 pub use flag::{
     parse_post_reference, CloseReason, FlagInput, FlagReason, FlagTarget, FLAG_NOTE_MAX,
 };
+pub use identifier::Identifier;
 pub use password::{NewPassword, PasswordProblem};
 pub use post::{post_slug, Markdown, PostKind, PostStatus, Title};
+pub use resource::{normalise_url, Level, RawResource, ResourceInput, ResourceKind, ResourceUrl};
 pub use role::Role;
 pub use tags::{Tag, TagList};
 pub use username::{username_key, Username};

@@ -16,6 +16,9 @@ use crate::render::{render_comment, render_post, RENDERER_VERSION};
 /// `search_docs.source` of a post.
 pub const SOURCE_POST: &str = "post";
 
+/// `search_docs.source` (and `kind`) of a resource listing.
+pub const SOURCE_RESOURCE: &str = "resource";
+
 /// Post kinds that are searched; bot answers are left out so the bot never retrieves itself.
 pub const POST_KINDS: [&str; 3] = ["article", "question", "answer"];
 
@@ -230,6 +233,49 @@ pub async fn remove_doc(
     Ok(())
 }
 
+/// (Re)writes the index row of a resource listing, or removes it when the entry is not approved:
+/// pending and rejected entries are never found by search.
+pub async fn upsert_resource(db: &Db, resource_id: i64) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(
+        "SELECT title, authors, identifier, kind, status, description_text FROM resources \
+         WHERE id = $1",
+    )
+    .bind(resource_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match row {
+        Some(row) if row.try_get::<String, _>("status")? == "approved" => {
+            let tags = sqlx::query("SELECT tag FROM resource_tags WHERE resource_id = $1")
+                .bind(resource_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("tag"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let identifier: Option<String> = row.try_get("identifier")?;
+            let kind: String = row.try_get("kind")?;
+            let authors: String = row.try_get("authors")?;
+            let context = format!(
+                "{kind} {authors} {} {}",
+                identifier.unwrap_or_default(),
+                tags.join(" ")
+            );
+            let doc = IndexDoc {
+                source: SOURCE_RESOURCE,
+                source_id: resource_id,
+                kind: SOURCE_RESOURCE.to_string(),
+                title: row.try_get("title")?,
+                context,
+                body: row.try_get("description_text")?,
+            };
+            write_doc(&mut tx, db.backend(), &doc).await?;
+        }
+        _ => remove_doc(&mut tx, db.backend(), SOURCE_RESOURCE, resource_id).await?,
+    }
+    tx.commit().await
+}
+
 /// PostgreSQL caps positions at 16383 and keeps at most 256 per lexeme.
 const MAX_POSITION: usize = 16_383;
 const MAX_POSITIONS_PER_LEXEME: usize = 256;
@@ -340,6 +386,7 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
         tx.commit().await?;
     }
     report.comments_rerendered = rerender_comments(db).await?;
+    reindex_resources(db).await?;
     report.orphans_removed = remove_orphans(db).await?;
     if backend == Backend::Sqlite {
         sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
@@ -347,6 +394,34 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
             .await?;
     }
     Ok(report)
+}
+
+/// Re-renders resource descriptions stored by an older renderer and rewrites every resource's
+/// index row (approved ones indexed, the rest removed).
+async fn reindex_resources(db: &Db) -> Result<(), DbError> {
+    let rows =
+        sqlx::query("SELECT id, description_md, renderer_version FROM resources ORDER BY id")
+            .fetch_all(db.reader())
+            .await?;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let version: i64 = row.try_get("renderer_version")?;
+        if version < RENDERER_VERSION {
+            let r = render_post(&row.try_get::<String, _>("description_md")?);
+            sqlx::query(
+                "UPDATE resources SET description_html = $1, description_text = $2, \
+                 renderer_version = $3 WHERE id = $4",
+            )
+            .bind(r.html)
+            .bind(r.text)
+            .bind(RENDERER_VERSION)
+            .bind(id)
+            .execute(db.writer())
+            .await?;
+        }
+        upsert_resource(db, id).await?;
+    }
+    Ok(())
 }
 
 async fn rerender_comments(db: &Db) -> Result<u64, DbError> {

@@ -6,7 +6,7 @@
 //! at index time, so a post hidden after it was indexed never shows up.
 use sqlx::Row;
 
-use super::index::SOURCE_POST;
+use super::index::{SOURCE_POST, SOURCE_RESOURCE};
 use super::snippet::{highlight, snippet};
 use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
 use crate::db::{Backend, Db, DbError};
@@ -24,13 +24,16 @@ pub enum SearchKind {
     Article,
     Question,
     Answer,
+    /// Approved resource listings (searched on their own: they are not posts).
+    Resource,
 }
 
 impl SearchKind {
-    pub const ALL: [SearchKind; 3] = [
+    pub const ALL: [SearchKind; 4] = [
         SearchKind::Article,
         SearchKind::Question,
         SearchKind::Answer,
+        SearchKind::Resource,
     ];
 
     pub fn parse(text: &str) -> Option<SearchKind> {
@@ -38,6 +41,7 @@ impl SearchKind {
             "article" => Some(SearchKind::Article),
             "question" => Some(SearchKind::Question),
             "answer" => Some(SearchKind::Answer),
+            "resource" => Some(SearchKind::Resource),
             _ => None,
         }
     }
@@ -47,6 +51,7 @@ impl SearchKind {
             SearchKind::Article => "article",
             SearchKind::Question => "question",
             SearchKind::Answer => "answer",
+            SearchKind::Resource => "resource",
         }
     }
 }
@@ -162,6 +167,19 @@ const JOIN_AND_FILTER: &str = "\
     ORDER BY hits.rank, p.id \
     LIMIT $6 OFFSET $7";
 
+/// The join for resource hits: approved entries only, checked again at query time.
+const JOIN_RESOURCES: &str = "\
+    SELECT r.id, r.title, r.description_text, r.score, r.created_at, u.username, hits.rank \
+    FROM hits \
+    JOIN search_docs d ON d.id = hits.doc_id \
+    JOIN resources r ON r.id = d.source_id \
+    JOIN users u ON u.id = r.submitted_by \
+    WHERE d.source = $4 AND r.status = 'approved' \
+      AND ($5 = '' OR EXISTS (SELECT 1 FROM resource_tags rt \
+                              WHERE rt.resource_id = r.id AND rt.tag = $5)) \
+    ORDER BY hits.rank, r.id \
+    LIMIT $6 OFFSET $7";
+
 async fn run(
     db: &Db,
     query: &SearchQuery,
@@ -193,12 +211,18 @@ async fn run(
     };
     let per_page = query.per_page.clamp(1, 100);
     let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
-    let sql = format!("{full_text_step}{JOIN_AND_FILTER}");
+    let resources = query.kind == Some(SearchKind::Resource);
+    let (join, source) = if resources {
+        (JOIN_RESOURCES, SOURCE_RESOURCE)
+    } else {
+        (JOIN_AND_FILTER, SOURCE_POST)
+    };
+    let sql = format!("{full_text_step}{join}");
     let rows = sqlx::query(&sql)
         .bind(match_expression)
         .bind(query.kind.map_or("", SearchKind::as_str))
         .bind(MAX_CANDIDATES)
-        .bind(SOURCE_POST)
+        .bind(source)
         .bind(query.tag.clone().unwrap_or_default())
         .bind(i64::from(per_page) + 1)
         .bind(offset)
@@ -207,7 +231,11 @@ async fn run(
     let has_next = rows.len() > per_page as usize;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows.iter().take(per_page as usize) {
-        hits.push(hit_from_row(row, terms)?);
+        hits.push(if resources {
+            resource_hit_from_row(row, terms)?
+        } else {
+            hit_from_row(row, terms)?
+        });
     }
     Ok((hits, has_next))
 }
@@ -258,6 +286,30 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         snippet_html: shown.html,
         passage,
         kind,
+    })
+}
+
+fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
+    let id: i64 = row.try_get("id")?;
+    let title: String = row.try_get("title")?;
+    let body: String = row.try_get("description_text")?;
+    let rank: f64 = row.try_get("rank")?;
+    let shown = snippet(&body, terms, SNIPPET_CHARS);
+    Ok(SearchHit {
+        post_id: id,
+        kind: SOURCE_RESOURCE.to_string(),
+        title_html: highlight(&title, terms),
+        title,
+        question_id: None,
+        url: format!("/resources/{id}"),
+        author: row.try_get("username")?,
+        score: row.try_get("score")?,
+        answer_count: 0,
+        accepted: false,
+        created_at: row.try_get("created_at")?,
+        relevance: -rank,
+        snippet_html: shown.html,
+        passage: snippet(&body, terms, PASSAGE_CHARS).text,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod moderation;
 pub mod posts;
 pub mod redirect;
+pub mod resources;
 pub mod search;
 pub mod social;
 pub mod state;
@@ -78,7 +79,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(social::routes)
         .configure(search::routes)
         .configure(bot::routes)
-        .configure(moderation::routes);
+        .configure(moderation::routes)
+        .configure(resources::routes);
 }
 
 /// Renders a template into an HTML response with the given status.

@@ -18,6 +18,8 @@ const MAX_QUERY_CHARS: usize = 200;
 const PER_PAGE: u32 = 20;
 /// Deep pages are not useful and are bounded by the candidate limit anyway.
 const MAX_PAGE: u32 = 50;
+/// Resource listings shown above the posts on page one of the "All" tab.
+const RESOURCES_ON_ALL: u32 = 3;
 
 #[derive(Deserialize)]
 pub struct SearchParams {
@@ -104,7 +106,18 @@ pub async fn show(
         per_page: PER_PAGE,
         combine: search::Combine::All,
     };
-    let results = search::search_page(&state.db, &query).await?;
+    let mut results = search::search_page(&state.db, &query).await?;
+    // Page one of "All" leads with the best few resource listings, which are not posts.
+    if kind.is_none() && page_number == 1 && !results.terms.is_empty() {
+        let resources = SearchQuery {
+            kind: Some(SearchKind::Resource),
+            per_page: RESOURCES_ON_ALL,
+            ..query.clone()
+        };
+        let mut found = search::search(&state.db, &resources).await?;
+        found.append(&mut results.hits);
+        results.hits = found;
+    }
 
     let t = ctx.t();
     let outcome = if q.is_empty() {
@@ -165,6 +178,7 @@ fn kind_tab_key(kind: Option<SearchKind>) -> &'static str {
         Some(SearchKind::Article) => "search.kind_article",
         Some(SearchKind::Question) => "search.kind_question",
         Some(SearchKind::Answer) => "search.kind_answer",
+        Some(SearchKind::Resource) => "search.kind_resource",
     }
 }
 
@@ -173,6 +187,7 @@ fn hit_view(ctx: &Ctx, hit: SearchHit) -> HitView {
     let kind_label = t.get(match hit.kind.as_str() {
         "article" => "search.label_article",
         "answer" => "search.label_answer",
+        "resource" => "search.label_resource",
         _ => "search.label_question",
     });
     let date = chrono::DateTime::from_timestamp(hit.created_at, 0)

@@ -788,3 +788,61 @@ async fn a_full_inference_queue_answers_busy_with_the_question_kept() {
             .expect("the queued work still finishes");
     }
 }
+
+#[tokio::test]
+async fn listed_resources_are_sources_and_pending_ones_are_not() {
+    let app = spawn_app().await;
+    app.sign_up("curator").await;
+    app.make_role("curator", Role::Moderator).await;
+    let mut ids = Vec::new();
+    for (title, url) in [
+        ("Quokka tuning handbook", "https://example.org/quokka"),
+        (
+            "Quokka tuning handbook draft",
+            "https://example.org/quokka-draft",
+        ),
+    ] {
+        let fields = [
+            ("kind", "book"),
+            ("title", title),
+            ("url", url),
+            ("authors", "A. Writer"),
+            ("year", "2024"),
+            ("identifier", ""),
+            ("level", "beginner"),
+            ("language", "en"),
+            ("licence", "CC BY 4.0"),
+            (
+                "description",
+                "How to tune quokka models: lower the quokka learning rate first.",
+            ),
+            ("tags", "tuning"),
+        ];
+        let res = app.submit("/resources/new", "/resources", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{title}");
+        ids.push(
+            location(&res)
+                .rsplit('/')
+                .next()
+                .and_then(|s| s.parse::<i64>().ok())
+                .expect("id"),
+        );
+    }
+    sqlx::query("UPDATE resources SET status = 'pending' WHERE id = $1")
+        .bind(ids[1])
+        .execute(app.db.writer())
+        .await
+        .expect("pending");
+    let passages = agora::ai::forum::retrieve(&app.db, "How do I tune quokka models?", None)
+        .await
+        .expect("search");
+    let urls: Vec<&str> = passages.iter().map(|p| p.url.as_str()).collect();
+    assert!(
+        urls.contains(&format!("/resources/{}", ids[0]).as_str()),
+        "{urls:?}"
+    );
+    assert!(
+        !urls.contains(&format!("/resources/{}", ids[1]).as_str()),
+        "{urls:?}"
+    );
+}

@@ -10,6 +10,7 @@ mod home;
 mod jobs;
 mod moderation;
 mod posts;
+mod resources;
 mod rules;
 mod search;
 mod security;

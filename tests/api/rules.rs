@@ -8,7 +8,11 @@ use crate::moderation::{app, id_after, post_status, Member};
 use agora::domain::Role;
 
 /// Creates a rule through the admin form and returns its id.
-async fn add_rule(admin: &Member, app: &crate::helpers::TestApp, fields: &[(&str, &str)]) -> i64 {
+pub async fn add_rule(
+    admin: &Member,
+    app: &crate::helpers::TestApp,
+    fields: &[(&str, &str)],
+) -> i64 {
     let mut form = vec![("enabled", "1"), ("below_trust", "5")];
     form.extend_from_slice(fields);
     let res = admin.post("/admin/rules", &form).await;

@@ -78,6 +78,13 @@ async fn target_path(
                 .ok_or(AppError::NotFound)?;
             Ok(crate::web::social::profile_path(&user.username))
         }
+        FlagTarget::Resource => {
+            let resource = db::resources::by_id(&state.db, id)
+                .await?
+                .filter(|r| crate::web::resources::visible_to(r, Some(me)))
+                .ok_or(AppError::NotFound)?;
+            Ok(crate::web::resources::resource_url(resource.id))
+        }
     }
 }
 

@@ -59,6 +59,8 @@ pub struct QueueView {
     pub actions_base: String,
     pub is_user: bool,
     pub is_post: bool,
+    /// A resource listing: approve / reject through `/admin/resources`.
+    pub is_resource: bool,
     pub since: String,
     pub flags: Vec<FlagLine>,
 }
@@ -81,6 +83,10 @@ impl QueueView {
                 ),
                 format!("/admin/comments/{}", item.target_id),
             ),
+            "resource" => (
+                crate::web::resources::resource_url(item.target_id),
+                format!("/admin/resources/{}", item.target_id),
+            ),
             _ => (
                 profile_path(&item.author),
                 format!("/admin/users/{}", item.target_id),
@@ -98,6 +104,7 @@ impl QueueView {
             actions_base,
             is_user: item.target_kind == "user",
             is_post: item.target_kind == "post",
+            is_resource: item.target_kind == "resource",
             since: format_time(item.since),
             flags: item.flags.iter().map(|f| FlagLine::new(f, t)).collect(),
         }

@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn post_path(kind: &str, id: i64, parent_id: Option<i64>) -> String {
     match (kind, parent_id) {
         ("article", _) => format!("/articles/{id}"),
+        ("resource", _) => format!("/resources/{id}"),
         ("answer" | "bot_answer", Some(parent)) => format!("/questions/{parent}#answer-{id}"),
         _ => format!("/questions/{id}"),
     }
