@@ -195,7 +195,7 @@ pub async fn create(
     .await?;
     crate::moderation::after_write(&state.db, &me, &verdict, Target::ResourceComment(id)).await?;
     if verdict.is_held() {
-        ctx.flash("rules.flash.comment_held");
+        ctx.flash("resource.flash.comment_held");
     }
     Ok(crate::web::see_other(&comment_url(resource.id, id)))
 }
