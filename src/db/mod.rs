@@ -13,6 +13,7 @@ pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
+pub mod resource_comments;
 pub mod resources;
 pub mod rules;
 pub mod sessions;

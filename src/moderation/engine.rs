@@ -39,6 +39,8 @@ pub enum Target {
     /// A profile (bio).
     User(i64),
     Resource(i64),
+    /// A comment on a resource (stored `pending` by its caller when held).
+    ResourceComment(i64),
 }
 
 impl Target {
@@ -48,6 +50,7 @@ impl Target {
             Target::Comment(id) => ("comment", id),
             Target::User(id) => ("user", id),
             Target::Resource(id) => ("resource", id),
+            Target::ResourceComment(id) => ("resource_comment", id),
         }
     }
 }
@@ -259,7 +262,7 @@ pub async fn after_write(
             Target::Post(id) => db::rules::hold_post(db, id).await?,
             Target::Comment(id) => db::rules::hold_comment(db, id).await?,
             Target::User(_) => flag = true,
-            Target::Resource(_) => {}
+            Target::Resource(_) | Target::ResourceComment(_) => {}
         }
     }
     if flag

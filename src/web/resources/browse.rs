@@ -1,14 +1,16 @@
 //! `GET /resources` (approved entries filtered by kind, tag, level and language, sorted by score or
 //! newest, links that keep the other filters) and `GET /resources/{id}` (one entry, with its vote
-//! widget and flag link; pending and rejected entries only for their submitter and staff).
+//! widget, flag link and comments; pending and rejected entries only for their submitter and staff).
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::comments::{CommentDraft, CommentThread};
 use super::{visible_to, ResourceView};
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::db;
-use crate::db::resources::{ListFilter, Sort};
+use crate::db::resources::{ListFilter, ResourceRecord, Sort};
 use crate::domain::{Level, ResourceKind, Tag};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
@@ -218,6 +220,7 @@ struct ShowPage {
     vote: VoteWidget,
     /// The viewer may flag it (signed in, not the submitter, approved entry).
     can_flag: bool,
+    comments: CommentThread,
 }
 
 /// `GET /resources/{id}`
@@ -243,13 +246,33 @@ async fn show_page(
     state: web::Data<AppState>,
     id: i64,
 ) -> Result<HttpResponse, AppError> {
-    let user = ctx.user();
     let record = db::resources::by_id(&state.db, id)
         .await?
-        .filter(|r| visible_to(r, user.as_ref()))
+        .filter(|r| visible_to(r, ctx.user().as_ref()))
         .ok_or(AppError::NotFound)?;
+    render_show(
+        &ctx,
+        &state,
+        &record,
+        CommentDraft::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The resource page with `draft` in its comment form (a refused comment comes back here with its
+/// text and the reason), answered with `status`.
+pub async fn render_show(
+    ctx: &Ctx,
+    state: &AppState,
+    record: &ResourceRecord,
+    draft: CommentDraft,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = record.id;
+    let user = ctx.user();
     if user.is_some() {
-        ctx.ensure_session(&state).await?;
+        ctx.ensure_session(state).await?;
     }
     let my_vote = match &user {
         Some(me) => db::votes::mine_on_resources(&state.db, me.id, &[id])
@@ -273,10 +296,15 @@ async fn show_page(
         can_down: may(Privilege::VoteDown),
     };
     let can_flag = approved && user.as_ref().is_some_and(|u| u.id != record.submitted_by);
-    crate::web::ok(&ShowPage {
-        page: ctx.page(record.title.clone()),
-        resource: ResourceView::new(&record, ctx.t()),
-        vote,
-        can_flag,
-    })
+    let comments = super::comments::thread(&state.db, user.as_ref(), record, draft).await?;
+    crate::web::render(
+        &ShowPage {
+            page: ctx.page(record.title.clone()),
+            resource: ResourceView::new(record, ctx.t()),
+            vote,
+            can_flag,
+            comments,
+        },
+        status,
+    )
 }

@@ -3,6 +3,7 @@
 //! filtered, voted on, flagged and searched; a background job checks their links. Queries live in
 //! `db::resources`; this module holds the routes and what the pages share.
 pub mod browse;
+pub mod comments;
 pub mod link_check;
 pub mod review;
 pub mod submit;
@@ -30,6 +31,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/resources/{id}/{slug}",
             web::get().to(browse::show_with_slug),
+        )
+        .route("/resources/{id}/comments", web::post().to(comments::create))
+        .route(
+            "/resource-comments/{id}/delete",
+            web::post().to(comments::delete),
         )
         .route("/admin/resources", web::get().to(review::show))
         .route(

@@ -1,6 +1,7 @@
 //! Resource listings: submission and review, who sees pending entries, validation with the form
 //! kept, duplicates, lists with filters and sorts, votes, search, flags, staff-only review routes
 //! and the background link check. Members each have their own browser (see `moderation::Member`).
+mod comments;
 mod links;
 mod listing;
 mod review;
