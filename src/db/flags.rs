@@ -351,6 +351,10 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
                 "resource",
                 "SELECT id FROM resources WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
             ),
+            (
+                "resource_comment",
+                "SELECT id FROM resource_comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+            ),
         ] {
             let waiting: Vec<i64> = sqlx::query_scalar(sql)
                 .bind(limit)
@@ -393,6 +397,15 @@ async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbE
              c.post_id, p.parent_id, c.created_at \
              FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id \
              LEFT JOIN posts q ON q.id = p.parent_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+        "resource_comment" => sqlx::query(
+            "SELECT c.author_id, u.username AS author, 'resource' AS post_kind, r.title, \
+             c.body_md AS excerpt, c.status, r.id AS post_id, CAST(NULL AS BIGINT) AS parent_id, \
+             c.created_at FROM resource_comments c JOIN users u ON u.id = c.author_id \
+             JOIN resources r ON r.id = c.resource_id WHERE c.id = $1",
         )
         .bind(id)
         .fetch_optional(db.reader())

@@ -142,3 +142,33 @@ pub async fn delete(
     tx.commit().await?;
     Ok(true)
 }
+
+/// A moderator publishes a comment a hold rule kept back; the audit row commits with it. Returns
+/// `false` when it was not waiting.
+pub async fn approve(db: &Db, id: i64, actor_id: i64) -> Result<bool, DbError> {
+    let mut tx = db.begin_write().await?;
+    let changed = sqlx::query(
+        "UPDATE resource_comments SET status = 'published' WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    super::mod_log::record(
+        &mut tx,
+        super::mod_log::NewAction {
+            actor_id,
+            action: "approve_resource_comment",
+            target_kind: "resource_comment",
+            target_id: Some(id),
+            reason: "",
+            detail: "",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -61,6 +61,7 @@ pub struct QueueView {
     pub is_post: bool,
     /// A resource listing: approve / reject through `/admin/resources`.
     pub is_resource: bool,
+    pub is_resource_comment: bool,
     pub since: String,
     pub flags: Vec<FlagLine>,
 }
@@ -87,6 +88,14 @@ impl QueueView {
                 crate::web::resources::resource_url(item.target_id),
                 format!("/admin/resources/{}", item.target_id),
             ),
+            "resource_comment" => (
+                format!(
+                    "{}#resource-comment-{}",
+                    crate::web::resources::resource_url(item.post_id.unwrap_or_default()),
+                    item.target_id
+                ),
+                format!("/admin/resource-comments/{}", item.target_id),
+            ),
             _ => (
                 profile_path(&item.author),
                 format!("/admin/users/{}", item.target_id),
@@ -105,6 +114,7 @@ impl QueueView {
             is_user: item.target_kind == "user",
             is_post: item.target_kind == "post",
             is_resource: item.target_kind == "resource",
+            is_resource_comment: item.target_kind == "resource_comment",
             since: format_time(item.since),
             flags: item.flags.iter().map(|f| FlagLine::new(f, t)).collect(),
         }

@@ -222,6 +222,20 @@ pub async fn delete(
     )))
 }
 
+/// `POST /admin/resource-comments/{id}/approve` (staff): publishes a held comment.
+pub async fn approve(
+    ctx: Ctx,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_staff()?;
+    if !resource_comments::approve(&state.db, path.into_inner(), me.id).await? {
+        return Err(AppError::NotFound);
+    }
+    ctx.flash("moderation.done");
+    Ok(crate::web::see_other("/admin/queue"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

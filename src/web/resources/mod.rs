@@ -34,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/resources/{id}/comments", web::post().to(comments::create))
         .route(
+            "/admin/resource-comments/{id}/approve",
+            web::post().to(comments::approve),
+        )
+        .route(
             "/resource-comments/{id}/delete",
             web::post().to(comments::delete),
         )

@@ -183,6 +183,36 @@ async fn a_banned_word_blocks_a_comment_naming_the_rule_and_a_hold_keeps_it_for_
     assert!(mine.contains("Ask me on WhatsApp") && mine.contains("Held for review"));
     let (_, theirs) = other.get(&format!("/resources/{id}")).await;
     assert!(!theirs.contains("Ask me on WhatsApp"), "held from others");
+
+    // The held comment waits in the moderation queue; approving it publishes it, audited.
+    let (_, queue) = admin.get("/admin/queue").await;
+    assert!(queue.contains("Ask me on WhatsApp"), "listed for review");
+    assert!(queue.contains(&format!("/admin/resource-comments/{held}/approve")));
+    let res = other
+        .post(&format!("/admin/resource-comments/{held}/approve"), &[])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "members cannot approve"
+    );
+    let res = admin
+        .post(&format!("/admin/resource-comments/{held}/approve"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(status_of(&app, held).await, "published");
+    let (_, theirs) = other.get(&format!("/resources/{id}")).await;
+    assert!(
+        theirs.contains("Ask me on WhatsApp"),
+        "published after review"
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mod_actions WHERE action = 'approve_resource_comment'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .expect("audit");
+    assert_eq!(audited, 1);
 }
 
 #[tokio::test]
