@@ -162,25 +162,14 @@ async fn every_page_answers_each_role_as_it_must() {
 
     // The suspended member is told why when logging in again.
     let (client, _) = app.new_browser();
-    let html = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    let token = crate::helpers::csrf_token(&html);
-    let res = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "suspended"),
-            ("password", PASSWORD),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .expect("post");
+    let res = app
+        .submit_in(
+            &client,
+            "/login",
+            "/login",
+            &[("username", "suspended"), ("password", PASSWORD)],
+        )
+        .await;
     let body = res.text().await.expect("body");
     assert!(body.contains("testing"), "the reason is shown");
 }

@@ -328,43 +328,22 @@ async fn invite_only_sign_up_takes_a_use_of_a_valid_link() {
 
     let res = visitor.get(app.url(&link)).send().await.expect("get");
     assert_eq!(res.status(), StatusCode::OK);
-    let form = visitor
-        .get(app.url(&link))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    let token = crate::helpers::csrf_token(&form);
-    let res = visitor
-        .post(app.url("/register"))
-        .form(&[
-            ("username", "invitee"),
-            ("email", "invitee@example.com"),
-            ("password", PASSWORD),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .expect("post");
+    let fields = [
+        ("username", "invitee"),
+        ("email", "invitee@example.com"),
+        ("password", PASSWORD),
+    ];
+    let res = app.submit_in(&visitor, &link, "/register", &fields).await;
     assert_eq!(
         res.status(),
         StatusCode::FORBIDDEN,
         "the form must carry the invite"
     );
-    let res = visitor
-        .post(app.url("/register"))
-        .form(&[
-            ("username", "invitee"),
-            ("email", "invitee@example.com"),
-            ("password", PASSWORD),
-            ("invite", code.as_str()),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .expect("post");
+    let mut with_invite = fields.to_vec();
+    with_invite.push(("invite", code.as_str()));
+    let res = app
+        .submit_in(&visitor, &link, "/register", &with_invite)
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::SEE_OTHER,

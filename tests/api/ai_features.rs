@@ -41,6 +41,43 @@ async fn set_status(app: &TestApp, post_id: i64, status: &str) {
         .expect("status");
 }
 
+/// Asks the bot on /bot (as the streaming page does when `stream`); returns the answer page's URL.
+async fn ask_bot(app: &TestApp, question: &str, stream: bool) -> String {
+    let mut fields = vec![("question", question)];
+    if stream {
+        fields.push(("stream", "1"));
+    }
+    let res = app.submit("/bot", "/bot/ask", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the question is taken");
+    location(&res)
+}
+
+/// The bot question id at the end of an answer page's URL.
+fn ask_id(answer_url: &str) -> i64 {
+    answer_url
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id")
+}
+
+/// Starts `count` long generations (400 tokens, end-of-text ignored) that keep the inference
+/// thread busy.
+fn occupy_inference(
+    app: &TestApp,
+    count: usize,
+) -> Vec<tokio::task::JoinHandle<Result<agora::ai::Generation, agora::ai::AiError>>> {
+    (0..count)
+        .map(|_| {
+            let ai = app.ai.clone().expect("ai");
+            let mut long = agora::ai::GenerateRequest::new("The reactor");
+            long.max_new_tokens = 400;
+            long.stop_at_eos = false;
+            tokio::spawn(async move { ai.generate(long, |_| {}).await })
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn an_unchanged_post_is_never_summarised_again_and_an_edit_queues_one_job() {
     let app = spawn_app().await;
@@ -371,15 +408,7 @@ async fn the_bot_answers_with_citations_only_to_posts_the_asker_may_see() {
     };
     let visible = bot_corpus(&app).await;
     app.sign_up("curious").await;
-    let res = app
-        .submit(
-            "/bot",
-            "/bot/ask",
-            &[("question", "How do I calibrate the flux capacitor?")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let answer_url = location(&res);
+    let answer_url = ask_bot(&app, "How do I calibrate the flux capacitor?", false).await;
     let (status, html) = app.get_html(&answer_url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("AI-generated draft"), "labelled");
@@ -392,12 +421,7 @@ async fn the_bot_answers_with_citations_only_to_posts_the_asker_may_see() {
     for hidden in ["Draft: flux", "deleted flux", "hidden flux", "pending flux"] {
         assert!(!html.contains(hidden), "{hidden} must not be cited");
     }
-    let ask_id: i64 = answer_url
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("id");
-    let stored = agora::db::ai::ask(&app.db, ask_id)
+    let stored = agora::db::ai::ask(&app.db, ask_id(&answer_url))
         .await
         .expect("db")
         .expect("ask");
@@ -429,14 +453,8 @@ async fn the_bot_says_it_found_nothing_instead_of_guessing() {
     };
     bot_corpus(&app).await;
     app.sign_up("curious").await;
-    let res = app
-        .submit(
-            "/bot",
-            "/bot/ask",
-            &[("question", "How do I bake sourdough bread?")],
-        )
-        .await;
-    let (_, html) = app.get_html(&location(&res)).await;
+    let answer_url = ask_bot(&app, "How do I bake sourdough bread?", false).await;
+    let (_, html) = app.get_html(&answer_url).await;
     assert!(html.contains("I found nothing in the forum"), "{html}");
     assert!(html.contains("/questions/ask?title=How+do+I+bake+sourdough+bread%3F"));
 }
@@ -448,18 +466,7 @@ async fn a_streamed_answer_ends_with_done_and_a_finished_one_replays() {
     };
     bot_corpus(&app).await;
     app.sign_up("streamer").await;
-    let res = app
-        .submit(
-            "/bot",
-            "/bot/ask",
-            &[
-                ("question", "How do I calibrate the flux capacitor?"),
-                ("stream", "1"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let answer_url = location(&res);
+    let answer_url = ask_bot(&app, "How do I calibrate the flux capacitor?", true).await;
     let (_, page) = app.get_html(&answer_url).await;
     assert!(
         page.contains("data-stream="),
@@ -501,32 +508,11 @@ async fn closing_the_stream_cancels_the_generation() {
     };
     bot_corpus(&app).await;
     app.sign_up("leaver").await;
-    let res = app
-        .submit(
-            "/bot",
-            "/bot/ask",
-            &[
-                ("question", "How do I calibrate the flux capacitor?"),
-                ("stream", "1"),
-            ],
-        )
-        .await;
-    let answer_url = location(&res);
-    let id: i64 = answer_url
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("id");
+    let answer_url = ask_bot(&app, "How do I calibrate the flux capacitor?", true).await;
+    let id = ask_id(&answer_url);
     // Keep the one inference thread busy so the bot's generation is still waiting (or running)
     // when the reader leaves.
-    let mut blockers = Vec::new();
-    for _ in 0..4 {
-        let ai = app.ai.clone().expect("ai");
-        let mut long = agora::ai::GenerateRequest::new("The reactor");
-        long.max_new_tokens = 400;
-        long.stop_at_eos = false;
-        blockers.push(tokio::spawn(async move { ai.generate(long, |_| {}).await }));
-    }
+    let blockers = occupy_inference(&app, 4);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut res = app.get(&format!("{answer_url}/stream")).await;
     let mut seen = String::new();
@@ -762,15 +748,10 @@ async fn a_full_inference_queue_answers_busy_with_the_question_kept() {
     bot_corpus(&app).await;
     app.sign_up("patient").await;
     // One generation runs and one waits: the queue (capacity 1) is full.
-    let mut blockers = Vec::new();
-    for _ in 0..2 {
-        let ai = app.ai.clone().expect("ai");
-        let mut long = agora::ai::GenerateRequest::new("The reactor");
-        long.max_new_tokens = 400;
-        long.stop_at_eos = false;
-        blockers.push(tokio::spawn(async move { ai.generate(long, |_| {}).await }));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut blockers = occupy_inference(&app, 1);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    blockers.extend(occupy_inference(&app, 1));
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let question = "How do I calibrate the flux capacitor?";
     let res = app
         .submit("/bot", "/bot/ask", &[("question", question)])

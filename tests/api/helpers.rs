@@ -224,23 +224,41 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> Response {
+        self.submit_in(
+            client,
+            "/register",
+            "/register",
+            &[
+                ("username", username),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    /// [`TestApp::submit`] through `client` (another browser).
+    pub async fn submit_in(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let html = client
-            .get(self.url("/register"))
+            .get(self.url(form_page))
             .send()
             .await
-            .expect("register page")
+            .expect("form page")
             .text()
             .await
             .expect("body");
         let token = csrf_token(&html);
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf_token", &token));
         client
-            .post(self.url("/register"))
-            .form(&[
-                ("username", username),
-                ("email", email),
-                ("password", password),
-                ("csrf_token", token.as_str()),
-            ])
+            .post(self.url(action))
+            .form(&body)
             .send()
             .await
             .expect("request")
