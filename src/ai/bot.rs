@@ -206,25 +206,33 @@ pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
     let terms = question_terms(question);
     let mut lines = Vec::new();
     for p in passages {
-        let best = cjk_sentences(&p.text)
+        let mut scored: Vec<(usize, usize, &str)> = cjk_sentences(&p.text)
             .into_iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let words = tokens(s);
-                let hits = terms.iter().filter(|t| words.contains(*t)).count();
-                (hits, s)
+                (terms.iter().filter(|t| words.contains(*t)).count(), i, s)
             })
-            .filter(|(hits, _)| *hits > 0)
-            .max_by_key(|(hits, s)| (*hits, std::cmp::Reverse(s.len())));
-        if let Some((_, sentence)) = best {
-            lines.push(format!(
-                "- {} [{}]",
-                sentence.trim().trim_end_matches('…'),
-                p.n
-            ));
+            .filter(|(hits, _, _)| *hits > 0)
+            .collect();
+        // The best matching sentences (shorter first on a tie), then back in the passage's order.
+        scored.sort_by_key(|(hits, _, s)| (std::cmp::Reverse(*hits), s.len()));
+        scored.truncate(SENTENCES_PER_PASSAGE);
+        scored.sort_by_key(|(_, i, _)| *i);
+        if scored.is_empty() {
+            continue;
         }
+        let quoted: Vec<&str> = scored
+            .iter()
+            .map(|(_, _, s)| s.trim().trim_end_matches('…'))
+            .collect();
+        lines.push(format!("- {} [{}]", quoted.join(" "), p.n));
     }
     lines.join("\n")
 }
+
+/// Sentences quoted from each passage.
+pub const SENTENCES_PER_PASSAGE: usize = 2;
 
 static CITATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[(\d{1,3})\]").expect("regex"));
 
@@ -376,6 +384,9 @@ mod tests {
             accepted: false,
         }];
         let answer = grounded_answer("How is the LoRA update scaled?", &passages);
-        assert_eq!(answer, "- The update is scaled by alpha / r. [1]");
+        assert_eq!(
+            answer,
+            "- LoRA adds two small matrices. The update is scaled by alpha / r. [1]"
+        );
     }
 }

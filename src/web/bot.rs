@@ -444,6 +444,11 @@ pub async fn stream(
                 &serde_json::json!({
                     "status": done.status,
                     "status_text": status_text(t, &done.status),
+                    "label": if done.model.is_empty() {
+                        t.get("bot.label").to_string()
+                    } else {
+                        format!("{} · {}", t.get("bot.label"), done.model)
+                    },
                     "html": done.answer_html,
                     "sources": sources
                         .iter()

@@ -73,6 +73,10 @@
     text.innerHTML = done.html;
     showSources(done.sources || []);
     status.textContent = done.error ? done.status_text + " " + done.error : done.status_text;
+    var label = answer.querySelector(".bot-label");
+    if (label && done.label) {
+      label.textContent = done.label;
+    }
     finish();
   });
 })();

@@ -72,7 +72,7 @@ test("asking the bot streams a cited answer", async () => {
   assert.equal(seen.at(-1), "done");
   assert.match(await page.textContent("[data-bot-status]"), /Answered/);
   const label = await page.textContent(".bot-label");
-  assert.match(label, /AI-generated draft/);
+  assert.match(label, /AI-generated draft · agora-gpt2/);
   const source = page.locator(".bot-sources li a");
   assert.equal(await source.first().textContent(), "Flux capacitor calibration guide");
   assert.match(await page.textContent(".bot-passage"), /operating temperature/);

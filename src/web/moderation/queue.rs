@@ -383,6 +383,10 @@ pub async fn act_on_post(
         Err(ModerationError::Db(e)) => return Err(e.into()),
     };
     search_index_changed(&state, acted.post_id).await;
+    // A post published by review (held by a rule, or hidden) gets the summary it would have had.
+    if let Err(e) = crate::ai::forum::post_changed(&state.db, acted.post_id).await {
+        tracing::warn!(error = %e, post_id = acted.post_id, "could not queue a summary");
+    }
     ctx.flash("moderation.done");
     let back = local_target(&form.back).unwrap_or_else(|| format!("/admin/posts/{id}"));
     Ok(crate::web::see_other(&back))
