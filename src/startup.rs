@@ -86,11 +86,20 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
-        let worker = self
-            .state
-            .settings
-            .jobs_enabled
-            .then(|| tokio::spawn(job_worker(&self.state).run(Duration::from_secs(2))));
+        let worker = self.state.settings.jobs_enabled.then(|| {
+            let worker = job_worker(&self.state);
+            let ai = self.state.ai.clone();
+            tokio::spawn(async move {
+                // AI jobs wait for the model rather than failing while it loads.
+                if let Some(ai) = ai {
+                    let _ = tokio::task::spawn_blocking(move || {
+                        ai.wait_until_loaded(Duration::from_secs(120))
+                    })
+                    .await;
+                }
+                worker.run(Duration::from_secs(2)).await;
+            })
+        });
         if let Some(ai) = self.state.ai.clone() {
             tokio::task::spawn_blocking(move || report_ai_status(&ai));
         }

@@ -206,6 +206,10 @@ pub async fn summarize_post(
     if source.status != "published" || !matches!(source.kind.as_str(), "article" | "question") {
         return Ok(SummaryOutcome::Skipped);
     }
+    if ai.is_some_and(|ai| ai.status() == AiStatus::Loading) {
+        // Retried with back-off: the draft should have its TL;DR once the model is up.
+        return Err("the model is still loading".into());
+    }
     let hash = summarize::source_hash(&source.title, &source.body_md);
     let model = model_name(ai).unwrap_or_else(|| "extractive".to_string());
     let existing = db::ai::summary(db, post_id)

@@ -319,11 +319,21 @@ pub async fn run_cli(settings: &Settings, hint_only: bool) -> anyhow::Result<()>
     }
     let db = open(settings).await?;
     let result = seed_demo(&db).await;
+    // Long demo posts get their summary drafts from the server's job worker.
+    let mut summaries = 0;
+    if result.is_ok() {
+        for topic in db::ai::public_topics(&db).await? {
+            if crate::ai::forum::post_changed(&db, topic.id).await? {
+                summaries += 1;
+            }
+        }
+    }
     db.close().await;
     let s = result?;
     println!(
         "seeded the demo community: {} users, {} articles, {} questions, {} answers ({} accepted), \
-         {} comments, {} votes, {} tags; every post is indexed for search",
+         {} comments, {} votes, {} tags; every post is indexed for search; {summaries} summary \
+         drafts queued for the server to write",
         s.users, s.articles, s.questions, s.answers, s.accepted, s.comments, s.votes, s.tags
     );
     Ok(())
