@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::reputation;
-use super::{now, Db, DbError};
+use super::{now, Db, DbError, Tx};
 
 /// What can be voted on (`target_kind` in the form and in the `votes` table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,15 +118,7 @@ pub async fn cast(
     if author_id == voter_id {
         return Err(VoteError::OwnPost);
     }
-    let old: i64 = sqlx::query_scalar(
-        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
-    )
-    .bind(voter_id)
-    .bind(target.as_str())
-    .bind(post_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(0);
+    let old = current_vote(&mut tx, voter_id, target.as_str(), post_id).await?;
     if old == value {
         tx.rollback().await?;
         return Ok(VoteOutcome {
@@ -139,28 +131,7 @@ pub async fn cast(
         });
     }
 
-    if value == 0 {
-        sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3")
-            .bind(voter_id)
-            .bind(target.as_str())
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?;
-    } else {
-        sqlx::query(
-            "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (user_id, target_kind, target_id) \
-             DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-        )
-        .bind(voter_id)
-        .bind(target.as_str())
-        .bind(post_id)
-        .bind(value)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-    }
+    store_vote(&mut tx, voter_id, target.as_str(), post_id, value).await?;
     let score: i64 =
         sqlx::query_scalar("UPDATE posts SET score = score + $1 WHERE id = $2 RETURNING score")
             .bind(value - old)
@@ -230,35 +201,9 @@ async fn cast_on_comment(
     let Some(post) = post else {
         return Err(VoteError::NotFound);
     };
-    let old: i64 = sqlx::query_scalar(
-        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = 'comment' AND target_id = $2",
-    )
-    .bind(voter_id)
-    .bind(comment_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(0);
+    let old = current_vote(&mut tx, voter_id, "comment", comment_id).await?;
     if old != value {
-        if value == 0 {
-            sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = 'comment' AND target_id = $2")
-                .bind(voter_id)
-                .bind(comment_id)
-                .execute(&mut *tx)
-                .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
-                 VALUES ($1, 'comment', $2, $3, $4) \
-                 ON CONFLICT (user_id, target_kind, target_id) \
-                 DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-            )
-            .bind(voter_id)
-            .bind(comment_id)
-            .bind(value)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        }
+        store_vote(&mut tx, voter_id, "comment", comment_id, value).await?;
         score = sqlx::query_scalar(
             "UPDATE comments SET score = score + $1 WHERE id = $2 RETURNING score",
         )
@@ -302,37 +247,9 @@ async fn cast_on_resource(
     if submitter == voter_id {
         return Err(VoteError::OwnPost);
     }
-    let old: i64 = sqlx::query_scalar(
-        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = 'resource' AND target_id = $2",
-    )
-    .bind(voter_id)
-    .bind(resource_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(0);
+    let old = current_vote(&mut tx, voter_id, "resource", resource_id).await?;
     if old != value {
-        if value == 0 {
-            sqlx::query(
-                "DELETE FROM votes WHERE user_id = $1 AND target_kind = 'resource' AND target_id = $2",
-            )
-            .bind(voter_id)
-            .bind(resource_id)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
-                 VALUES ($1, 'resource', $2, $3, $4) \
-                 ON CONFLICT (user_id, target_kind, target_id) \
-                 DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-            )
-            .bind(voter_id)
-            .bind(resource_id)
-            .bind(value)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        }
+        store_vote(&mut tx, voter_id, "resource", resource_id, value).await?;
         score = sqlx::query_scalar(
             "UPDATE resources SET score = score + $1 WHERE id = $2 RETURNING score",
         )
@@ -414,6 +331,57 @@ pub async fn tally(db: &Db, target: TargetKind, post_id: i64) -> Result<i64, DbE
     .bind(post_id)
     .fetch_one(db.reader())
     .await
+}
+
+/// The voter's current vote on a target (0 when none), inside the vote's transaction.
+async fn current_vote(
+    tx: &mut Tx,
+    voter_id: i64,
+    kind: &str,
+    target_id: i64,
+) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT value FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
+    )
+    .bind(voter_id)
+    .bind(kind)
+    .bind(target_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .unwrap_or(0))
+}
+
+/// Stores the voter's vote on a target (`0` removes it).
+async fn store_vote(
+    tx: &mut Tx,
+    voter_id: i64,
+    kind: &str,
+    target_id: i64,
+    value: i64,
+) -> Result<(), DbError> {
+    if value == 0 {
+        sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3")
+            .bind(voter_id)
+            .bind(kind)
+            .bind(target_id)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO votes (user_id, target_kind, target_id, value, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, target_kind, target_id) \
+             DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+        )
+        .bind(voter_id)
+        .bind(kind)
+        .bind(target_id)
+        .bind(value)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
