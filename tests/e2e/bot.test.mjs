@@ -4,7 +4,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startForum, launchBrowser } from "./harness.mjs";
 
-const PASSWORD = "tidal quartz lantern mosaic";
 let forum;
 let chrome;
 
@@ -20,12 +19,7 @@ after(async () => {
 
 test("asking the bot streams a cited answer", async () => {
   const page = await chrome.newPage();
-  await page.goto(`${forum.base}/register`);
-  await page.fill("#username", "bot-asker");
-  await page.fill("#email", "bot-asker@example.com");
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
+  await forum.signUp(page, "bot-asker");
 
   await page.goto(`${forum.base}/articles/new`);
   await page.fill("#title", "Flux capacitor calibration guide");

@@ -20,6 +20,14 @@ function freePort() {
   });
 }
 
+/** The password every e2e account uses (strong enough for the sign-up check). */
+export const PASSWORD = "tidal quartz lantern mosaic";
+
+export async function logOut(page) {
+  await page.click("text=Log out");
+  await page.waitForSelector("text=You are logged out.");
+}
+
 export async function startForum() {
   const dir = mkdtempSync(path.join(tmpdir(), "agora-e2e-"));
   const port = await freePort();
@@ -46,6 +54,22 @@ export async function startForum() {
   }
   return {
     base,
+    /** Signs `name` up through the form; the page ends on the home page, signed in. */
+    async signUp(page, name) {
+      await page.goto(`${base}/register`);
+      await page.fill("#username", name);
+      await page.fill("#email", `${name}@example.com`);
+      await page.fill("#password", PASSWORD);
+      await page.click("main button[type=submit]");
+      await page.waitForURL(`${base}/`);
+    },
+    async logIn(page, name) {
+      await page.goto(`${base}/login`);
+      await page.fill("#username", name);
+      await page.fill("#password", PASSWORD);
+      await page.click("main button[type=submit]");
+      await page.waitForURL(`${base}/`);
+    },
     /** Runs an `agora` command against this forum's database, `input` on its standard input. */
     cli(args, input = "") {
       return new Promise((resolve, reject) => {

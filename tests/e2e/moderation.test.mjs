@@ -2,9 +2,8 @@
 // finds it on /admin/flags with the reason and note, and hides it from there.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { startForum, launchBrowser, logOut, PASSWORD } from "./harness.mjs";
 
-const PASSWORD = "tidal quartz lantern mosaic";
 let forum;
 let chrome;
 
@@ -19,31 +18,9 @@ after(async () => {
   await forum?.stop();
 });
 
-async function signUp(page, name) {
-  await page.goto(`${forum.base}/register`);
-  await page.fill("#username", name);
-  await page.fill("#email", `${name}@example.com`);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logIn(page, name) {
-  await page.goto(`${forum.base}/login`);
-  await page.fill("#username", name);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logOut(page) {
-  await page.click("text=Log out");
-  await page.waitForSelector("text=You are logged out.");
-}
-
 test("a moderator resolves a member's flag from /admin/flags", async () => {
   const page = await chrome.newPage();
-  await signUp(page, "seller");
+  await forum.signUp(page, "seller");
   await page.goto(`${forum.base}/questions/ask`);
   await page.fill("#title", "Cheap GPU hours, best prices anywhere");
   await page.fill("#body", "Message me for discount GPU rentals.");
@@ -53,7 +30,7 @@ test("a moderator resolves a member's flag from /admin/flags", async () => {
   const questionUrl = page.url();
   await logOut(page);
 
-  await signUp(page, "reporter");
+  await forum.signUp(page, "reporter");
   await page.goto(questionUrl);
   const flag = "article.question details.flag";
   await page.click(`${flag} summary`);
@@ -63,7 +40,7 @@ test("a moderator resolves a member's flag from /admin/flags", async () => {
   await page.waitForSelector("text=the moderators will review your flag");
   await logOut(page);
 
-  await logIn(page, "boss");
+  await forum.logIn(page, "boss");
   await page.goto(`${forum.base}/admin/flags`);
   const item = page.locator(".mod-item", { hasText: "Cheap GPU hours" });
   assert.match(await item.textContent(), /Spam or advertising: advertising GPU rentals/);

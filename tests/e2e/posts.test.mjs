@@ -2,9 +2,8 @@
 // the real pages in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { startForum, launchBrowser, logOut } from "./harness.mjs";
 
-const PASSWORD = "tidal quartz lantern mosaic";
 let forum;
 let chrome;
 
@@ -18,31 +17,9 @@ after(async () => {
   await forum?.stop();
 });
 
-async function signUp(page, name) {
-  await page.goto(`${forum.base}/register`);
-  await page.fill("#username", name);
-  await page.fill("#email", `${name}@example.com`);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logIn(page, name) {
-  await page.goto(`${forum.base}/login`);
-  await page.fill("#username", name);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logOut(page) {
-  await page.click("text=Log out");
-  await page.waitForSelector("text=You are logged out.");
-}
-
 test("an article with math, a diagram and code is rendered, with a live preview", async () => {
   const page = await chrome.newPage();
-  await signUp(page, "writer");
+  await forum.signUp(page, "writer");
   await page.goto(`${forum.base}/articles/new`);
   await page.fill("#title", "Attention in one page 注意力");
   const body = [
@@ -78,7 +55,7 @@ test("an article with math, a diagram and code is rendered, with a live preview"
 
 test("ask a question, answer it, and the asker accepts the answer", async () => {
   const page = await chrome.newPage();
-  await signUp(page, "asker");
+  await forum.signUp(page, "asker");
   await page.goto(`${forum.base}/questions/ask`);
   await page.fill("#title", "How do I stream tokens from a local model?");
   await page.fill("#body", "I want them to appear as they are generated.");
@@ -88,14 +65,14 @@ test("ask a question, answer it, and the asker accepts the answer", async () => 
   const questionUrl = page.url();
   await logOut(page);
 
-  await signUp(page, "helper");
+  await forum.signUp(page, "helper");
   await page.goto(questionUrl);
   await page.fill("#answer-body", "Use **server-sent events** and flush after every token.");
   await page.click("button:has-text('Post your answer')");
   await page.waitForSelector(".answer strong");
   await logOut(page);
 
-  await logIn(page, "asker");
+  await forum.logIn(page, "asker");
   await page.goto(questionUrl);
   await page.click("button:has-text('Accept this answer')");
   await page.waitForSelector(".answer.accepted");

@@ -3,9 +3,8 @@
 // off is covered by tests/api/social.rs.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { startForum, launchBrowser, logOut } from "./harness.mjs";
 
-const PASSWORD = "tidal quartz lantern mosaic";
 let forum;
 let chrome;
 
@@ -19,28 +18,6 @@ after(async () => {
   await forum?.stop();
 });
 
-async function signUp(page, name) {
-  await page.goto(`${forum.base}/register`);
-  await page.fill("#username", name);
-  await page.fill("#email", `${name}@example.com`);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logIn(page, name) {
-  await page.goto(`${forum.base}/login`);
-  await page.fill("#username", name);
-  await page.fill("#password", PASSWORD);
-  await page.click("main button[type=submit]");
-  await page.waitForURL(`${forum.base}/`);
-}
-
-async function logOut(page) {
-  await page.click("text=Log out");
-  await page.waitForSelector("text=You are logged out.");
-}
-
 const scoreIs = (page, selector, value) =>
   page.waitForFunction(
     ([sel, v]) => document.querySelector(sel)?.textContent.trim() === v,
@@ -49,7 +26,7 @@ const scoreIs = (page, selector, value) =>
 
 test("an accepted answer earns the reputation to vote, and votes update without a reload", async () => {
   const page = await chrome.newPage();
-  await signUp(page, "asker");
+  await forum.signUp(page, "asker");
   await page.goto(`${forum.base}/questions/ask`);
   await page.fill("#title", "How do I pick a LoRA rank for a 7B model?");
   await page.fill("#body", "Is rank 8 enough for instruction tuning?");
@@ -59,14 +36,14 @@ test("an accepted answer earns the reputation to vote, and votes update without 
   const questionUrl = page.url();
   await logOut(page);
 
-  await signUp(page, "helper");
+  await forum.signUp(page, "helper");
   await page.goto(questionUrl);
   await page.fill("#answer-body", "Rank 8 to 16 is usually enough; @asker try 16 first.");
   await page.click("button:has-text('Post your answer')");
   await page.waitForSelector(".answer");
   await logOut(page);
 
-  await logIn(page, "asker");
+  await forum.logIn(page, "asker");
   assert.ok(await page.$(".nav-notifications [data-unread]"), "the asker sees an unread notification");
   await page.goto(questionUrl);
   await page.click("button:has-text('Accept this answer')");
@@ -74,7 +51,7 @@ test("an accepted answer earns the reputation to vote, and votes update without 
   await logOut(page);
 
   // +15 for the accepted answer: the helper may now vote up (not down: that needs 125).
-  await logIn(page, "helper");
+  await forum.logIn(page, "helper");
   assert.equal((await page.textContent(".nav-notifications [data-unread]")).trim(), "1");
   await page.goto(questionUrl);
   let reloaded = false;
