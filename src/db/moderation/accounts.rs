@@ -99,15 +99,41 @@ pub async fn dismiss_user_flags(
     Ok(n)
 }
 
+/// What a sweep (or its undoing) changed, for the search index.
+#[derive(Debug, Default)]
+pub struct Swept {
+    pub posts: Vec<i64>,
+    pub resources: Vec<i64>,
+}
+
+/// How each kind of content is hidden by a sweep: its table, the statuses a sweep takes, and the
+/// status it sets (resources have no "hidden": they are unlisted as rejected).
+const SWEPT_KINDS: [(&str, &str, &str, &str); 2] = [
+    (
+        "resource",
+        "SELECT id, status FROM resources WHERE submitted_by = $1 \
+         AND status IN ('pending', 'approved') ORDER BY id",
+        "UPDATE resources SET status = $2 WHERE id = $1",
+        "rejected",
+    ),
+    (
+        "resource_comment",
+        "SELECT id, status FROM resource_comments WHERE author_id = $1 \
+         AND status IN ('published', 'pending') ORDER BY id",
+        "UPDATE resource_comments SET status = $2 WHERE id = $1",
+        "hidden",
+    ),
+];
+
 /// Deletes a member as a spammer in one step: suspends the account (ending its sessions), hides
-/// every live post and comment of theirs and records which, so [`restore_spammer`] brings exactly
-/// those back. Returns the hidden posts (for the search index).
+/// every live post, comment, resource and resource comment of theirs and records which, so
+/// [`restore_spammer`] brings exactly those back.
 pub async fn sweep_spammer(
     db: &Db,
     actor_id: i64,
     user_id: i64,
     reason: &str,
-) -> Result<Vec<i64>, DbError> {
+) -> Result<Swept, DbError> {
     let at = now();
     let mut tx = db.begin_write().await?;
     crate::db::users::suspend_in(&mut tx, user_id, at + SPAMMER_SUSPENSION_SECS, reason).await?;
@@ -153,11 +179,43 @@ pub async fn sweep_spammer(
             resolve_open_in(&mut tx, kind, *id, actor_id, "spammer").await?;
         }
     }
+    let mut resources = Vec::new();
+    let mut others = 0;
+    for (kind, select, update, hidden) in SWEPT_KINDS {
+        let items: Vec<(i64, String)> = sqlx::query_as(select)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (id, previous) in items {
+            sqlx::query(
+                "INSERT INTO spam_sweep_items (sweep_id, target_kind, target_id, previous_status) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(sweep_id)
+            .bind(kind)
+            .bind(id)
+            .bind(previous.as_str())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(update)
+                .bind(id)
+                .bind(hidden)
+                .execute(&mut *tx)
+                .await?;
+            if kind == "resource" {
+                resolve_open_in(&mut tx, kind, id, actor_id, "spammer").await?;
+                resources.push(id);
+            } else {
+                others += 1;
+            }
+        }
+    }
     resolve_open_in(&mut tx, "user", user_id, actor_id, "spammer").await?;
     let detail = format!(
-        "sweep {sweep_id}: {} posts, {} comments hidden",
+        "sweep {sweep_id}: {} posts, {} comments, {} resources, {others} resource comments hidden",
         posts.len(),
-        comments.len()
+        comments.len(),
+        resources.len()
     );
     record_and_tell(
         &mut tx,
@@ -175,7 +233,10 @@ pub async fn sweep_spammer(
     )
     .await?;
     tx.commit().await?;
-    Ok(posts.into_iter().map(|(id, _)| id).collect())
+    Ok(Swept {
+        posts: posts.into_iter().map(|(id, _)| id).collect(),
+        resources,
+    })
 }
 
 /// Whether a member has a spammer sweep that can still be restored.
@@ -197,7 +258,7 @@ pub async fn restore_spammer(
     actor_id: i64,
     user_id: i64,
     reason: &str,
-) -> Result<Option<Vec<i64>>, DbError> {
+) -> Result<Option<Swept>, DbError> {
     let mut tx = db.begin_write().await?;
     let sweep_id: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM spam_sweeps WHERE user_id = $1 AND restored_at IS NULL \
@@ -215,25 +276,45 @@ pub async fn restore_spammer(
     .bind(sweep_id)
     .fetch_all(&mut *tx)
     .await?;
-    let mut posts = Vec::new();
+    let mut restored = Swept::default();
     let mut comments = 0;
     for (kind, id, previous) in items {
-        let table = if kind == "post" { "posts" } else { "comments" };
+        let (table, hidden) = match kind.as_str() {
+            "post" => ("posts", "hidden"),
+            "comment" => ("comments", "hidden"),
+            "resource" => ("resources", "rejected"),
+            _ => ("resource_comments", "hidden"),
+        };
         let current: Option<String> =
             sqlx::query_scalar(&format!("SELECT status FROM {table} WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        // Something staff deleted separately since the sweep stays deleted.
-        if current.as_deref() != Some("hidden") {
+        // Something staff deleted (or decided) separately since the sweep stays as it is.
+        if current.as_deref() != Some(hidden) {
             continue;
         }
-        if kind == "post" {
-            set_post_status_in(&mut tx, id, &previous).await?;
-            posts.push(id);
-        } else {
-            set_comment_status_in(&mut tx, id, &previous).await?;
-            comments += 1;
+        match kind.as_str() {
+            "post" => {
+                set_post_status_in(&mut tx, id, &previous).await?;
+                restored.posts.push(id);
+            }
+            "comment" => {
+                set_comment_status_in(&mut tx, id, &previous).await?;
+                comments += 1;
+            }
+            _ => {
+                sqlx::query(&format!("UPDATE {table} SET status = $2 WHERE id = $1"))
+                    .bind(id)
+                    .bind(previous.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                if kind == "resource" {
+                    restored.resources.push(id);
+                } else {
+                    comments += 1;
+                }
+            }
         }
     }
     sqlx::query("UPDATE spam_sweeps SET restored_at = $1 WHERE id = $2")
@@ -246,8 +327,9 @@ pub async fn restore_spammer(
         .execute(&mut *tx)
         .await?;
     let detail = format!(
-        "sweep {sweep_id}: {} posts, {comments} comments restored",
-        posts.len()
+        "sweep {sweep_id}: {} posts, {comments} comments, {} resources restored",
+        restored.posts.len(),
+        restored.resources.len()
     );
     record_and_tell(
         &mut tx,
@@ -265,5 +347,5 @@ pub async fn restore_spammer(
     )
     .await?;
     tx.commit().await?;
-    Ok(Some(posts))
+    Ok(Some(restored))
 }

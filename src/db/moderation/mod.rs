@@ -6,7 +6,7 @@ mod accounts;
 
 pub use accounts::{
     dismiss_user_flags, has_open_sweep, restore_spammer, silence, silenced_until, sweep_spammer,
-    unsilence, SPAMMER_SUSPENSION_SECS,
+    unsilence, Swept, SPAMMER_SUSPENSION_SECS,
 };
 
 use sqlx::Row;

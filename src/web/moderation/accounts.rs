@@ -50,9 +50,7 @@ pub async fn delete_spammer(
     let reason = form.reason.trim();
     let reason = if reason.is_empty() { "spam" } else { reason };
     let hidden = db::moderation::sweep_spammer(&state.db, me.id, user.id, reason).await?;
-    for post_id in hidden {
-        search_index_changed(&state, post_id).await;
-    }
+    reindex(&state, &hidden).await;
     ctx.flash("moderation.spammer_deleted");
     Ok(back_to(user.id))
 }
@@ -71,9 +69,7 @@ pub async fn restore_spammer(
     let restored = db::moderation::restore_spammer(&state.db, me.id, user.id, form.reason.trim())
         .await?
         .ok_or_else(|| AppError::Invalid(ctx.t().get("moderation.nothing_to_restore").into()))?;
-    for post_id in restored {
-        search_index_changed(&state, post_id).await;
-    }
+    reindex(&state, &restored).await;
     ctx.flash("moderation.spammer_restored");
     Ok(back_to(user.id))
 }
@@ -139,4 +135,14 @@ pub async fn dismiss_flags(
     db::moderation::dismiss_user_flags(&state.db, me.id, user.id, form.reason.trim()).await?;
     ctx.flash("moderation.done");
     Ok(back_to(user.id))
+}
+
+/// The search index follows what a sweep hid or brought back.
+async fn reindex(state: &AppState, swept: &db::moderation::Swept) {
+    for post_id in &swept.posts {
+        search_index_changed(state, *post_id).await;
+    }
+    for resource_id in &swept.resources {
+        crate::web::resources::search_index_changed(state, *resource_id).await;
+    }
 }

@@ -30,6 +30,37 @@ async fn deleting_a_spammer_hides_all_their_content_and_restore_brings_exactly_i
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // A flag on the account is resolved by the deletion.
     victim.flag("user", spammer.id, "spam", "").await;
+    // Their resource submission and their comment on a listed resource go too.
+    let listed = crate::resources::submit_ok(
+        &moderator,
+        &crate::resources::paper("LoRA paper", "https://arxiv.org/abs/2106.09685", &[]),
+    )
+    .await;
+    let spam_resource = crate::resources::submit_ok(
+        &spammer,
+        &crate::resources::paper("Cheap GPU hours", "https://gpu.example/deal", &[]),
+    )
+    .await;
+    let res = spammer
+        .post(
+            &format!("/resources/{listed}/comments"),
+            &[("body", "Cheap GPU hours at my site")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let resource_comment: i64 =
+        sqlx::query_scalar("SELECT id FROM resource_comments WHERE author_id = $1")
+            .bind(spammer.id)
+            .fetch_one(app.db.reader())
+            .await
+            .expect("resource comment");
+    let resource_comment_status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM resource_comments WHERE id = $1")
+            .bind(resource_comment)
+            .fetch_one(app.db.reader())
+            .await
+            .expect("status")
+    };
 
     let res = moderator
         .post(
@@ -42,6 +73,15 @@ async fn deleting_a_spammer_hides_all_their_content_and_restore_brings_exactly_i
         assert_eq!(post_status(&app, post).await, "hidden");
     }
     assert_eq!(comment_status(&app, comment).await, "hidden");
+    assert_eq!(
+        crate::resources::resource_status(&app, spam_resource).await,
+        "rejected"
+    );
+    assert_eq!(resource_comment_status().await, "hidden");
+    assert_eq!(
+        crate::resources::resource_status(&app, listed).await,
+        "approved"
+    );
     assert_eq!(post_status(&app, gone).await, "deleted");
     assert_eq!(post_status(&app, victims_question).await, "published");
     let answers: i64 = sqlx::query_scalar("SELECT answer_count FROM posts WHERE id = $1")
@@ -99,6 +139,11 @@ async fn deleting_a_spammer_hides_all_their_content_and_restore_brings_exactly_i
     assert_eq!(post_status(&app, q1).await, "published");
     assert_eq!(post_status(&app, answer).await, "published");
     assert_eq!(comment_status(&app, comment).await, "published");
+    assert_eq!(
+        crate::resources::resource_status(&app, spam_resource).await,
+        "pending"
+    );
+    assert_eq!(resource_comment_status().await, "published");
     assert_eq!(post_status(&app, q2).await, "deleted");
     assert_eq!(post_status(&app, gone).await, "deleted");
     let user = agora::db::users::by_id(&app.db, spammer.id)
