@@ -17,15 +17,18 @@ pub enum Kind {
     Accepted,
     /// A moderator acted on your content or account; `detail` says what.
     Moderation,
+    /// Someone commented on your resource (`resource_id`, `comment_id` = the resource comment).
+    ResourceComment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Answer,
         Kind::Comment,
         Kind::Mention,
         Kind::Accepted,
         Kind::Moderation,
+        Kind::ResourceComment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Kind {
             Kind::Mention => "mention",
             Kind::Accepted => "accepted",
             Kind::Moderation => "moderation",
+            Kind::ResourceComment => "resource_comment",
         }
     }
 
@@ -70,6 +74,29 @@ pub async fn notify_in(tx: &mut Tx, new: NewNotification) -> Result<i64, DbError
     .fetch_one(&mut **tx)
     .await?;
     row.try_get("id")
+}
+
+/// Tells a resource's submitter about a comment on it.
+pub async fn notify_resource_comment(
+    db: &Db,
+    user_id: i64,
+    actor_id: i64,
+    resource_id: i64,
+    comment_id: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO notifications (user_id, kind, actor_id, resource_id, comment_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user_id)
+    .bind(Kind::ResourceComment.as_str())
+    .bind(actor_id)
+    .bind(resource_id)
+    .bind(comment_id)
+    .bind(now())
+    .execute(db.writer())
+    .await?;
+    Ok(())
 }
 
 /// Stores one notification on its own (moderation outcomes and other one-off messages).
@@ -157,6 +184,8 @@ pub struct NotificationView {
     /// The post's title, or its question's title for answers.
     pub title: String,
     pub comment_id: Option<i64>,
+    /// The resource a resource comment is on.
+    pub resource_id: Option<i64>,
     pub detail: String,
     pub created_at: i64,
     pub read: bool,
@@ -170,12 +199,13 @@ pub async fn list_for_user(
 ) -> Result<Vec<NotificationView>, DbError> {
     let rows = sqlx::query(
         "SELECT n.id, n.kind, a.username AS actor, n.post_id, p.kind AS post_kind, p.parent_id, \
-                COALESCE(NULLIF(p.title, ''), q.title, '') AS title, n.comment_id, n.detail, \
-                n.created_at, n.read_at \
+                COALESCE(NULLIF(p.title, ''), q.title, r.title, '') AS title, n.comment_id, \
+                n.resource_id, n.detail, n.created_at, n.read_at \
          FROM notifications n \
          LEFT JOIN users a ON a.id = n.actor_id \
          LEFT JOIN posts p ON p.id = n.post_id \
          LEFT JOIN posts q ON q.id = p.parent_id \
+         LEFT JOIN resources r ON r.id = n.resource_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2",
     )
     .bind(user_id)
@@ -193,6 +223,7 @@ pub async fn list_for_user(
                 parent_id: r.try_get("parent_id")?,
                 title: r.try_get("title")?,
                 comment_id: r.try_get("comment_id")?,
+                resource_id: r.try_get("resource_id")?,
                 detail: r.try_get("detail")?,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),

@@ -196,6 +196,15 @@ pub async fn create(
     crate::moderation::after_write(&state.db, &me, &verdict, Target::ResourceComment(id)).await?;
     if verdict.is_held() {
         ctx.flash("resource.flash.comment_held");
+    } else if resource.submitted_by != me.id {
+        crate::db::notifications::notify_resource_comment(
+            &state.db,
+            resource.submitted_by,
+            me.id,
+            resource.id,
+            id,
+        )
+        .await?;
     }
     Ok(crate::web::see_other(&comment_url(resource.id, id)))
 }

@@ -44,6 +44,7 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
         Some(Kind::Comment) => "notification.comment",
         Some(Kind::Mention) => "notification.mention",
         Some(Kind::Accepted) => "notification.accepted",
+        Some(Kind::ResourceComment) => "notification.resource_comment",
         Some(Kind::Moderation) | None => "notification.moderation",
     };
     let mut text = t.fill(key, &[("actor", &actor), ("title", &title)]);
@@ -51,6 +52,10 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
         text = format!("{text}: {}", n.detail);
     }
     let link = match (n.post_id, n.post_kind.as_deref()) {
+        _ if n.resource_id.is_some() => n.resource_id.map(|id| match n.comment_id {
+            Some(comment) => format!("/resources/{id}#resource-comment-{comment}"),
+            None => format!("/resources/{id}"),
+        }),
         (Some(id), Some(kind)) => {
             let path = super::post_path(kind, id, n.parent_id);
             Some(match n.comment_id {
@@ -128,6 +133,7 @@ mod tests {
             parent_id: Some(2),
             title: "How do I <b>fine-tune</b>?".into(),
             comment_id,
+            resource_id: None,
             detail: String::new(),
             created_at: 0,
             read: false,

@@ -83,9 +83,23 @@ async fn a_member_with_reputation_comments_on_a_listed_resource_and_everyone_see
     let html = res.text().await.expect("body");
     assert!(html.contains("50 reputation") && html.contains("First post here, thanks for sharing"));
 
+    // The submitter is told, with a link to the comment; their own comments tell nobody.
+    let (_, notices) = curator.get("/notifications").await;
+    assert!(
+        notices.contains("reader commented on your resource"),
+        "{notices}"
+    );
+    assert!(notices.contains(&format!("/resources/{id}#resource-comment-{comment_id}")));
+
     // The submitter may always comment on their own entry.
     comment_ok(&curator, id, "Glad it helps.").await;
     assert_eq!(count(&app).await, 2);
+    let told: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'resource_comment'")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("notifications");
+    assert_eq!(told, 1);
 }
 
 #[tokio::test]
