@@ -63,35 +63,29 @@ pub const SUMMARY_MIN_CHARS_RANGE: std::ops::RangeInclusive<usize> = 100..=100_0
 impl FeatureSettings {
     pub async fn load(db: &Db) -> Result<FeatureSettings, DbError> {
         let defaults = FeatureSettings::default();
-        let flag = |value: Option<String>, default: bool| value.map_or(default, |v| v == "on");
-        let number =
-            |value: Option<String>, default: usize, range: &std::ops::RangeInclusive<usize>| {
-                value
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .filter(|n| range.contains(n))
-                    .unwrap_or(default)
-            };
+        let stored = db::settings::with_prefix(db, "ai.").await?;
+        let get = |key: &str| stored.get(key).map(String::as_str);
+        let flag = |key: &str, default: bool| get(key).map_or(default, |v| v == "on");
+        let number = |key: &str, default: usize, range: &std::ops::RangeInclusive<usize>| {
+            get(key)
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| range.contains(n))
+                .unwrap_or(default)
+        };
         Ok(FeatureSettings {
-            summaries: flag(
-                db::settings::get(db, keys::SUMMARIES).await?,
-                defaults.summaries,
-            ),
+            summaries: flag(keys::SUMMARIES, defaults.summaries),
             summary_min_chars: number(
-                db::settings::get(db, keys::SUMMARY_MIN_CHARS).await?,
+                keys::SUMMARY_MIN_CHARS,
                 defaults.summary_min_chars,
                 &SUMMARY_MIN_CHARS_RANGE,
             ),
-            bot: flag(db::settings::get(db, keys::BOT).await?, defaults.bot),
-            bot_auto_answer: flag(
-                db::settings::get(db, keys::BOT_AUTO_ANSWER).await?,
-                defaults.bot_auto_answer,
-            ),
-            bot_name: db::settings::get(db, keys::BOT_NAME)
-                .await?
+            bot: flag(keys::BOT, defaults.bot),
+            bot_auto_answer: flag(keys::BOT_AUTO_ANSWER, defaults.bot_auto_answer),
+            bot_name: get(keys::BOT_NAME)
                 .filter(|n| Username::parse(n).is_ok())
-                .unwrap_or(defaults.bot_name),
+                .map_or(defaults.bot_name, str::to_string),
             bot_max_tokens: number(
-                db::settings::get(db, keys::BOT_MAX_TOKENS).await?,
+                keys::BOT_MAX_TOKENS,
                 defaults.bot_max_tokens,
                 &BOT_MAX_TOKENS_RANGE,
             ),
@@ -148,10 +142,10 @@ pub async fn post_changed(db: &Db, post_id: i64) -> Result<bool, DbError> {
     if !settings.summaries {
         return Ok(false);
     }
-    let Some(post) = db::posts::by_id(db, post_id).await? else {
+    let Some(post) = db::ai::post_source(db, post_id).await? else {
         return Ok(false);
     };
-    if !matches!(post.kind, PostKind::Article | PostKind::Question) || !post.is_published() {
+    if !matches!(post.kind.as_str(), "article" | "question") || post.status != "published" {
         return Ok(false);
     }
     let hash = summarize::source_hash(&post.title, &post.body_md);

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sha2::{Digest, Sha256};
 
 use crate::render::cjk_sentences;
-use crate::search::tokenize::index_text;
+use crate::search::tokenize::{index_text, is_cjk};
 
 /// Sentences in the extractive core (fewer when the post is short).
 pub const EXTRACTIVE_SENTENCES: usize = 3;
@@ -52,10 +52,6 @@ fn is_prose(sentence: &str) -> bool {
     let long_enough = cjk >= 8 || words >= 5;
     // Code, formulas and tables are mostly symbols and digits.
     long_enough && letters * 10 >= chars * 6
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
 fn terms(text: &str) -> HashSet<String> {

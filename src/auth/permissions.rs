@@ -59,6 +59,19 @@ pub fn require_admin<'a>(
     }
 }
 
+/// A member for unit tests: named `u{id}`, trust level 0.
+#[cfg(test)]
+pub(crate) fn test_member(id: i64, reputation: i64) -> CurrentUser {
+    CurrentUser {
+        id,
+        username: format!("u{id}"),
+        role: Role::Member,
+        reputation,
+        trust_level: 0,
+        locale: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,16 +70,7 @@ mod tests {
     use super::*;
     use crate::domain::Role;
 
-    fn member(id: i64, reputation: i64) -> CurrentUser {
-        CurrentUser {
-            id,
-            username: format!("u{id}"),
-            role: Role::Member,
-            reputation,
-            trust_level: 0,
-            locale: None,
-        }
-    }
+    use crate::auth::permissions::test_member as member;
 
     #[test]
     fn the_table_is_ordered_and_documented() {

@@ -8,6 +8,23 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>, DbError> {
         .await
 }
 
+/// Every setting whose key starts with `prefix` (e.g. `ai.`), in one query.
+pub async fn with_prefix(
+    db: &Db,
+    prefix: &str,
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM site_settings WHERE key LIKE $1")
+            .bind(format!("{prefix}%"))
+            .fetch_all(db.reader())
+            .await?;
+    // LIKE treats `_` and `%` in the prefix as wildcards: keep exact matches only.
+    Ok(rows
+        .into_iter()
+        .filter(|(key, _)| key.starts_with(prefix))
+        .collect())
+}
+
 pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO site_settings (key, value) VALUES ($1, $2) \

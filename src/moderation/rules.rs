@@ -9,6 +9,7 @@
 use regex::{Regex, RegexBuilder};
 
 use crate::domain::FieldError;
+use crate::search::tokenize::is_cjk;
 
 /// The longest regular expression an admin may save.
 pub const MAX_PATTERN_CHARS: usize = 500;
@@ -245,12 +246,6 @@ pub fn word_list(pattern: &str) -> Vec<String> {
 
 /// Chinese, Japanese and Korean characters: those scripts have no spaces between words, so a banned
 /// word written in them matches anywhere.
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
-        | 0x20000..=0x2FA1F)
-}
-
 /// The first banned word found in `text`: case-insensitively, on word boundaries (a letter or digit
 /// on either side means another word), or anywhere for words written in CJK scripts.
 pub fn banned_word_in(words: &[String], text: &str) -> Option<String> {

@@ -2,7 +2,7 @@
 //! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
 use std::ops::Range;
 
-use super::tokenize::query_terms;
+use super::tokenize::{is_cjk, query_terms};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -181,16 +181,6 @@ impl Kind {
             Kind::Gap
         }
     }
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xAC00..=0xD7AF
-        | 0xF900..=0xFAFF
-        | 0x20000..=0x3134F)
 }
 
 fn collapse_whitespace(text: &str) -> String {

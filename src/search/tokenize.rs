@@ -114,7 +114,8 @@ impl Kind {
     }
 }
 
-fn is_cjk(c: char) -> bool {
+/// Han, kana and hangul: the scripts written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF      // hiragana, katakana
         | 0x3400..=0x4DBF    // CJK extension A

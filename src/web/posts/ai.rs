@@ -89,7 +89,12 @@ struct DraftPage {
     ai_note: String,
 }
 
-async fn managed_post(ctx: &Ctx, state: &AppState, id: i64) -> Result<PostRecord, AppError> {
+/// The signed-in author (or staff member) and the article or question they manage.
+async fn managed_post(
+    ctx: &Ctx,
+    state: &AppState,
+    id: i64,
+) -> Result<(CurrentUser, PostRecord), AppError> {
     let me = ctx.require_user()?;
     let post = visible_post(
         state,
@@ -101,7 +106,7 @@ async fn managed_post(ctx: &Ctx, state: &AppState, id: i64) -> Result<PostRecord
     if !can_manage(Some(&me), &post) {
         return Err(AppError::Forbidden);
     }
-    Ok(post)
+    Ok((me, post))
 }
 
 fn post_link(post: &PostRecord) -> String {
@@ -194,7 +199,7 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = managed_post(&ctx, &state, path.into_inner()).await?;
+    let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
     ctx.ensure_session(&state).await?;
     crate::web::ok(&draft_page(&ctx, &state, &post, None, String::new()).await?)
 }
@@ -205,7 +210,7 @@ pub async fn request(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = managed_post(&ctx, &state, path.into_inner()).await?;
+    let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
     if !FeatureSettings::load(&state.db).await?.summaries {
         return Err(AppError::Closed(ctx.t().get("summary.feature_off").into()));
     }
@@ -231,8 +236,7 @@ pub async fn accept(
     path: web::Path<i64>,
     form: web::Form<AcceptForm>,
 ) -> Result<HttpResponse, AppError> {
-    let me = ctx.require_user()?;
-    let post = managed_post(&ctx, &state, path.into_inner()).await?;
+    let (me, post) = managed_post(&ctx, &state, path.into_inner()).await?;
     let text = form.into_inner().text;
     let count = text.chars().count();
     let invalid = text.trim().is_empty() || count > SUMMARY_MAX_CHARS;
@@ -263,7 +267,7 @@ pub async fn dismiss(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = managed_post(&ctx, &state, path.into_inner()).await?;
+    let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
     db::ai::dismiss_summary(&state.db, post.id).await?;
     ctx.flash("summary.flash.dismissed");
     Ok(crate::web::see_other(&post_link(&post)))
@@ -277,10 +281,8 @@ pub async fn request_bot_answer(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let post = managed_post(&ctx, &state, path.into_inner()).await?;
-    if let Some(me) = ctx.user() {
-        crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
-    }
+    let (me, post) = managed_post(&ctx, &state, path.into_inner()).await?;
+    crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
     if post.kind != PostKind::Question || !post.is_published() {
         return Err(AppError::NotFound);
     }

@@ -18,18 +18,13 @@ use crate::render::{render_comment, RENDERER_VERSION};
 use crate::web::context::Ctx;
 use crate::web::moderation::rules;
 use crate::web::social::comments::{
-    BodyProblem, CommentBody, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS,
+    may_delete, BodyProblem, CommentBody, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS,
 };
 use crate::web::state::AppState;
 
 /// Members with the comment privilege comment on any listed resource; the submitter always may.
 pub fn may_comment(user: &CurrentUser, resource: &ResourceRecord) -> bool {
     has_privilege(user, Privilege::Comment) || user.id == resource.submitted_by
-}
-
-/// The author or a moderator may delete.
-pub fn may_delete(user: &CurrentUser, comment_author: i64) -> bool {
-    user.id == comment_author || user.is_staff()
 }
 
 /// `/resources/{id}#resource-comment-{comment}`
@@ -250,16 +245,7 @@ mod tests {
     use super::*;
     use crate::domain::Role;
 
-    fn member(id: i64, reputation: i64) -> CurrentUser {
-        CurrentUser {
-            id,
-            username: format!("u{id}"),
-            role: Role::Member,
-            reputation,
-            trust_level: 0,
-            locale: None,
-        }
-    }
+    use crate::auth::permissions::test_member as member;
 
     #[test]
     fn authors_and_staff_delete() {
