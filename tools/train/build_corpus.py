@@ -149,6 +149,18 @@ def fetch_packages(work: Path) -> Path:
     return root
 
 
+def demo_posts(path: Path):
+    """The project's own demo forum (src/seed/demo_forum.txt): each article, question, answer and comment as a
+    document (title, then the Markdown body), keyed by its block key for the held-out split."""
+    for block in path.read_text(encoding="utf-8").split("\n@@@ ")[1:]:
+        head, _, body = block.partition("\n---\n")
+        kind, key = head.split()[:2]
+        if kind == "user" or not body.strip():
+            continue
+        title = next((line[7:] for line in head.splitlines() if line.startswith("title: ")), "")
+        yield f"demo/{key}", (title + "\n\n" + body).strip()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="target/agora-train", help="scratch folder (git-ignored)")
@@ -187,6 +199,15 @@ def main():
             docs += 1
         report.append({"source": name, "package": pkg, "files": len(files), "documents": docs, "bytes": kept})
         print(f"{name:22s} {pkg:24s} files={len(files):5d} docs={docs:5d} bytes={kept:>10,d}", file=sys.stderr)
+
+    demo = Path(__file__).resolve().parents[2] / "src" / "seed" / "demo_forum.txt"
+    docs = kept = 0
+    for rel, doc in demo_posts(demo):
+        held = int(hashlib.sha1(rel.encode()).hexdigest(), 16) % args.valid_every == 0
+        (valid if held else train).append(doc)
+        docs, kept = docs + 1, kept + len(doc.encode())
+    report.append({"source": "agora-demo", "package": "(this repository)", "files": 1, "documents": docs, "bytes": kept})
+    print(f"{'agora-demo':22s} {'(this repository)':24s} files=    1 docs={docs:5d} bytes={kept:>10,d}", file=sys.stderr)
 
     out = work / "corpus"
     out.mkdir(parents=True, exist_ok=True)

@@ -42,18 +42,32 @@ def heldout_ppl(sess, data: np.ndarray, ctx: int, max_tokens: int) -> tuple[floa
     return math.exp(nll / count), np.concatenate(targets), count
 
 
-def sample(sess, prompt_ids: list[int], n: int, rng, temperature=0.8, top_k=40) -> list[int]:
+def decode(sess, prompt_ids: list[int], n: int, rng, temperature=0.0, top_k=0, top_p=1.0, penalty=1.0) -> list[int]:
+    """KV-cache decoding with the forum's knobs: greedy when temperature is 0, else temperature / top-k / top-p
+    sampling; the repetition penalty divides positive (multiplies negative) logits of tokens already seen."""
     past, ids, total, out = empty_past(sess), np.asarray([prompt_ids], dtype=np.int64), len(prompt_ids), []
     names = [o.name for o in sess.get_outputs()]
     pos = np.arange(total, dtype=np.int64)[None, :]
+    seen = set(prompt_ids)
     for _ in range(n):
         outs = sess.run(None, {"input_ids": ids, "attention_mask": np.ones((1, total), dtype=np.int64),
                                "position_ids": pos, **past})
-        logits = outs[0][0, -1].astype(np.float64) / temperature
-        top = np.argsort(logits)[-top_k:]
-        p = np.exp(logits[top] - logits[top].max())
-        nxt = int(rng.choice(top, p=p / p.sum()))
+        logits = outs[0][0, -1].astype(np.float64)
+        if penalty != 1.0:
+            idx = np.fromiter(seen, dtype=np.int64)
+            logits[idx] = np.where(logits[idx] > 0, logits[idx] / penalty, logits[idx] * penalty)
+        if temperature <= 0:
+            nxt = int(np.argmax(logits))
+        else:
+            logits = logits / temperature
+            top = np.argsort(logits)[::-1][:top_k or len(logits)]
+            p = np.exp(logits[top] - logits[top].max())
+            p /= p.sum()
+            keep = int(np.searchsorted(np.cumsum(p), top_p) + 1)
+            top, p = top[:keep], p[:keep] / p[:keep].sum()
+            nxt = int(rng.choice(top, p=p))
         out.append(nxt)
+        seen.add(nxt)
         past = {k.replace("present.", "past_key_values."): v for k, v in zip(names, outs) if k.startswith("present.")}
         ids, pos, total = np.asarray([[nxt]], dtype=np.int64), np.asarray([[total]], dtype=np.int64), total + 1
     return out
@@ -85,8 +99,13 @@ def main():
     samples = []
     for prompt in PROMPTS:
         ids = tok.encode(prompt).ids
-        samples.append({"prompt": prompt, "greedy": tok.decode(greedy_kv(sess, ids, 48)),
-                        "sampled_t0.8_top40": tok.decode(sample(sess, ids, 48, rng))})
+        samples.append({
+            "prompt": prompt,
+            "greedy": tok.decode(greedy_kv(sess, ids, 48)),
+            # What the summary job asks for (greedy, repetition penalty 1.3) and what the bot asks for.
+            "greedy_rep1.3": tok.decode(decode(sess, ids, 48, rng, penalty=1.3)),
+            "sampled_t0.7_k40_p0.9_rep1.2": tok.decode(decode(sess, ids, 48, rng, 0.7, 40, 0.9, 1.2)),
+        })
     result = {"model": str(args.model_dir / "model.onnx"), "heldout_tokens": count, "heldout_ppl": round(ppl, 2),
               "unigram_ppl": round(unigram, 2), "bits_per_byte": round(bpb, 3), "unigram_bits_per_byte": round(uni_bpb, 3),
               "samples": samples}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild agora's shipped GPT-2 from scratch: corpus -> tokenizer -> training -> int8 export -> evaluation -> fixtures.
-# Usage: bash tools/train/run_all.sh [--max-minutes 35] [--device cpu] [--threads 2]   (extra flags go to train.py)
+# Usage: bash tools/train/run_all.sh [--max-minutes 62] [--device cpu] [--threads 2]   (extra flags go to train.py)
 # Scratch files (packages, corpus, checkpoints, fp32 export) stay in target/agora-train/, which git ignores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
