@@ -193,7 +193,8 @@ fn kv_cache_decoding_equals_full_recomputation() {
 }
 
 /// The shipped model is int8; this small fp32 export of the same architecture and tokenizer
-/// (tests/fixtures/ai/tiny-fp32, random weights) holds the cache to the 1e-4 bound on every logit.
+/// (tests/fixtures/ai/tiny-fp32, random weights, its own tokenizer) holds the cache to the 1e-4
+/// bound on every logit and to the same pick at every step.
 #[test]
 fn kv_cache_logits_match_full_recomputation_within_1e4_on_an_fp32_graph() {
     let _serial = serial();
@@ -230,23 +231,41 @@ fn compare_cache_with_recomputation(engine: &mut Engine, quantized: bool) {
         }
         // The same positions recomputed from scratch in one run.
         let full = model.forward_all_positions(&sequence).unwrap();
-        let mut worst = 0f32;
+        let (mut worst, mut near_ties) = (0f32, 0);
         for (step, row) in cached_rows.iter().enumerate() {
             let position = prompt_ids.len() - 1 + step;
-            for (a, b) in row.iter().zip(&full[position]) {
-                worst = worst.max((a - b).abs());
-            }
+            let full_row = &full[position];
+            let row_worst = row
+                .iter()
+                .zip(full_row)
+                .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+            worst = worst.max(row_worst);
             let (cached_pick, full_pick) = (
                 agora::ai::sampling::argmax(row),
-                agora::ai::sampling::argmax(&full[position]),
+                agora::ai::sampling::argmax(full_row),
             );
-            assert_eq!(
-                cached_pick, full_pick,
-                "{prompt:?}: step {step} picks differ"
-            );
+            if cached_pick != full_pick {
+                // int8 dynamic quantisation scales activations by the range of the whole tensor, so a
+                // one-token step and a full recomputation round differently; a different pick is
+                // allowed only where the recomputation itself rates the two tokens within that noise.
+                let gap = full_row[full_pick as usize] - full_row[cached_pick as usize];
+                assert!(
+                    quantized && gap <= 2.0 * row_worst,
+                    "{prompt:?}: step {step} picks {cached_pick} through the cache but {full_pick} \
+                     recomputed (logit gap {gap}, largest difference {row_worst})"
+                );
+                near_ties += 1;
+            }
         }
         if quantized {
-            eprintln!("note: {prompt:?}: int8 dynamic quantisation, cached vs full logits differ by up to {worst}");
+            eprintln!(
+                "note: {prompt:?}: int8 dynamic quantisation, cached vs full logits differ by up to \
+                 {worst}; {near_ties} near-tie picks differ"
+            );
+            assert!(
+                near_ties <= 3,
+                "{prompt:?}: {near_ties} of 25 picks differ (at most 3 may)"
+            );
         } else {
             assert!(
                 worst < 1e-4,
