@@ -85,7 +85,7 @@ fn main() -> ExitCode {
             Command::Reindex => agora::search::cli::reindex(&settings).await,
             Command::Ai {
                 command: agora::ai::cli::AiCommand::Eval { questions },
-            } => agora::ai::cli::eval(&questions).await,
+            } => agora::ai::cli::eval(&questions, &settings.ai).await,
             Command::Ai { command } => agora::ai::cli::run(command, &settings.ai),
         }
     });

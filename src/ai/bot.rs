@@ -100,10 +100,22 @@ fn tokens(text: &str) -> HashSet<String> {
 
 /// Share of `terms` that occur in the hit's title or passage.
 pub fn coverage(terms: &[String], hit: &SearchHit) -> f64 {
+    text_coverage(terms, &format!("{} {}", hit.title, hit.passage))
+}
+
+/// Whether generated `text` is about `source`: at least two content words, half of them found in it.
+/// Fluent but generic text ("You can use the following example:") is not.
+pub fn on_topic(text: &str, source: &str) -> bool {
+    let terms = question_terms(text);
+    terms.len() >= 2 && text_coverage(&terms, source) >= 0.5
+}
+
+/// Share of `terms` that occur as whole tokens in `text`.
+pub fn text_coverage(terms: &[String], text: &str) -> f64 {
     if terms.is_empty() {
         return 0.0;
     }
-    let haystack = tokens(&format!("{} {}", hit.title, hit.passage));
+    let haystack = tokens(text);
     let found = terms.iter().filter(|t| haystack.contains(*t)).count();
     found as f64 / terms.len() as f64
 }
@@ -388,5 +400,14 @@ mod tests {
             answer,
             "- LoRA adds two small matrices. The update is scaled by alpha / r. [1]"
         );
+    }
+
+    #[test]
+    fn generated_text_is_on_topic_only_when_its_content_words_are_in_the_source() {
+        let source = "How is the LoRA update scaled? The update is scaled by alpha / r.";
+        assert!(on_topic("The LoRA update is scaled by alpha.", source));
+        assert!(!on_topic("You can use the following example:", source));
+        assert!(!on_topic("The compiler checks every crate twice.", source));
+        assert!(!on_topic("LoRA", source), "one content word is not enough");
     }
 }

@@ -54,7 +54,7 @@ pub enum AiCommand {
 }
 
 /// `agora ai eval`: seeds a throw-away SQLite database with the demo forum and reports.
-pub async fn eval(questions: &std::path::Path) -> anyhow::Result<()> {
+pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow::Result<()> {
     use crate::db::{DatabaseUrl, Db};
     let text = std::fs::read_to_string(questions)
         .with_context(|| format!("reading {}", questions.display()))?;
@@ -69,12 +69,13 @@ pub async fn eval(questions: &std::path::Path) -> anyhow::Result<()> {
         db.migrate().await?;
         crate::seed::seed_demo(&db).await?;
         let report = super::forum::evaluate(&db, &questions).await?;
+        let cores = super::forum::summary_cores(&db).await?;
         db.close().await;
-        anyhow::Ok(report)
+        anyhow::Ok((report, cores))
     }
     .await;
     let _ = std::fs::remove_dir_all(&dir);
-    let report = result?;
+    let (report, cores) = result?;
     println!(
         "citation recall@3   {:.2}  ({} of {} answerable questions cite the post that answers them)",
         report.recall_at_3(),
@@ -100,6 +101,43 @@ pub async fn eval(questions: &std::path::Path) -> anyhow::Result<()> {
     }
     for (question, expected, got) in &report.misses {
         println!("miss: {question}\n      expected {expected}; cited {got:?}");
+    }
+    tldr_eval(settings, &cores)
+}
+
+/// Runs the summary job's TL;DR request on every demo post and counts what passes the quality gate.
+fn tldr_eval(
+    settings: &AiSettings,
+    cores: &[(crate::db::ai::PostSource, Vec<super::summarize::Sentence>)],
+) -> anyhow::Result<()> {
+    let mut engine = match load(settings, settings.threads) {
+        Ok((_runtime, engine)) => engine,
+        Err(e) => {
+            println!("generated TL;DR     not measured: the AI is off ({e:#})");
+            return Ok(());
+        }
+    };
+    let mut passed = Vec::new();
+    let mut rejected = std::collections::BTreeMap::<&str, usize>::new();
+    for (source, core) in cores {
+        let request = super::forum::tldr_request(&source.title, core);
+        let controls = Controls {
+            deadline: request.deadline.map(|d| Instant::now() + d),
+            cancel: None,
+        };
+        let generation = engine.generate(&request, controls, &mut |_| {})?;
+        match super::summarize::tldr(&generation.text, &source.title, &source.body_text) {
+            Ok(text) => passed.push((source.title.as_str(), text)),
+            Err(why) => *rejected.entry(why.as_str()).or_default() += 1,
+        }
+    }
+    println!(
+        "generated TL;DR passes the quality gate  {} of {} posts  (rejected: {rejected:?})",
+        passed.len(),
+        cores.len()
+    );
+    for (title, text) in passed {
+        println!("tl;dr: {title}\n      {text}");
     }
     Ok(())
 }

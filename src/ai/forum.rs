@@ -116,6 +116,20 @@ fn context_size(ai: &AiService) -> usize {
 // ---------------------------------------------------------------------------------------------
 // Summaries
 
+/// What the summary job asks the model for: a greedy continuation of the title and the extractive
+/// core, with a repetition penalty, ending at the first blank line.
+pub fn tldr_request(title: &str, core: &[Sentence]) -> GenerateRequest {
+    let mut request = GenerateRequest::new(summarize::tldr_prompt(title, core));
+    request.max_new_tokens = 48;
+    request.sampling = SamplingParams {
+        repetition_penalty: 1.3,
+        ..SamplingParams::greedy()
+    };
+    request.stop = vec!["\n\n".to_string()];
+    request.deadline = Some(Duration::from_secs(60));
+    request
+}
+
 #[derive(Deserialize)]
 struct PostPayload {
     post_id: i64,
@@ -223,23 +237,20 @@ pub async fn summarize_post(
     let started = Instant::now();
     let (generated, rejected, tokens) = match ai.filter(|_| !core.is_empty()) {
         Some(ai) if model != "extractive" => {
-            let mut request = GenerateRequest::new(summarize::tldr_prompt(&source.title, &core));
-            request.max_new_tokens = 48;
-            request.sampling = SamplingParams {
-                repetition_penalty: 1.3,
-                ..SamplingParams::greedy()
-            };
-            request.stop = vec!["\n\n".to_string()];
-            request.deadline = Some(Duration::from_secs(60));
-            match ai.generate(request, |_| {}).await {
-                Ok(generation) => match summarize::quality_gate(&generation.text) {
-                    Ok(text) => (text, String::new(), generation.tokens.len()),
-                    Err(why) => (
-                        String::new(),
-                        why.as_str().to_string(),
-                        generation.tokens.len(),
-                    ),
-                },
+            match ai
+                .generate(tldr_request(&source.title, &core), |_| {})
+                .await
+            {
+                Ok(generation) => {
+                    match summarize::tldr(&generation.text, &source.title, &source.body_text) {
+                        Ok(text) => (text, String::new(), generation.tokens.len()),
+                        Err(why) => (
+                            String::new(),
+                            why.as_str().to_string(),
+                            generation.tokens.len(),
+                        ),
+                    }
+                }
                 Err(AiError::Busy) => return Err("the AI is busy; retrying later".into()),
                 Err(e) => (String::new(), e.to_string(), 0),
             }
@@ -443,7 +454,13 @@ pub async fn answer(
         .collect::<Vec<_>>()
         .join("\n");
     let (generated, removed_generated) = bot::check_citations(&generated, &visible);
-    let generated = summarize::quality_gate(&generated).unwrap_or_default();
+    // Generated text stays only if it passes the gate and is about the question and its sources.
+    let sources: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
+    let about = format!("{question} {}", sources.join(" "));
+    let generated = summarize::quality_gate(&generated)
+        .ok()
+        .filter(|text| bot::on_topic(text, &about))
+        .unwrap_or_default();
     let passages: Vec<Passage> = passages
         .into_iter()
         .filter(|p| visible.contains(&p.n))
@@ -669,6 +686,23 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 /// Runs the retrieval half of the bot (what decides citations and abstention) over `questions`,
 /// and checks the extractive summaries of every article and question.
+/// Every published article and question with its extractive core (those with a core only).
+pub async fn summary_cores(db: &Db) -> Result<Vec<(db::ai::PostSource, Vec<Sentence>)>, DbError> {
+    Ok(db::ai::public_topics(db)
+        .await?
+        .into_iter()
+        .map(|source| {
+            let core = summarize::extract(
+                &source.title,
+                &source.body_text,
+                summarize::EXTRACTIVE_SENTENCES,
+            );
+            (source, core)
+        })
+        .filter(|(_, core)| !core.is_empty())
+        .collect())
+}
+
 pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport, DbError> {
     let mut report = EvalReport {
         answerable: 0,
@@ -713,15 +747,7 @@ pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport,
         }
     }
     let (mut traced, mut total) = (0.0, 0usize);
-    for source in db::ai::public_topics(db).await? {
-        let core = summarize::extract(
-            &source.title,
-            &source.body_text,
-            summarize::EXTRACTIVE_SENTENCES,
-        );
-        if core.is_empty() {
-            continue;
-        }
+    for (source, core) in summary_cores(db).await? {
         traced += summarize::traceable_share(&core, &source.body_text) * core.len() as f64;
         total += core.len();
         report.summaries += 1;

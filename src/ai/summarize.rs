@@ -120,15 +120,37 @@ pub fn extract(title: &str, text: &str, count: usize) -> Vec<Sentence> {
     chosen.into_iter().map(|i| all[i].clone()).collect()
 }
 
-/// The prompt for the generated TL;DR: the title and the extractive core, then the cue.
+/// The prompt for the generated TL;DR: the title and the extractive core, then a cue the model has
+/// read often in documentation ("In other words," / "换句话说，", by the title's language), which leads
+/// into a restatement; "TL;DR:" is almost absent from such text and drew symbols instead.
 pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
     let mut prompt = format!("{}\n\n", title.trim());
     for sentence in core {
         prompt.push_str(sentence.text.trim());
         prompt.push(' ');
     }
-    prompt.push_str("\n\nTL;DR:");
+    prompt.push_str("\n\n");
+    prompt.push_str(if title.chars().any(is_cjk) {
+        "换句话说，"
+    } else {
+        "In other words,"
+    });
     prompt
+}
+
+/// The generated TL;DR as kept: through the quality gate, about the post (at least two content words,
+/// half of them found in its title or text: fluent but generic text is not a summary), then starting
+/// with a capital letter (the model continues the cue, so it starts mid-sentence).
+pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rejection> {
+    let text = quality_gate(generated)?;
+    if !super::bot::on_topic(&text, &format!("{title} {body_text}")) {
+        return Err(Rejection::OffTopic);
+    }
+    let mut chars = text.chars();
+    Ok(match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    })
 }
 
 /// Why generated text was not kept.
@@ -138,6 +160,7 @@ pub enum Rejection {
     TooShort,
     Repetitive,
     NotText,
+    OffTopic,
 }
 
 impl Rejection {
@@ -147,6 +170,7 @@ impl Rejection {
             Rejection::TooShort => "too short",
             Rejection::Repetitive => "repeats itself",
             Rejection::NotText => "not prose",
+            Rejection::OffTopic => "not about the post",
         }
     }
 }
@@ -163,6 +187,11 @@ pub fn quality_gate(text: &str) -> Result<String, Rejection> {
     }
     let letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
     if letters * 2 < cleaned.chars().filter(|c| !c.is_whitespace()).count() {
+        return Err(Rejection::NotText);
+    }
+    // Mostly words: a run of initials, numbers or identifiers ("DS, SB, AB, TH,C") is not a summary.
+    let words = units.iter().filter(|u| is_word(u)).count();
+    if words * 5 < units.len() * 3 {
         return Err(Rejection::NotText);
     }
     // Repetition: too few distinct trigrams, or one unit making up a large share of the text.
@@ -185,6 +214,13 @@ pub fn quality_gate(text: &str) -> Result<String, Rejection> {
 }
 
 /// Words for Western text, single characters for Chinese: what repetition is counted in.
+/// A Chinese character, or a word of at least two letters with a lower-case one ("cache", "Rust").
+fn is_word(unit: &str) -> bool {
+    unit.chars().any(is_cjk)
+        || (unit.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && unit.chars().any(char::is_lowercase))
+}
+
 fn units(text: &str) -> Vec<String> {
     let mut units = Vec::new();
     for word in text.split_whitespace() {
@@ -293,6 +329,33 @@ mod tests {
             Ok("The cache trades memory for speed at every step.".to_string())
         );
         assert!(quality_gate("缓存用显存换取每一步的速度。").is_ok());
+        assert_eq!(
+            quality_gate("DS, SB, AB, B, C, TH,C, PF, J.Y)"),
+            Err(Rejection::NotText)
+        );
+        assert!(quality_gate("the KV cache keeps 2 tensors per layer").is_ok());
+    }
+
+    #[test]
+    fn a_tldr_is_about_the_post_and_starts_with_a_capital_letter() {
+        let tldr = |text| tldr(text, "KV cache", POST);
+        assert_eq!(
+            tldr(" the cache keeps keys and values of every layer."),
+            Ok("The cache keeps keys and values of every layer.".to_string())
+        );
+        assert_eq!(
+            tldr("You can use the following example:"),
+            Err(Rejection::OffTopic)
+        );
+        assert_eq!(tldr("of of"), Err(Rejection::TooShort));
+        assert_eq!(
+            super::tldr(
+                "缓存保存每一层的键和值。",
+                "KV 缓存",
+                "缓存保存每一层的键和值，生成时只算新 token。"
+            ),
+            Ok("缓存保存每一层的键和值。".to_string())
+        );
     }
 
     #[test]
@@ -300,6 +363,15 @@ mod tests {
         let core = extract("KV cache", POST, 2);
         let prompt = tldr_prompt("KV cache", &core);
         assert!(prompt.starts_with("KV cache\n\n"));
-        assert!(prompt.ends_with("TL;DR:"));
+        assert!(prompt.ends_with("\n\nIn other words,"), "{prompt}");
+        let prompt = tldr_prompt(
+            "KV 缓存原理",
+            &extract(
+                "KV 缓存原理",
+                "缓存保存每一层的键和值。生成时只计算新的 token。",
+                2,
+            ),
+        );
+        assert!(prompt.ends_with("\n\n换句话说，"), "{prompt}");
     }
 }
