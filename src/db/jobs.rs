@@ -150,19 +150,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<JobRecord>, DbError> {
     .bind(id)
     .fetch_optional(db.reader())
     .await?;
-    row.map(|r| {
-        Ok(JobRecord {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            payload: r.try_get("payload")?,
-            status: r.try_get("status")?,
-            attempts: r.try_get("attempts")?,
-            run_after: r.try_get("run_after")?,
-            last_error: r.try_get("last_error")?,
-            updated_at: r.try_get("updated_at")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(job_from_row).transpose()
 }
 
 /// How many jobs are in each state, for the admin pages.
@@ -182,18 +170,18 @@ pub async fn problems(db: &Db, limit: i64) -> Result<Vec<JobRecord>, DbError> {
     .bind(limit)
     .fetch_all(db.reader())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobRecord {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                payload: r.try_get("payload")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                run_after: r.try_get("run_after")?,
-                last_error: r.try_get("last_error")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(job_from_row).collect()
+}
+
+fn job_from_row(r: &sqlx::any::AnyRow) -> Result<JobRecord, DbError> {
+    Ok(JobRecord {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        payload: r.try_get("payload")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        run_after: r.try_get("run_after")?,
+        last_error: r.try_get("last_error")?,
+        updated_at: r.try_get("updated_at")?,
+    })
 }

@@ -44,6 +44,15 @@ impl TargetKind {
         }
     }
 
+    /// The table whose `score` column this target's votes move (a fixed name, never user input).
+    fn scored_table(self) -> &'static str {
+        match self {
+            TargetKind::Question | TargetKind::Answer | TargetKind::Article => "posts",
+            TargetKind::Comment => "comments",
+            TargetKind::Resource => "resources",
+        }
+    }
+
     /// The target kind a post of `post_kind` is voted on as (bot answers are answers).
     pub fn of_post_kind(post_kind: &str) -> Option<TargetKind> {
         match post_kind {
@@ -118,7 +127,7 @@ pub async fn cast(
     if author_id == voter_id {
         return Err(VoteError::OwnPost);
     }
-    let old = current_vote(&mut tx, voter_id, target.as_str(), post_id).await?;
+    let old = current_vote(&mut tx, voter_id, target, post_id).await?;
     if old == value {
         tx.rollback().await?;
         return Ok(VoteOutcome {
@@ -131,13 +140,7 @@ pub async fn cast(
         });
     }
 
-    store_vote(&mut tx, voter_id, target.as_str(), post_id, value).await?;
-    let score: i64 =
-        sqlx::query_scalar("UPDATE posts SET score = score + $1 WHERE id = $2 RETURNING score")
-            .bind(value - old)
-            .bind(post_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let score = change_vote(&mut tx, voter_id, target, post_id, old, value).await?;
 
     let author_is_bot: i64 = sqlx::query_scalar("SELECT is_bot FROM users WHERE id = $1")
         .bind(author_id)
@@ -201,15 +204,16 @@ async fn cast_on_comment(
     let Some(post) = post else {
         return Err(VoteError::NotFound);
     };
-    let old = current_vote(&mut tx, voter_id, "comment", comment_id).await?;
+    let old = current_vote(&mut tx, voter_id, TargetKind::Comment, comment_id).await?;
     if old != value {
-        store_vote(&mut tx, voter_id, "comment", comment_id, value).await?;
-        score = sqlx::query_scalar(
-            "UPDATE comments SET score = score + $1 WHERE id = $2 RETURNING score",
+        score = change_vote(
+            &mut tx,
+            voter_id,
+            TargetKind::Comment,
+            comment_id,
+            old,
+            value,
         )
-        .bind(value - old)
-        .bind(comment_id)
-        .fetch_one(&mut *tx)
         .await?;
     }
     tx.commit().await?;
@@ -247,15 +251,16 @@ async fn cast_on_resource(
     if submitter == voter_id {
         return Err(VoteError::OwnPost);
     }
-    let old = current_vote(&mut tx, voter_id, "resource", resource_id).await?;
+    let old = current_vote(&mut tx, voter_id, TargetKind::Resource, resource_id).await?;
     if old != value {
-        store_vote(&mut tx, voter_id, "resource", resource_id, value).await?;
-        score = sqlx::query_scalar(
-            "UPDATE resources SET score = score + $1 WHERE id = $2 RETURNING score",
+        score = change_vote(
+            &mut tx,
+            voter_id,
+            TargetKind::Resource,
+            resource_id,
+            old,
+            value,
         )
-        .bind(value - old)
-        .bind(resource_id)
-        .fetch_one(&mut *tx)
         .await?;
     }
     tx.commit().await?;
@@ -337,28 +342,31 @@ pub async fn tally(db: &Db, target: TargetKind, post_id: i64) -> Result<i64, DbE
 async fn current_vote(
     tx: &mut Tx,
     voter_id: i64,
-    kind: &str,
+    target: TargetKind,
     target_id: i64,
 ) -> Result<i64, DbError> {
     Ok(sqlx::query_scalar(
         "SELECT value FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3",
     )
     .bind(voter_id)
-    .bind(kind)
+    .bind(target.as_str())
     .bind(target_id)
     .fetch_optional(&mut **tx)
     .await?
     .unwrap_or(0))
 }
 
-/// Stores the voter's vote on a target (`0` removes it).
-async fn store_vote(
+/// Replaces the voter's vote `old` on a target by `value` (`0` removes it) and moves the target's
+/// score by the difference; returns the new score.
+async fn change_vote(
     tx: &mut Tx,
     voter_id: i64,
-    kind: &str,
+    target: TargetKind,
     target_id: i64,
+    old: i64,
     value: i64,
-) -> Result<(), DbError> {
+) -> Result<i64, DbError> {
+    let kind = target.as_str();
     if value == 0 {
         sqlx::query("DELETE FROM votes WHERE user_id = $1 AND target_kind = $2 AND target_id = $3")
             .bind(voter_id)
@@ -381,7 +389,15 @@ async fn store_vote(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    let sql = format!(
+        "UPDATE {} SET score = score + $1 WHERE id = $2 RETURNING score",
+        target.scored_table()
+    );
+    sqlx::query_scalar(&sql)
+        .bind(value - old)
+        .bind(target_id)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 #[cfg(test)]

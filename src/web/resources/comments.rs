@@ -243,18 +243,6 @@ pub async fn approve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Role;
-
-    use crate::auth::permissions::test_member as member;
-
-    #[test]
-    fn authors_and_staff_delete() {
-        assert!(may_delete(&member(1, 1), 1));
-        assert!(!may_delete(&member(2, 9999), 1));
-        let mut moderator = member(3, 1);
-        moderator.role = Role::Moderator;
-        assert!(may_delete(&moderator, 1));
-    }
 
     #[test]
     fn comment_links_point_at_the_comment_on_the_resource_page() {
