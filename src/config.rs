@@ -3,7 +3,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::ai::AiSettings;
 use crate::db::DatabaseUrl;
 
 /// Everything the forum can be configured with. Code receives the parts it needs; nothing else reads the
@@ -274,4 +273,19 @@ mod tests {
             "AGORA_BODY_LIMIT_KB"
         );
     }
+}
+
+/// What the AI module needs from the forum's settings (built by [`Settings::from_env`]).
+#[derive(Debug, Clone)]
+pub struct AiSettings {
+    /// `ORT_DYLIB_PATH`: the libonnxruntime.so to load; `None` means "not configured".
+    pub ort_dylib_path: Option<PathBuf>,
+    /// `AGORA_MODEL_DIR`: holds model.onnx, tokenizer.json, config.json.
+    pub model_dir: PathBuf,
+    /// `AGORA_AI_THREADS`: inference threads (each owns a session).
+    pub threads: usize,
+    /// `AGORA_AI_QUEUE`: requests that may wait before callers get "busy".
+    pub queue_capacity: usize,
+    /// `AGORA_AI_DEADLINE_SECS`: wall-clock limit for one generation.
+    pub deadline: Duration,
 }

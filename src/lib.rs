@@ -1,5 +1,6 @@
 //! agora: a self-hosted community forum for AI / large-model practitioners.
 pub mod ai;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod moderation;
 pub mod render;
 pub mod search;
 pub mod seed;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

@@ -41,7 +41,7 @@ enum Command {
     /// The on-box language model.
     Ai {
         #[command(subcommand)]
-        command: agora::ai::cli::AiCommand,
+        command: agora::cli::ai::AiCommand,
     },
 }
 
@@ -82,11 +82,11 @@ fn main() -> ExitCode {
             } => agora::cli::admin_create(&settings, &username, &email).await,
             Command::Backup { file } => agora::cli::backup(&settings, &file).await,
             Command::SeedDemo { hint } => agora::seed::run_cli(&settings, hint).await,
-            Command::Reindex => agora::search::cli::reindex(&settings).await,
+            Command::Reindex => agora::cli::reindex::reindex(&settings).await,
             Command::Ai {
-                command: agora::ai::cli::AiCommand::Eval { questions },
-            } => agora::ai::cli::eval(&questions, &settings.ai).await,
-            Command::Ai { command } => agora::ai::cli::run(command, &settings.ai),
+                command: agora::cli::ai::AiCommand::Eval { questions },
+            } => agora::cli::ai::eval(&questions, &settings.ai).await,
+            Command::Ai { command } => agora::cli::ai::run(command, &settings.ai),
         }
     });
     match result {

@@ -5,22 +5,22 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::ai::{AiService, AiStatus};
+use crate::app::App;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::jobs::{Registry, Worker};
 use crate::web::middleware::{csrf, error_pages, headers, session};
-use crate::web::state::AppState;
 
 /// A bound, migrated server ready to run.
 pub struct Application {
     port: u16,
     server: Server,
-    state: AppState,
+    state: App,
 }
 
 /// Why the server could not start, phrased for the operator.
@@ -55,7 +55,7 @@ impl Application {
     ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
-        let state = AppState {
+        let state = App {
             db,
             settings: Arc::new(settings),
             ai,
@@ -79,7 +79,7 @@ impl Application {
         self.port
     }
 
-    pub fn state(&self) -> &AppState {
+    pub fn state(&self) -> &App {
         &self.state
     }
 
@@ -116,8 +116,8 @@ impl Application {
 /// The application: middleware (outermost first: request log, headers, session, error pages, CSRF)
 /// around the route table.
 pub fn build_app(
-    data: web::Data<AppState>,
-) -> App<
+    data: web::Data<App>,
+) -> actix_web::App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
         Config = (),
@@ -128,7 +128,7 @@ pub fn build_app(
 > {
     let limit = data.settings.body_limit_bytes;
     let static_dir = data.settings.static_dir.clone();
-    App::new()
+    actix_web::App::new()
         .app_data(data)
         .app_data(web::PayloadConfig::new(limit))
         .app_data(
@@ -173,7 +173,7 @@ pub fn build_app(
                 .use_etag(true)
                 .use_last_modified(true),
         )
-        .configure(crate::web::routes)
+        .configure(crate::web::routes::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }))
@@ -181,10 +181,10 @@ pub fn build_app(
 
 /// The background worker with every job kind this instance runs; its name tells instances apart
 /// in the jobs table.
-pub fn job_worker(state: &AppState) -> Worker {
+pub fn job_worker(state: &App) -> Worker {
     let mut registry = Registry::default();
     crate::ai::forum::register_jobs(&mut registry, state.db.clone(), state.ai.clone());
-    crate::web::resources::register_jobs(&mut registry, state.db.clone());
+    crate::services::link_check::register_jobs(&mut registry, state.db.clone());
     let name = format!("{}-{}", hostname(), std::process::id());
     Worker::new(state.db.clone(), registry, name, 600)
 }
@@ -212,7 +212,7 @@ fn report_ai_status(ai: &AiService) {
 }
 
 /// Deletes expired sessions and old rate-limit rows every few minutes.
-async fn sweep_expired(state: AppState) {
+async fn sweep_expired(state: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
         tick.tick().await;

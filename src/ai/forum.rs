@@ -591,6 +591,7 @@ pub async fn answer_on_question(
             author_id: bot_id,
             title: None,
             body: &body,
+            rendered: &crate::render::render_post(body.as_str()),
             tags: None,
             status: PostStatus::Published,
         },

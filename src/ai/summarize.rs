@@ -5,8 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::is_cjk;
 use crate::render::cjk_sentences;
-use crate::search::tokenize::{index_text, is_cjk};
+use crate::search::tokenize::index_text;
 
 /// Sentences in the extractive core (fewer when the post is short).
 pub const EXTRACTIVE_SENTENCES: usize = 3;

@@ -3,6 +3,7 @@ pub mod csrf;
 pub mod invite;
 pub mod password;
 pub mod permissions;
+pub mod policy;
 pub mod privileges;
 pub mod rate_limit;
 pub mod session;

@@ -1,8 +1,7 @@
 //! Roles and what they allow, decided here and nowhere else (templates only hide links; the server checks).
 use crate::domain::Role;
 
-pub use super::privileges::can_edit_post;
-use crate::error::AppError;
+pub use crate::error::AppError;
 
 /// The signed-in user making a request.
 #[derive(Debug, Clone)]

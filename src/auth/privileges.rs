@@ -50,21 +50,6 @@ pub fn has_privilege(user: &CurrentUser, privilege: Privilege) -> bool {
     user.is_staff() || user.reputation >= privilege.min_reputation()
 }
 
-/// Authors edit their own posts; others need the edit privilege.
-pub fn can_edit_post(user: &CurrentUser, author_id: i64) -> bool {
-    user.id == author_id || has_privilege(user, Privilege::EditOthersPosts)
-}
-
-/// Authors delete their own posts; moderators and admins delete any.
-pub fn can_delete_post(user: &CurrentUser, author_id: i64) -> bool {
-    user.id == author_id || user.is_staff()
-}
-
-/// Only the asker accepts an answer, and never an answer written by the bot.
-pub fn can_accept_answer(user: &CurrentUser, question_author_id: i64, answer_is_bot: bool) -> bool {
-    user.id == question_author_id && !answer_is_bot
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,20 +73,32 @@ mod tests {
 
     #[test]
     fn authors_edit_their_own_posts_and_others_need_2000() {
-        assert!(can_edit_post(&member(1, 1), 1));
-        assert!(!can_edit_post(&member(2, 1999), 1));
-        assert!(can_edit_post(&member(2, 2000), 1));
+        assert!(crate::auth::policy::may_edit_post(&member(1, 1), 1));
+        assert!(!crate::auth::policy::may_edit_post(&member(2, 1999), 1));
+        assert!(crate::auth::policy::may_edit_post(&member(2, 2000), 1));
         let mut moderator = member(3, 1);
         moderator.role = Role::Moderator;
-        assert!(can_edit_post(&moderator, 1));
-        assert!(can_delete_post(&moderator, 1));
-        assert!(!can_delete_post(&member(2, 5000), 1));
+        assert!(crate::auth::policy::may_edit_post(&moderator, 1));
+        assert!(crate::auth::policy::may_delete_post(&moderator, 1));
+        assert!(!crate::auth::policy::may_delete_post(&member(2, 5000), 1));
     }
 
     #[test]
     fn only_the_asker_accepts_and_never_a_bot_answer() {
-        assert!(can_accept_answer(&member(1, 1), 1, false));
-        assert!(!can_accept_answer(&member(1, 1), 1, true));
-        assert!(!can_accept_answer(&member(2, 9999), 1, false));
+        assert!(crate::auth::policy::may_accept_answer(
+            &member(1, 1),
+            1,
+            false
+        ));
+        assert!(!crate::auth::policy::may_accept_answer(
+            &member(1, 1),
+            1,
+            true
+        ));
+        assert!(!crate::auth::policy::may_accept_answer(
+            &member(2, 9999),
+            1,
+            false
+        ));
     }
 }

@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use super::notifications::{notify_in, Kind, NewNotification};
 use super::{now, Db, DbError};
+use crate::domain::ResourceStatus;
 
 /// A resource to store; the caller has validated and rendered it.
 pub struct NewResource<'a> {
@@ -62,7 +63,7 @@ pub struct ResourceRecord {
     pub description_text: String,
     pub submitted_by: i64,
     pub submitter: String,
-    pub status: String,
+    pub status: ResourceStatus,
     pub score: i64,
     pub review_reason: String,
     pub link_status: String,
@@ -94,7 +95,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ResourceRecord, DbError> {
         description_text: row.try_get("description_text")?,
         submitted_by: row.try_get("submitted_by")?,
         submitter: row.try_get("submitter")?,
-        status: row.try_get("status")?,
+        status: ResourceStatus::from_stored(&row.try_get::<String, _>("status")?),
         score: row.try_get("score")?,
         review_reason: row.try_get("review_reason")?,
         link_status: row.try_get("link_status")?,

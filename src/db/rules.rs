@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::mod_log::{self, NewAction};
 use super::{now, Db, DbError};
-use crate::moderation::rules::{Counted, Rule, RuleAction, RuleKind, Scope};
+use crate::domain::rules::{Counted, Rule, RuleAction, RuleKind, Scope};
 
 const RULE_COLUMNS: &str = "id, kind, description, pattern, max_count, window_secs, below_trust, \
      applies_to, scope, action, enabled";

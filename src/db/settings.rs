@@ -25,6 +25,26 @@ pub async fn with_prefix(
         .collect())
 }
 
+/// The stored values of `keys`, in one query (absent keys are absent from the map).
+pub async fn many(
+    db: &Db,
+    keys: &[&str],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let list: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT key, value FROM site_settings WHERE key IN ({})",
+        list.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+    for key in keys {
+        query = query.bind(*key);
+    }
+    Ok(query.fetch_all(db.reader()).await?.into_iter().collect())
+}
+
 pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO site_settings (key, value) VALUES ($1, $2) \

@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::mod_log::{self, NewAction};
 use super::{now, Db, DbError};
-use crate::moderation::trust::{Activity, Thresholds};
+use crate::domain::trust::{Activity, Thresholds};
 
 /// Records that the user visited on `day` (days since the Unix epoch); true if this is news.
 pub async fn record_visit(db: &Db, user_id: i64, day: i64) -> Result<bool, DbError> {

@@ -1,24 +1,35 @@
 //! Types that are valid by construction: user input becomes one of these at the edge, and code past the
 //! edge never re-checks it.
+mod comment;
 mod email;
 mod flag;
 mod identifier;
 mod password;
+pub mod paths;
 mod post;
 mod resource;
 mod role;
+pub mod rules;
+mod script;
+mod site;
 mod tags;
+pub mod trust;
 mod username;
 
+pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;
 pub use flag::{
     parse_post_reference, CloseReason, FlagInput, FlagReason, FlagTarget, FLAG_NOTE_MAX,
 };
 pub use identifier::Identifier;
 pub use password::{NewPassword, PasswordProblem};
-pub use post::{post_slug, Markdown, PostKind, PostStatus, Title};
-pub use resource::{normalise_url, Level, RawResource, ResourceInput, ResourceKind, ResourceUrl};
+pub use post::{post_slug, Markdown, PostKind, PostStatus, Title, TopicInput};
+pub use resource::{
+    normalise_url, Level, RawResource, ResourceInput, ResourceKind, ResourceStatus, ResourceUrl,
+};
 pub use role::Role;
+pub use script::is_cjk;
+pub use site::Registration;
 pub use tags::{Tag, TagList};
 pub use username::{username_key, Username};
 

@@ -198,3 +198,11 @@ mod tests {
         assert!(post_slug(&"词".repeat(300)).chars().count() <= SLUG_MAX_CHARS);
     }
 }
+
+/// A valid article or question: what the editor's form parses into.
+#[derive(Debug, Clone)]
+pub struct TopicInput {
+    pub title: Title,
+    pub body: Markdown,
+    pub tags: super::TagList,
+}

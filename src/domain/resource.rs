@@ -300,6 +300,33 @@ fn is_language_tag(text: &str) -> bool {
     primary_ok && rest_ok && text.len() <= 16
 }
 
+/// Where a listing stands in review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ResourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceStatus::Pending => "pending",
+            ResourceStatus::Approved => "approved",
+            ResourceStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Reads a stored value; anything unknown waits for review rather than being listed.
+    pub fn from_stored(value: &str) -> Self {
+        match value {
+            "approved" => ResourceStatus::Approved,
+            "rejected" => ResourceStatus::Rejected,
+            _ => ResourceStatus::Pending,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

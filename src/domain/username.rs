@@ -1,6 +1,7 @@
 //! Usernames: 3-32 characters of letters (any script, so 中文 names work), digits, `_`, `-` and `.`,
 //! starting with a letter or digit; two CJK characters are enough (李雷), since Chinese names are often
 //! two characters long. Unique without regard to case or Unicode compatibility forms.
+use super::is_cjk;
 use unicode_normalization::UnicodeNormalization;
 
 use super::FieldError;
@@ -46,10 +47,6 @@ impl Username {
     pub fn key(&self) -> String {
         username_key(&self.0)
     }
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(u32::from(c), 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// The uniqueness key for any typed name (used at log-in, where the input need not be a valid new name).

@@ -3,8 +3,8 @@
 //! [`engine`] and [`promotion`] add the database.
 pub mod engine;
 pub mod promotion;
-pub mod rules;
-pub mod trust;
 
 pub use engine::{after_write, check, Content, Refusal, Target, Verdict};
 pub use rules::Action;
+
+pub use crate::domain::{rules, trust};

@@ -1,8 +1,8 @@
 //! Search: tokenising (jieba + code-aware), indexing, querying, highlighted snippets.
 
-pub mod cli;
 pub mod index;
 pub mod query;
+pub mod similar;
 pub mod snippet;
 pub mod tokenize;
 

@@ -10,6 +10,7 @@ use super::index::{SOURCE_POST, SOURCE_RESOURCE};
 use super::snippet::{highlight, snippet};
 use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
 use crate::db::{Backend, Db, DbError};
+use crate::domain::{paths, PostKind};
 
 /// How many of the best full-text matches the filters and pages choose from.
 pub const MAX_CANDIDATES: i64 = 1000;
@@ -258,12 +259,11 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         _ => own_title,
     };
     let url = match (kind.as_str(), parent_id) {
-        ("answer", Some(question)) => format!(
-            "{}#answer-{id}",
-            post_path("questions", question, parent_slug.as_deref().unwrap_or(""))
-        ),
-        ("article", _) => post_path("articles", id, &slug),
-        _ => post_path("questions", id, &slug),
+        ("answer", Some(question)) => {
+            paths::answer_url(question, parent_slug.as_deref().unwrap_or(""), id)
+        }
+        ("article", _) => paths::post_url(PostKind::Article, id, &slug, None),
+        _ => paths::post_url(PostKind::Question, id, &slug, None),
     };
     let accepted = match kind.as_str() {
         "answer" => parent_accepted_id == Some(id),
@@ -301,7 +301,7 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
         title_html: highlight(&title, terms),
         title,
         question_id: None,
-        url: format!("/resources/{id}"),
+        url: paths::resource_url(id),
         author: row.try_get("username")?,
         score: row.try_get("score")?,
         answer_count: 0,
@@ -311,12 +311,4 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
         snippet_html: shown.html,
         passage: snippet(&body, terms, PASSAGE_CHARS).text,
     })
-}
-
-fn post_path(section: &str, id: i64, slug: &str) -> String {
-    if slug.is_empty() {
-        format!("/{section}/{id}")
-    } else {
-        format!("/{section}/{id}/{slug}")
-    }
 }

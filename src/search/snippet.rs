@@ -2,7 +2,8 @@
 //! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
 use std::ops::Range;
 
-use super::tokenize::{is_cjk, query_terms};
+use super::tokenize::query_terms;
+use crate::domain::is_cjk;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {

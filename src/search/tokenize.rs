@@ -11,6 +11,7 @@
 //! parser would split `torch.nn.module` again). Queries: [`fts5_query`] for `MATCH ?`,
 //! [`tsquery`] for `?::tsquery`.
 
+use crate::domain::is_cjk;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -112,17 +113,6 @@ impl Kind {
             Kind::Gap
         }
     }
-}
-
-/// Han, kana and hangul: the scripts written without spaces between words.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF      // hiragana, katakana
-        | 0x3400..=0x4DBF    // CJK extension A
-        | 0x4E00..=0x9FFF    // CJK unified ideographs
-        | 0xAC00..=0xD7AF    // hangul syllables
-        | 0xF900..=0xFAFF    // compatibility ideographs
-        | 0x20000..=0x3134F) // extensions B-G
 }
 
 fn emit_chunk(chunk: &str, kind: Kind, tokens: &mut Vec<String>) {

@@ -114,6 +114,7 @@ pub async fn seed_demo(db: &Db) -> Result<SeedSummary, SeedError> {
                 author_id,
                 title: title.as_ref(),
                 body: &body,
+                rendered: &crate::render::render_post(body.as_str()),
                 tags: tags.as_ref(),
                 status: PostStatus::Published,
             },

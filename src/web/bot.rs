@@ -13,21 +13,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::context::{Ctx, Page};
-use super::state::AppState;
 use crate::ai::bot::Passage;
 use crate::ai::forum::{self, BotEvent, BotReply, FeatureSettings};
 use crate::ai::{AiError, AiService, AiStatus};
+use crate::app::App;
 use crate::auth::permissions::CurrentUser;
 use crate::auth::rate_limit::{self, Budget};
 use crate::db::{self, ai::AskRecord};
 use crate::error::AppError;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/bot", web::get().to(ask_page))
-        .route("/bot/ask", web::post().to(ask))
-        .route("/bot/answers/{id}", web::get().to(answer_page))
-        .route("/bot/answers/{id}/stream", web::get().to(stream));
-}
 
 pub const QUESTION_MIN_CHARS: usize = 5;
 /// Longest silence on an event stream before a keep-alive comment is sent.
@@ -84,7 +77,7 @@ struct AnswerPage {
 }
 
 /// Why the bot cannot answer now, in the reader's language; `None` when it can.
-async fn unavailable(ctx: &Ctx, state: &AppState) -> Result<Option<String>, AppError> {
+async fn unavailable(ctx: &Ctx, state: &App) -> Result<Option<String>, AppError> {
     let settings = FeatureSettings::load(&state.db).await?;
     if !settings.bot {
         return Ok(Some(ctx.t().get("bot.feature_off").to_string()));
@@ -97,7 +90,7 @@ async fn unavailable(ctx: &Ctx, state: &AppState) -> Result<Option<String>, AppE
 
 async fn ask_view(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     question: String,
     error: String,
 ) -> Result<AskPage, AppError> {
@@ -139,7 +132,7 @@ fn status_text(t: &crate::i18n::Catalog, status: &str) -> String {
 }
 
 /// `GET /bot`
-pub async fn ask_page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn ask_page(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     if ctx.user().is_some() {
         ctx.ensure_session(&state).await?;
     }
@@ -149,7 +142,7 @@ pub async fn ask_page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespon
 /// `POST /bot/ask` (question, stream). A refused question comes back in the form with the reason.
 pub async fn ask(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<AskForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -170,8 +163,9 @@ pub async fn ask(
             Ok::<_, AppError>(response)
         }
     };
-    if let Some(why) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
-        return refuse(StatusCode::FORBIDDEN, why).await;
+    if let Err(e) = crate::services::gate::refuse_if_silenced(&state, &me).await {
+        let refused = crate::web::refusal::Refused::explain(e, ctx.t())?;
+        return refuse(refused.status, refused.message).await;
     }
     if let Some(why) = unavailable(&ctx, &state).await? {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, why).await;
@@ -223,7 +217,7 @@ pub async fn ask(
 }
 
 /// Per member per hour and for the whole forum per minute.
-async fn spend_budget(state: &AppState, me: &CurrentUser) -> Result<(), AppError> {
+async fn spend_budget(state: &App, me: &CurrentUser) -> Result<(), AppError> {
     let per_user = format!("bot-ask:user:{}", me.id);
     let user_budget = Budget {
         bucket: &per_user,
@@ -252,7 +246,7 @@ fn busy_message(ctx: &Ctx, ai: &AiService) -> String {
 
 /// Answers ask `id` and stores the outcome, whatever it is.
 async fn run_answer(
-    state: &AppState,
+    state: &App,
     ai: &AiService,
     id: i64,
     question: &str,
@@ -328,7 +322,7 @@ async fn run_answer(
     result
 }
 
-async fn own_ask(ctx: &Ctx, state: &AppState, id: i64) -> Result<AskRecord, AppError> {
+async fn own_ask(ctx: &Ctx, state: &App, id: i64) -> Result<AskRecord, AppError> {
     let me = ctx.require_user()?;
     db::ai::ask(&state.db, id)
         .await?
@@ -339,7 +333,7 @@ async fn own_ask(ctx: &Ctx, state: &AppState, id: i64) -> Result<AskRecord, AppE
 /// `GET /bot/answers/{id}`: the asker's (and staff's) view of one answer.
 pub async fn answer_page(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let ask = own_ask(&ctx, &state, path.into_inner()).await?;
@@ -386,7 +380,7 @@ fn sse(event: &str, data: &serde_json::Value) -> Bytes {
 /// finished one. The stream ends with a `done` event; a closed connection cancels generation.
 pub async fn stream(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let ask = own_ask(&ctx, &state, path.into_inner()).await?;

@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, Ready};
 
-use super::state::AppState;
+use crate::app::App;
 use crate::auth::session::{self, ActiveSession};
 use crate::auth::{permissions, CurrentUser};
 use crate::error::AppError;
@@ -114,7 +114,7 @@ impl Ctx {
 
     /// Makes sure a session exists so a form can carry a CSRF token; anonymous visitors get one only
     /// when they open a form.
-    pub async fn ensure_session(&self, state: &AppState) -> Result<String, AppError> {
+    pub async fn ensure_session(&self, state: &App) -> Result<String, AppError> {
         if let Some(s) = self.session() {
             return Ok(s.csrf_token);
         }
@@ -126,7 +126,7 @@ impl Ctx {
     }
 
     /// Signs `user` in with a brand-new session id (the pre-login one is discarded: no fixation).
-    pub async fn sign_in(&self, state: &AppState, user: CurrentUser) -> Result<(), AppError> {
+    pub async fn sign_in(&self, state: &App, user: CurrentUser) -> Result<(), AppError> {
         if let Some(old) = self.session() {
             session::end(&state.db, &old).await?;
         }
@@ -138,7 +138,7 @@ impl Ctx {
     }
 
     /// Ends the session on the server and clears the cookie.
-    pub async fn sign_out(&self, state: &AppState) -> Result<(), AppError> {
+    pub async fn sign_out(&self, state: &App) -> Result<(), AppError> {
         if let Some(old) = self.session() {
             session::end(&state.db, &old).await?;
         }

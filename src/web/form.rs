@@ -1,5 +1,5 @@
 //! Form errors shown next to their fields, translated for the reader.
-use crate::domain::FieldError;
+use crate::domain::{BodyProblem, FieldError, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 use crate::i18n::Catalog;
 
 #[derive(Default)]
@@ -37,5 +37,33 @@ impl FormErrors {
 
     pub fn all(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(_, m)| m.as_str())
+    }
+}
+
+/// Where a comment goes: the messages differ a little (a long post comment is pointed at answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentPlace {
+    Post,
+    Resource,
+}
+
+/// Why a comment's text was refused, as the reader is told it.
+pub fn comment_problem(problem: BodyProblem, place: CommentPlace, t: &Catalog) -> String {
+    let (short, long) = match place {
+        CommentPlace::Post => ("comment.error_short", "comment.error_long"),
+        CommentPlace::Resource => (
+            "resource.comment_error_short",
+            "resource.comment_error_long",
+        ),
+    };
+    match problem {
+        BodyProblem::TooShort => t.fill(short, &[("min", &COMMENT_MIN_CHARS.to_string())]),
+        BodyProblem::TooLong { chars } => t.fill(
+            long,
+            &[
+                ("max", &COMMENT_MAX_CHARS.to_string()),
+                ("chars", &chars.to_string()),
+            ],
+        ),
     }
 }

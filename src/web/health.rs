@@ -1,9 +1,9 @@
 //! `/healthz`: is the process up and can it reach its database.
 use actix_web::{web, HttpResponse};
 
-use super::state::AppState;
+use crate::app::App;
 
-pub async fn check(state: web::Data<AppState>) -> HttpResponse {
+pub async fn check(state: web::Data<App>) -> HttpResponse {
     match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok", "database": "ok" })),
         Err(e) => {

@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::context::{Ctx, Page};
 use super::posts::views::{tag_links, SummaryView, TagLink};
-use super::state::AppState;
+use crate::app::App;
 use crate::db::{self, posts::lists};
 use crate::error::AppError;
 
@@ -22,11 +22,9 @@ struct HomePage {
     tags: Vec<TagLink>,
 }
 
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let description = db::settings::get(db, super::admin::settings::SITE_DESCRIPTION)
-        .await?
-        .unwrap_or_default();
+    let description = crate::services::settings::load(db).await?.site_description;
     let articles = lists::page(
         db,
         lists::Scope::Articles,

@@ -4,10 +4,10 @@ use std::fmt::Write;
 
 use actix_web::{web, HttpResponse};
 
-use super::state::AppState;
 use crate::ai::AiStatus;
+use crate::app::App;
 
-pub async fn show(state: web::Data<AppState>) -> HttpResponse {
+pub async fn show(state: web::Data<App>) -> HttpResponse {
     let mut out = String::new();
     let mut metric = |name: &str, help: &str, kind: &str, value: f64| {
         let _ = writeln!(

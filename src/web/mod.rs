@@ -1,10 +1,12 @@
-//! HTTP: one module per feature. [`routes`] lists the foundation's routes and hands each feature its
-//! own table (`posts::routes`, `social::routes`, `search::routes`), so features never edit each other's.
+//! HTTP: one folder per feature (handlers and view models), the route table in [`routes`], and what
+//! the features share: [`format`] (times), [`refusal`] (refused forms), [`context`] (the request
+//! context), [`form`] (form errors), [`middleware`].
 pub mod accounts;
 pub mod admin;
 pub mod bot;
 pub mod context;
 pub mod form;
+pub mod format;
 pub mod health;
 pub mod home;
 pub mod metrics;
@@ -12,76 +14,16 @@ pub mod middleware;
 pub mod moderation;
 pub mod posts;
 pub mod redirect;
+pub mod refusal;
 pub mod resources;
+pub mod routes;
 pub mod search;
 pub mod social;
-pub mod state;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use askama::Template;
 
 use crate::error::AppError;
-
-/// The route table. Every POST passes the CSRF middleware; admin routes check roles in their handlers
-/// through `auth::permissions`.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::show))
-        .route("/healthz", web::get().to(health::check))
-        .route("/metrics", web::get().to(metrics::show))
-        .route("/register", web::get().to(accounts::register::form))
-        .route("/register", web::post().to(accounts::register::submit))
-        .route("/login", web::get().to(accounts::login::form))
-        .route("/login", web::post().to(accounts::login::submit))
-        .route("/logout", web::post().to(accounts::login::logout))
-        .route("/settings", web::get().to(accounts::settings::show))
-        .route(
-            "/settings/password",
-            web::post().to(accounts::settings::change_password),
-        )
-        .route(
-            "/settings/language",
-            web::post().to(accounts::settings::change_language),
-        )
-        .route("/guidelines", web::get().to(admin::guidelines::show))
-        .route("/admin", web::get().to(admin::dashboard))
-        .route("/admin/users", web::get().to(admin::users::list))
-        .route("/admin/users/{id}", web::get().to(admin::users::show))
-        .route(
-            "/admin/users/{id}/role",
-            web::post().to(admin::users::change_role),
-        )
-        .route(
-            "/admin/users/{id}/suspend",
-            web::post().to(admin::users::suspend),
-        )
-        .route(
-            "/admin/users/{id}/unsuspend",
-            web::post().to(admin::users::unsuspend),
-        )
-        .route("/admin/log", web::get().to(admin::log::show))
-        .route("/admin/invites", web::get().to(admin::invites::show))
-        .route("/admin/invites", web::post().to(admin::invites::create))
-        .route(
-            "/admin/invites/{id}/revoke",
-            web::post().to(admin::invites::revoke),
-        )
-        .route("/admin/ai", web::get().to(admin::ai::show))
-        .route("/admin/ai/settings", web::post().to(admin::ai::save))
-        .route(
-            "/admin/ai/regenerate",
-            web::post().to(admin::ai::regenerate),
-        )
-        .route("/admin/settings", web::get().to(admin::settings::show))
-        .route("/admin/settings", web::post().to(admin::settings::save))
-        .route("/admin/guidelines", web::get().to(admin::guidelines::edit))
-        .route("/admin/guidelines", web::post().to(admin::guidelines::save))
-        .configure(posts::routes)
-        .configure(social::routes)
-        .configure(search::routes)
-        .configure(bot::routes)
-        .configure(moderation::routes)
-        .configure(resources::routes);
-}
 
 /// Renders a template into an HTML response with the given status.
 pub fn render(

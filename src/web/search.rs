@@ -5,13 +5,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::context::{Ctx, Page};
-use super::state::AppState;
+use crate::app::App;
 use crate::error::AppError;
 use crate::search::{self, SearchHit, SearchKind, SearchQuery};
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/search", web::get().to(show));
-}
 
 /// Longer queries are cut: nobody types more, and every word costs index work.
 const MAX_QUERY_CHARS: usize = 200;
@@ -76,7 +72,7 @@ struct SearchPage {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
@@ -190,9 +186,7 @@ fn hit_view(ctx: &Ctx, hit: SearchHit) -> HitView {
         "resource" => "search.label_resource",
         _ => "search.label_question",
     });
-    let date = chrono::DateTime::from_timestamp(hit.created_at, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
+    let date = crate::web::format::day(hit.created_at);
     let score = hit.score.to_string();
     let mut meta = vec![
         t.fill("search.by", &[("author", &hit.author)]),

@@ -49,6 +49,7 @@ async fn post(app: &TestApp, spec: Spec<'_>) -> i64 {
             author_id: spec.author_id,
             title: title.as_ref(),
             body: &body,
+            rendered: &agora::render::render_post(body.as_str()),
             tags: tags.as_ref(),
             status: spec.status,
         },

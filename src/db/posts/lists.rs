@@ -153,7 +153,7 @@ pub async fn page(
     Ok(ListPage { items, next })
 }
 
-pub(super) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<PostSummary, DbError> {
+pub fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<PostSummary, DbError> {
     Ok(PostSummary {
         id: row.try_get("id")?,
         kind: PostKind::from_stored(&row.try_get::<String, _>("kind")?),
@@ -174,7 +174,7 @@ pub(super) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<PostSummary, D
     })
 }
 
-pub(super) async fn attach_tags(db: &Db, items: &mut [PostSummary]) -> Result<(), DbError> {
+pub async fn attach_tags(db: &Db, items: &mut [PostSummary]) -> Result<(), DbError> {
     let ids: Vec<i64> = items.iter().map(|p| p.id).collect();
     let mut by_post: HashMap<i64, Vec<String>> = HashMap::new();
     for (post_id, name) in names_for_posts(db, &ids).await? {

@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::current_user;
+use crate::app::App;
 use crate::auth::{password, rate_limit};
 use crate::db;
 use crate::domain::username_key;
@@ -12,7 +13,6 @@ use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::redirect::local_target;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -38,7 +38,7 @@ pub struct LoginForm {
 
 pub async fn form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = query
@@ -64,7 +64,7 @@ pub async fn form(
 
 pub async fn submit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
@@ -98,9 +98,7 @@ pub async fn submit(
         Some(record) if verified => {
             let now = db::now();
             if let Some(until) = record.suspended_until.filter(|u| *u > now) {
-                let until = chrono::DateTime::from_timestamp(until, 0)
-                    .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-                    .unwrap_or_default();
+                let until = crate::web::format::time(until);
                 let reason = record.suspend_reason.clone().unwrap_or_default();
                 let message = t.fill("error.suspended", &[("until", &until), ("reason", &reason)]);
                 errors.add_text("username", message);
@@ -128,7 +126,7 @@ pub async fn submit(
     )
 }
 
-pub async fn logout(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn logout(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.sign_out(&state).await?;
     ctx.flash("flash.logged_out");
     Ok(crate::web::see_other("/"))

@@ -5,15 +5,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::current_user;
+use crate::app::App;
 use crate::auth::{invite, password, rate_limit};
 use crate::db::{self, users::CreateUserError};
-use crate::domain::{Email, NewPassword, Role, Username};
+use crate::domain::{Email, NewPassword, Registration, Role, Username};
 use crate::error::AppError;
-use crate::web::admin::settings::{registration, Registration};
+use crate::services::settings;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::redirect::local_target;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "accounts/register.html")]
@@ -46,9 +46,9 @@ pub struct RegisterForm {
 
 /// Refuses sign-up when it is closed, or invite-only without a usable invite (checked again, and
 /// used up, when the form is sent).
-async fn check_open(ctx: &Ctx, state: &AppState, invite: &str) -> Result<(), AppError> {
+async fn check_open(ctx: &Ctx, state: &App, invite: &str) -> Result<(), AppError> {
     let t = ctx.t();
-    match registration(state).await? {
+    match settings::load(&state.db).await?.registration {
         Registration::Open => Ok(()),
         Registration::Closed => Err(AppError::Closed(t.get("register.closed").to_string())),
         Registration::Invite => {
@@ -65,7 +65,7 @@ async fn check_open(ctx: &Ctx, state: &AppState, invite: &str) -> Result<(), App
 
 pub async fn form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     if ctx.user().is_some() {
@@ -91,7 +91,7 @@ pub async fn form(
 
 pub async fn submit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     check_open(&ctx, &state, &form.invite).await?;
@@ -147,7 +147,7 @@ pub async fn submit(
         locale: Some(ctx.lang().code()),
     };
     // On an invite-only forum the sign-up takes one use of the invite; a failed sign-up gives it back.
-    let taken_invite = match registration(&state).await? {
+    let taken_invite = match settings::load(&state.db).await?.registration {
         Registration::Invite => {
             match db::invites::take_use(&state.db, &invite::hash(&form.invite)).await? {
                 Some(id) => Some(id),

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::auth::{password, rate_limit, CurrentUser};
 use crate::db;
 use crate::domain::NewPassword;
@@ -11,7 +12,6 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "accounts/settings.html")]
@@ -43,7 +43,7 @@ pub struct PasswordForm {
 /// Changing the password needs the current one, and ends every other session of the account.
 pub async fn change_password(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -96,7 +96,7 @@ pub struct LanguageForm {
 
 pub async fn change_language(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<LanguageForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;

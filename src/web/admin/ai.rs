@@ -9,11 +9,11 @@ use crate::ai::forum::{
     self, keys, FeatureSettings, BOT_MAX_TOKENS_RANGE, SUMMARY_MIN_CHARS_RANGE,
 };
 use crate::ai::AiStatus;
+use crate::app::App;
 use crate::db;
 use crate::domain::Username;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 struct Row {
     label: String,
@@ -63,7 +63,7 @@ fn rate(tokens: i64, millis: i64) -> String {
 
 async fn ai_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     features: Option<FeatureSettings>,
     error: String,
 ) -> Result<AiPage, AppError> {
@@ -178,7 +178,7 @@ async fn ai_page(
 }
 
 /// `GET /admin/ai` (staff)
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
     crate::web::ok(&ai_page(&ctx, &state, None, String::new()).await?)
 }
@@ -202,7 +202,7 @@ pub struct FeaturesForm {
 /// `POST /admin/ai/settings` (admins): each change is a setting change in the audit log.
 pub async fn save(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<FeaturesForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
@@ -301,7 +301,7 @@ pub struct RegenerateForm {
 /// `POST /admin/ai/regenerate` (staff, post_id): summarise a post again, even if unchanged.
 pub async fn regenerate(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<RegenerateForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;

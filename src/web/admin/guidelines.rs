@@ -3,10 +3,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::db;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 const MARKDOWN_KEY: &str = "guidelines_md";
 const HTML_KEY: &str = "guidelines_html";
@@ -27,7 +27,7 @@ struct EditPage {
     error: Option<String>,
 }
 
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     let html = match db::settings::get(&state.db, HTML_KEY).await? {
         Some(html) => html,
         None => crate::render::render_post(ctx.t().get("guidelines.default")).html,
@@ -38,7 +38,7 @@ pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, 
     })
 }
 
-pub async fn edit(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn edit(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
     let markdown = match db::settings::get(&state.db, MARKDOWN_KEY).await? {
         Some(md) => md,
@@ -58,7 +58,7 @@ pub struct GuidelinesForm {
 
 pub async fn save(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<GuidelinesForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;

@@ -4,12 +4,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::auth::invite;
 use crate::db;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
 use crate::web::posts::views::origin;
-use crate::web::state::AppState;
 
 pub const MAX_USES: std::ops::RangeInclusive<i64> = 1..=1000;
 pub const DAYS_VALID: std::ops::RangeInclusive<i64> = 1..=365;
@@ -40,7 +40,7 @@ struct InvitesPage {
 
 async fn page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     new_link: String,
     error: String,
     form: Option<&InviteForm>,
@@ -65,7 +65,7 @@ async fn page(
                 created_by: i.created_by,
                 note: i.note,
                 uses: format!("{} / {}", i.uses, i.max_uses),
-                expires: crate::web::posts::format_time(i.expires_at),
+                expires: crate::web::format::time(i.expires_at),
                 state: state.to_string(),
                 can_revoke,
             }
@@ -74,8 +74,10 @@ async fn page(
     Ok(InvitesPage {
         page: ctx.page(t.get("admin.invites")),
         new_link,
-        invite_only: super::settings::registration(state).await?
-            == super::settings::Registration::Invite,
+        invite_only: crate::services::settings::load(&state.db)
+            .await?
+            .registration
+            == crate::domain::Registration::Invite,
         invites,
         error,
         max_uses: form.map_or("1".into(), |f| f.max_uses.clone()),
@@ -85,7 +87,7 @@ async fn page(
 }
 
 /// `GET /admin/invites`
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
     crate::web::ok(&page(&ctx, &state, String::new(), String::new(), None).await?)
 }
@@ -103,7 +105,7 @@ pub struct InviteForm {
 /// `POST /admin/invites` (max_uses, days, note): makes a link and shows it once.
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -145,7 +147,7 @@ pub async fn create(
 /// `POST /admin/invites/{id}/revoke`
 pub async fn revoke(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;

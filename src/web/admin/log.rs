@@ -3,10 +3,10 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::db::{self, mod_log::ActionRecord};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -31,7 +31,7 @@ pub struct LogQuery {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
@@ -48,9 +48,7 @@ pub async fn show(
     let entries = rows
         .into_iter()
         .map(|r| {
-            let when = chrono::DateTime::from_timestamp(r.at, 0)
-                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default();
+            let when = crate::web::format::time(r.at);
             (r, when)
         })
         .collect();

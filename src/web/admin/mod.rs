@@ -12,8 +12,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::context::{Ctx, Page};
-use super::state::AppState;
 use crate::ai::AiStatus;
+use crate::app::App;
 use crate::db;
 use crate::error::AppError;
 
@@ -31,18 +31,13 @@ struct Dashboard {
 /// Days the dashboard chart covers.
 pub const CHART_DAYS: i64 = 30;
 
-pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn dashboard(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
     let t = ctx.t();
     let totals = db::stats::totals(&state.db).await?;
     let now = db::now();
     let signups = db::stats::signups_per_day(&state.db, now, CHART_DAYS).await?;
     let posts = db::stats::posts_per_day(&state.db, now, CHART_DAYS).await?;
-    let day = |secs: i64| {
-        chrono::DateTime::from_timestamp(secs, 0)
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
     let chart = chart::line_chart(
         &t.fill("admin.chart_title", &[("days", &CHART_DAYS.to_string())]),
         &[
@@ -55,8 +50,8 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespo
                 values: &posts,
             },
         ],
-        &day(now - (CHART_DAYS - 1) * 86_400),
-        &day(now),
+        &crate::web::format::day(now - (CHART_DAYS - 1) * 86_400),
+        &crate::web::format::day(now),
     );
     let (ai_on, ai_line) = match state.ai_status() {
         AiStatus::Ready(m) => (

@@ -4,60 +4,14 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db;
+use crate::app::App;
+use crate::domain::Registration;
 use crate::error::AppError;
+use crate::services::settings::{
+    self, DEFAULT_LANGUAGE, FLAG_HIDE_THRESHOLD, FLAG_TRUSTED_REPUTATION, REGISTRATION,
+    SITE_DESCRIPTION, SITE_NAME,
+};
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
-
-pub const SITE_NAME: &str = "site_name";
-pub const SITE_DESCRIPTION: &str = "site_description";
-pub const REGISTRATION: &str = "registration";
-pub const DEFAULT_LANGUAGE: &str = "default_language";
-
-/// Who may sign up (admins can always create accounts with `agora admin create`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
-    Open,
-    Closed,
-    /// Only with an invite link from `/admin/invites`.
-    Invite,
-}
-
-impl Registration {
-    pub fn parse(text: &str) -> Option<Registration> {
-        match text {
-            "open" => Some(Registration::Open),
-            "closed" => Some(Registration::Closed),
-            "invite" => Some(Registration::Invite),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Registration::Open => "open",
-            Registration::Closed => "closed",
-            Registration::Invite => "invite",
-        }
-    }
-}
-
-pub async fn registration(state: &AppState) -> Result<Registration, AppError> {
-    Ok(db::settings::get(&state.db, REGISTRATION)
-        .await?
-        .as_deref()
-        .and_then(Registration::parse)
-        .unwrap_or(Registration::Open))
-}
-
-/// The language for visitors who state none the forum supports.
-pub async fn default_language(db: &db::Db) -> Result<crate::i18n::Lang, db::DbError> {
-    Ok(db::settings::get(db, DEFAULT_LANGUAGE)
-        .await?
-        .as_deref()
-        .and_then(crate::i18n::Lang::from_tag)
-        .unwrap_or(crate::i18n::Lang::En))
-}
 
 #[derive(Template)]
 #[template(path = "admin/settings.html")]
@@ -72,16 +26,16 @@ struct SettingsPage {
     flag_trusted_reputation: i64,
 }
 
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
-    let threshold = crate::web::moderation::hide_threshold(&state).await?;
-    let get = |key| db::settings::get(&state.db, key);
+    let site = settings::load(&state.db).await?;
+    let threshold = site.hide_threshold;
     crate::web::ok(&SettingsPage {
         page: ctx.page(ctx.t().get("admin.settings")),
-        site_name: get(SITE_NAME).await?.unwrap_or_else(|| "agora".into()),
-        site_description: get(SITE_DESCRIPTION).await?.unwrap_or_default(),
-        registration: registration(&state).await?.as_str(),
-        default_language: default_language(&state.db).await?.code(),
+        site_name: site.site_name,
+        site_description: site.site_description,
+        registration: site.registration.as_str(),
+        default_language: site.default_language.code(),
         languages: crate::i18n::Lang::ALL
             .iter()
             .map(|l| (l.code(), l.native_name()))
@@ -118,7 +72,7 @@ fn number_in(text: &str, range: std::ops::RangeInclusive<i64>) -> Option<String>
 
 pub async fn save(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
@@ -139,13 +93,9 @@ pub async fn save(
         moderation.push((DEFAULT_LANGUAGE, lang.code().to_string()));
     }
     for (key, given, range) in [
+        (FLAG_HIDE_THRESHOLD, &form.flag_hide_threshold, 1..=100),
         (
-            crate::web::moderation::FLAG_HIDE_THRESHOLD,
-            &form.flag_hide_threshold,
-            1..=100,
-        ),
-        (
-            crate::web::moderation::FLAG_TRUSTED_REPUTATION,
+            FLAG_TRUSTED_REPUTATION,
             &form.flag_trusted_reputation,
             1..=1_000_000,
         ),
@@ -156,19 +106,13 @@ pub async fn save(
             moderation.push((key, value));
         }
     }
-    let fixed = [
-        (SITE_NAME, name),
-        (SITE_DESCRIPTION, form.site_description.trim()),
-        (REGISTRATION, registration),
+    let mut changes = vec![
+        (SITE_NAME, name.to_string()),
+        (SITE_DESCRIPTION, form.site_description.trim().to_string()),
+        (REGISTRATION, registration.to_string()),
     ];
-    let changes = fixed
-        .into_iter()
-        .chain(moderation.iter().map(|(k, v)| (*k, v.as_str())));
-    for (key, value) in changes {
-        if db::settings::get(&state.db, key).await?.as_deref() != Some(value) {
-            db::settings::set_by(&state.db, me.id, key, value, None).await?;
-        }
-    }
+    changes.extend(moderation);
+    settings::save(&state, &me, &changes).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other("/admin/settings"))
 }

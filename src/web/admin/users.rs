@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::db::{self, users::UserRecord};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -47,9 +47,7 @@ pub struct UserRow {
 }
 
 fn date(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+    crate::web::format::time(ts)
 }
 
 fn row(u: &UserRecord) -> UserRow {
@@ -69,7 +67,7 @@ fn row(u: &UserRecord) -> UserRow {
 
 /// The member hears about every staff decision on their account (a moderation-outcome notification).
 async fn tell_user(
-    state: &AppState,
+    state: &App,
     actor_id: i64,
     user_id: i64,
     what: &str,
@@ -102,7 +100,7 @@ pub struct SearchQuery {
 
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
@@ -116,7 +114,7 @@ pub async fn list(
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
@@ -138,7 +136,7 @@ pub async fn show(
         .collect();
     crate::web::ok(&UserPage {
         page: ctx.page(user.username.clone()),
-        can_moderate: crate::web::moderation::accounts::may_act_on(&me, &user),
+        can_moderate: crate::auth::policy::may_act_on_member(&me, &user),
         can_restore_content: db::moderation::has_open_sweep(&state.db, user.id).await?,
         flags,
         trust: crate::web::moderation::rules::trust_box(&state, user.id).await?,
@@ -158,7 +156,7 @@ pub struct RoleForm {
 /// Only admins change roles, and never their own (so the last admin cannot lock everyone out).
 pub async fn change_role(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -204,7 +202,7 @@ pub struct SuspendForm {
 /// themselves from here.
 pub async fn suspend(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -240,7 +238,7 @@ pub struct ReasonForm {
 
 pub async fn unsuspend(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {

@@ -9,9 +9,9 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
 
+use crate::app::App;
 use crate::error::ErrorPage;
 use crate::web::context::{Ctx, Page, RequestContext};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -122,7 +122,7 @@ async fn html_error(req: &HttpRequest, status: StatusCode, page: ErrorPage) -> H
     };
     // Offering "send again" needs a fresh token; without a session store we only show the text.
     if resubmit_to.is_some() {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = req.app_data::<web::Data<App>>().cloned();
         let ok = match state {
             Some(state) => ctx.ensure_session(&state).await.is_ok(),
             None => false,

@@ -9,10 +9,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 
+use crate::app::App;
 use crate::auth::session::{self, Lookup};
 use crate::i18n::Lang;
 use crate::web::context::{CookieOp, RequestContext};
-use crate::web::state::AppState;
 
 const LANG_COOKIE: &str = "agora_lang";
 const FLASH_COOKIE: &str = "agora_flash";
@@ -21,7 +21,7 @@ pub async fn load_session(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(state) = req.app_data::<web::Data<App>>().cloned() else {
         return next.call(req).await;
     };
     let cookie_name = state.session_cookie_name();
@@ -61,7 +61,7 @@ pub async fn load_session(
     let lang = match query_lang.or(user_lang).or(cookie_lang).or(header_lang) {
         Some(lang) => lang,
         // Nothing the visitor sent names a language the forum has: the site's default.
-        None => crate::web::admin::settings::default_language(&state.db)
+        None => crate::services::settings::default_language(&state.db)
             .await
             .unwrap_or(Lang::En),
     };

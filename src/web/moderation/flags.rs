@@ -1,24 +1,20 @@
 //! `POST /flags` (target_kind, target_id, reason, note): a signed-in member flags someone else's post,
 //! comment or account, once per target. A refused flag shows the form again with the note kept.
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{rate_limit, CurrentUser};
-use crate::db::flags::{FlagError, NewFlag};
+use crate::app::App;
+use crate::auth::CurrentUser;
 use crate::db::{self, comments};
 use crate::domain::{FlagInput, FlagReason, FlagTarget, PostKind};
 use crate::error::AppError;
+use crate::services::moderation::FlagRefusal;
+use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::posts::{post_url, visible_to};
-use crate::web::state::AppState;
-
-/// Flags per member per hour: plenty for honest use, a wall for a flag flood.
-const FLAGS_PER_HOUR: u32 = 30;
+use crate::web::refusal::Refused;
 
 #[derive(Deserialize)]
 pub struct FlagForm {
@@ -47,7 +43,7 @@ struct FlagFormPage {
 
 /// Where the flagged thing lives, if the member can see it.
 async fn target_path(
-    state: &AppState,
+    state: &App,
     me: &CurrentUser,
     target: FlagTarget,
     id: i64,
@@ -56,9 +52,14 @@ async fn target_path(
         FlagTarget::Post => {
             let post = db::posts::by_id(&state.db, id)
                 .await?
-                .filter(|p| visible_to(p, Some(me)))
+                .filter(|p| crate::auth::policy::post_visible(p, Some(me)))
                 .ok_or(AppError::NotFound)?;
-            Ok(post_url(post.kind, post.id, &post.slug, post.parent_id))
+            Ok(crate::domain::paths::post_url(
+                post.kind,
+                post.id,
+                &post.slug,
+                post.parent_id,
+            ))
         }
         FlagTarget::Comment => {
             let comment = comments::by_id(&state.db, id)
@@ -68,29 +69,30 @@ async fn target_path(
             let post = db::posts::by_id(&state.db, comment.post_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let path = post_url(post.kind, post.id, &post.slug, post.parent_id);
-            Ok(crate::web::social::comments::with_anchor(&path, id))
+            let path =
+                crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id);
+            Ok(crate::domain::paths::comment_url(&path, id))
         }
         FlagTarget::User => {
             let user = db::users::by_id(&state.db, id)
                 .await?
                 .filter(|u| !u.deleted)
                 .ok_or(AppError::NotFound)?;
-            Ok(crate::web::social::profile_path(&user.username))
+            Ok(crate::domain::paths::profile_url(&user.username))
         }
         FlagTarget::Resource => {
             let resource = db::resources::by_id(&state.db, id)
                 .await?
-                .filter(|r| crate::web::resources::visible_to(r, Some(me)))
+                .filter(|r| crate::auth::policy::resource_visible(r, Some(me)))
                 .ok_or(AppError::NotFound)?;
-            Ok(crate::web::resources::resource_url(resource.id))
+            Ok(crate::domain::paths::resource_url(resource.id))
         }
     }
 }
 
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<FlagForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -129,32 +131,6 @@ pub async fn create(
             status,
         )
     };
-    if let Some(message) = super::silenced_message(&state, &me, t).await? {
-        return show_again(StatusCode::FORBIDDEN, "reason", message);
-    }
-    let verdict = super::rules::check(
-        &ctx,
-        &state,
-        &me,
-        crate::moderation::Action::Flag,
-        crate::moderation::Content::default(),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let message = super::rules::refusal_message(refusal, t);
-        let page = show_again(StatusCode::UNPROCESSABLE_ENTITY, "reason", message);
-        return super::rules::with_retry_after(refusal, page);
-    }
-    let bucket = format!("flag:user:{}", me.id);
-    rate_limit::check(
-        &state.db,
-        &rate_limit::Budget {
-            bucket: &bucket,
-            limit: FLAGS_PER_HOUR,
-            window: Duration::from_secs(3600),
-        },
-    )
-    .await?;
     let input = match FlagInput::parse(&form.reason, &form.note) {
         Ok(input) => input,
         Err(e) => {
@@ -165,46 +141,40 @@ pub async fn create(
             return show_again(StatusCode::UNPROCESSABLE_ENTITY, e.field, text);
         }
     };
-    let threshold = super::hide_threshold(&state).await?;
-    let outcome = match db::flags::create(
-        &state.db,
-        NewFlag {
-            target,
-            target_id,
-            reporter_id: me.id,
-            input: &input,
-            threshold,
-        },
-    )
-    .await
-    {
-        Ok(outcome) => outcome,
-        Err(FlagError::NotFound) => return Err(AppError::NotFound),
-        Err(FlagError::OwnContent) => {
-            return show_again(
-                StatusCode::FORBIDDEN,
-                "reason",
-                t.get("flag.error_own").to_string(),
-            )
-        }
-        Err(FlagError::Duplicate) => {
-            return show_again(
-                StatusCode::CONFLICT,
-                "reason",
-                t.get("flag.error_duplicate").to_string(),
-            )
-        }
-        Err(FlagError::Db(e)) => return Err(e.into()),
-    };
-    rate_limit::record(&state.db, &bucket).await?;
+    let ip = ctx.client_ip();
+    let outcome =
+        match services::moderation::flag(&state, Writer::new(&me, &ip), target, target_id, &input)
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(FlagRefusal::NotFound) => return Err(AppError::NotFound),
+            Err(FlagRefusal::OwnContent) => {
+                return show_again(
+                    StatusCode::FORBIDDEN,
+                    "reason",
+                    t.get("flag.error_own").to_string(),
+                )
+            }
+            Err(FlagRefusal::Duplicate) => {
+                return show_again(
+                    StatusCode::CONFLICT,
+                    "reason",
+                    t.get("flag.error_duplicate").to_string(),
+                )
+            }
+            Err(FlagRefusal::Write(e)) => {
+                let refused = Refused::explain(e, t)?;
+                let page = show_again(refused.status, "reason", refused.message.clone());
+                return refused.respond(page);
+            }
+        };
     let mut destination = back;
     if outcome.hid {
         ctx.flash("flag.thanks_hidden");
         if let Some(post_id) = outcome.post_id {
-            crate::web::posts::search_index_changed(&state, post_id).await;
             // A hidden question or article is gone for the reporter; its page would be a 404.
             let post = db::posts::by_id(&state.db, post_id).await?;
-            if let Some(post) = post.filter(|p| !visible_to(p, Some(&me))) {
+            if let Some(post) = post.filter(|p| !crate::auth::policy::post_visible(p, Some(&me))) {
                 destination = match post.parent_id {
                     Some(q) if post.kind != PostKind::Question => format!("/questions/{q}"),
                     _ => "/".to_string(),

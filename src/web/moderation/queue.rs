@@ -12,11 +12,11 @@ use crate::db::moderation::{CommentAction, ModerationError, PostAction};
 use crate::domain::{parse_post_reference, CloseReason, FlagReason, PostKind};
 use crate::error::AppError;
 use crate::i18n::Catalog;
+use crate::services;
 use crate::web::context::{Ctx, Page};
-use crate::web::posts::{format_time, post_url, search_index_changed};
 use crate::web::redirect::local_target;
-use crate::web::social::{post_path, profile_path};
-use crate::web::state::AppState;
+
+use crate::app::App;
 
 const QUEUE_SIZE: i64 = 200;
 
@@ -37,7 +37,7 @@ impl FlagLine {
                 .map_or_else(|| f.reason.clone(), |r| t.get(r.catalog_key()).to_string()),
             note: f.note.clone(),
             reporter: f.reporter.clone(),
-            at: format_time(f.created_at),
+            at: crate::web::format::time(f.created_at),
             status: f.status.clone(),
             resolution: f.resolution.clone().unwrap_or_default(),
         }
@@ -70,12 +70,12 @@ impl QueueView {
     fn new(item: &QueueItem, t: &Catalog) -> Self {
         let (link, actions_base) = match item.target_kind.as_str() {
             "post" => (
-                post_path(&item.post_kind, item.target_id, item.parent_id),
+                crate::domain::paths::target_path(&item.post_kind, item.target_id, item.parent_id),
                 format!("/admin/posts/{}", item.target_id),
             ),
             "comment" => (
-                crate::web::social::comments::with_anchor(
-                    &post_path(
+                crate::domain::paths::comment_url(
+                    &crate::domain::paths::target_path(
                         &item.post_kind,
                         item.post_id.unwrap_or_default(),
                         item.parent_id,
@@ -85,19 +85,19 @@ impl QueueView {
                 format!("/admin/comments/{}", item.target_id),
             ),
             "resource" => (
-                crate::web::resources::resource_url(item.target_id),
+                crate::domain::paths::resource_url(item.target_id),
                 format!("/admin/resources/{}", item.target_id),
             ),
             "resource_comment" => (
                 format!(
                     "{}#resource-comment-{}",
-                    crate::web::resources::resource_url(item.post_id.unwrap_or_default()),
+                    crate::domain::paths::resource_url(item.post_id.unwrap_or_default()),
                     item.target_id
                 ),
                 format!("/admin/resource-comments/{}", item.target_id),
             ),
             _ => (
-                profile_path(&item.author),
+                crate::domain::paths::profile_url(&item.author),
                 format!("/admin/users/{}", item.target_id),
             ),
         };
@@ -107,7 +107,7 @@ impl QueueView {
             title: item.title.clone(),
             excerpt: item.excerpt.clone(),
             author: item.author.clone(),
-            author_url: profile_path(&item.author),
+            author_url: crate::domain::paths::profile_url(&item.author),
             status: item.status.clone(),
             link,
             actions_base,
@@ -115,7 +115,7 @@ impl QueueView {
             is_post: item.target_kind == "post",
             is_resource: item.target_kind == "resource",
             is_resource_comment: item.target_kind == "resource_comment",
-            since: format_time(item.since),
+            since: crate::web::format::time(item.since),
             flags: item.flags.iter().map(|f| FlagLine::new(f, t)).collect(),
         }
     }
@@ -132,7 +132,7 @@ struct QueuePage {
 
 async fn queue_page(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     flags_only: bool,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
@@ -156,12 +156,12 @@ async fn queue_page(
 }
 
 /// `GET /admin/queue`
-pub async fn show_queue(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show_queue(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     queue_page(ctx, state, false).await
 }
 
 /// `GET /admin/flags`
-pub async fn show_flags(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show_flags(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     queue_page(ctx, state, true).await
 }
 
@@ -200,7 +200,7 @@ struct CloseFormState {
 
 async fn post_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     id: i64,
     form: CloseFormState,
     status: StatusCode,
@@ -230,10 +230,10 @@ async fn post_page(
             is_question: post.kind == PostKind::Question,
             title,
             excerpt: post.excerpt.clone(),
-            author_url: profile_path(&post.author_name),
+            author_url: crate::domain::paths::profile_url(&post.author_name),
             author: post.author_name.clone(),
             status: post.status.as_str(),
-            link: post_url(post.kind, post.id, &post.slug, post.parent_id),
+            link: crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id),
             comments_locked: moderation.comments_locked,
             pinned: moderation.pinned,
             closed,
@@ -259,7 +259,7 @@ async fn post_page(
 /// `GET /admin/posts/{id}`: everything staff can do to one post.
 pub async fn show_post(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
@@ -309,7 +309,7 @@ fn post_action(name: &str) -> Option<PostAction> {
 /// duplicate_of).
 pub async fn act_on_post(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(i64, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -355,7 +355,7 @@ pub async fn act_on_post(
     } else {
         post_action(&name).ok_or(AppError::NotFound)?
     };
-    let acted = match db::moderation::moderate_post(&state.db, me.id, id, action, &note).await {
+    let acted = match services::moderation::act_on_post(&state, &me, id, action, &note).await {
         Ok(acted) => acted,
         Err(ModerationError::NotFound) => return Err(AppError::NotFound),
         Err(ModerationError::NotAQuestion) => {
@@ -382,11 +382,7 @@ pub async fn act_on_post(
         }
         Err(ModerationError::Db(e)) => return Err(e.into()),
     };
-    search_index_changed(&state, acted.post_id).await;
-    // A post published by review (held by a rule, or hidden) gets the summary it would have had.
-    if let Err(e) = crate::ai::forum::post_changed(&state.db, acted.post_id).await {
-        tracing::warn!(error = %e, post_id = acted.post_id, "could not queue a summary");
-    }
+    let _ = acted;
     ctx.flash("moderation.done");
     let back = local_target(&form.back).unwrap_or_else(|| format!("/admin/posts/{id}"));
     Ok(crate::web::see_other(&back))
@@ -406,7 +402,7 @@ fn comment_action(name: &str) -> Option<CommentAction> {
 /// `POST /admin/comments/{id}/{action}` with action approve | hide | unhide | delete | restore.
 pub async fn act_on_comment(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(i64, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -414,7 +410,7 @@ pub async fn act_on_comment(
     let (id, name) = path.into_inner();
     let action = comment_action(&name).ok_or(AppError::NotFound)?;
     let note = form.reason.trim().chars().take(500).collect::<String>();
-    match db::moderation::moderate_comment(&state.db, me.id, id, action, &note).await {
+    match services::moderation::act_on_comment(&state, &me, id, action, &note).await {
         Ok(_) => {}
         Err(ModerationError::Db(e)) => return Err(e.into()),
         Err(_) => return Err(AppError::NotFound),

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::error::AppError;
@@ -17,12 +18,11 @@ use crate::moderation::trust::{Thresholds, FIELDS};
 use crate::moderation::{Action, Content, Refusal, Verdict};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::state::AppState;
 
 /// Asks the rules engine about a write by `user` (with the request's address for per-IP limits).
 pub async fn check(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     user: &CurrentUser,
     action: Action,
     content: Content<'_>,
@@ -173,10 +173,7 @@ struct RuleEditPage {
     form: RuleFormView,
 }
 
-async fn levels(
-    state: &AppState,
-    t: &Catalog,
-) -> Result<Vec<(String, Vec<ThresholdField>)>, AppError> {
+async fn levels(state: &App, t: &Catalog) -> Result<Vec<(String, Vec<ThresholdField>)>, AppError> {
     let thresholds = db::trust::thresholds(&state.db).await?;
     Ok((1..=3)
         .map(|level| {
@@ -198,7 +195,7 @@ async fn levels(
 
 async fn list_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     me: &CurrentUser,
     draft: RuleDraft,
     errors: FormErrors,
@@ -233,7 +230,7 @@ fn new_draft() -> RuleDraft {
 }
 
 /// `GET /admin/rules` (staff)
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
     list_page(
         &ctx,
@@ -257,7 +254,7 @@ fn form_errors(errors: &[crate::domain::FieldError], t: &Catalog) -> FormErrors 
 /// `POST /admin/rules` (admins): a new rule; an invalid one shows the form again with its text.
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<RuleDraft>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
@@ -286,7 +283,7 @@ pub async fn create(
 /// `GET /admin/rules/{id}` (admins): the edit form.
 pub async fn edit_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
@@ -308,7 +305,7 @@ pub async fn edit_form(
 /// `POST /admin/rules/{id}` (admins)
 pub async fn update(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<RuleDraft>,
 ) -> Result<HttpResponse, AppError> {
@@ -344,7 +341,7 @@ pub async fn update(
 /// `POST /admin/rules/{id}/{enable|disable|delete}` (admins)
 pub async fn act(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
@@ -366,7 +363,7 @@ pub async fn act(
 /// changed value is a setting change with its audit row.
 pub async fn save_thresholds(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
@@ -413,7 +410,7 @@ pub struct TrustBox {
     pub levels: Vec<i64>,
 }
 
-pub async fn trust_box(state: &AppState, user_id: i64) -> Result<TrustBox, AppError> {
+pub async fn trust_box(state: &App, user_id: i64) -> Result<TrustBox, AppError> {
     let (level, locked) = db::trust::level(&state.db, user_id)
         .await?
         .unwrap_or((0, false));
@@ -429,7 +426,7 @@ pub async fn trust_box(state: &AppState, user_id: i64) -> Result<TrustBox, AppEr
 /// audited, and the member is told.
 pub async fn set_trust(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<TrustForm>,
 ) -> Result<HttpResponse, AppError> {

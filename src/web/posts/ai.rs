@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::visible_post;
 use crate::ai::forum::{self, FeatureSettings};
+use crate::app::App;
 use crate::auth::permissions::CurrentUser;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::db;
@@ -14,7 +15,6 @@ use crate::db::posts::PostRecord;
 use crate::domain::{Markdown, PostKind};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 /// Longest summary an author may keep, in characters.
 pub const SUMMARY_MAX_CHARS: usize = 2000;
@@ -33,17 +33,13 @@ pub struct SummaryBox {
     pub draft_waiting: bool,
 }
 
-fn can_manage(user: Option<&CurrentUser>, post: &PostRecord) -> bool {
-    user.is_some_and(|u| u.id == post.author_id || u.is_staff())
-}
-
 pub async fn summary_box(
-    state: &AppState,
+    state: &App,
     user: Option<&CurrentUser>,
     post: &PostRecord,
 ) -> Result<SummaryBox, AppError> {
     let summary = db::ai::summary(&state.db, post.id).await?;
-    let manage = can_manage(user, post);
+    let manage = crate::auth::policy::may_manage_summary(user, post);
     Ok(match summary {
         Some(s) => SummaryBox {
             html: if s.status == "accepted" {
@@ -92,7 +88,7 @@ struct DraftPage {
 /// The signed-in author (or staff member) and the article or question they manage.
 async fn managed_post(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     id: i64,
 ) -> Result<(CurrentUser, PostRecord), AppError> {
     let me = ctx.require_user()?;
@@ -103,14 +99,14 @@ async fn managed_post(
         Some(&me),
     )
     .await?;
-    if !can_manage(Some(&me), &post) {
+    if !crate::auth::policy::may_manage_summary(Some(&me), &post) {
         return Err(AppError::Forbidden);
     }
     Ok((me, post))
 }
 
 fn post_link(post: &PostRecord) -> String {
-    super::post_url(post.kind, post.id, &post.slug, None)
+    crate::domain::paths::post_url(post.kind, post.id, &post.slug, None)
 }
 
 /// A link that scrolls to and highlights `sentence` in the post (URL text fragment).
@@ -130,7 +126,7 @@ fn fragment_link(post_url: &str, sentence: &str) -> String {
 
 async fn draft_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     post: &PostRecord,
     text: Option<String>,
     error: String,
@@ -196,7 +192,7 @@ async fn draft_page(
 /// `GET /posts/{id}/summary`: the author's view of the draft.
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
@@ -207,7 +203,7 @@ pub async fn show(
 /// `POST /posts/{id}/summary`: summarise now (also a short post); staff may force a new one.
 pub async fn request(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
@@ -232,7 +228,7 @@ pub struct AcceptForm {
 /// shown on the post as its summary.
 pub async fn accept(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<AcceptForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -264,7 +260,7 @@ pub async fn accept(
 /// `POST /posts/{id}/summary/dismiss`: no summary on the post.
 pub async fn dismiss(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
@@ -278,11 +274,13 @@ pub async fn dismiss(
 /// nothing on the subject).
 pub async fn request_bot_answer(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (me, post) = managed_post(&ctx, &state, path.into_inner()).await?;
-    crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
+    crate::services::gate::refuse_if_silenced(&state, &me)
+        .await
+        .map_err(|e| crate::web::refusal::error_page(e, ctx.t()))?;
     if post.kind != PostKind::Question || !post.is_published() {
         return Err(AppError::NotFound);
     }
@@ -303,7 +301,7 @@ pub async fn request_bot_answer(
 /// `POST /answers/{id}/verify`: a member with the privilege vouches for a bot answer.
 pub async fn verify(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -311,10 +309,12 @@ pub async fn verify(
     if !has_privilege(&me, Privilege::VerifyBotAnswers) {
         return Err(AppError::Forbidden);
     }
-    crate::web::moderation::refuse_if_silenced(&state, &me, ctx.t()).await?;
+    crate::services::gate::refuse_if_silenced(&state, &me)
+        .await
+        .map_err(|e| crate::web::refusal::error_page(e, ctx.t()))?;
     db::ai::verify_bot_answer(&state.db, answer.id, me.id).await?;
     ctx.flash("bot.flash.verified");
-    Ok(crate::web::see_other(&super::post_url(
+    Ok(crate::web::see_other(&crate::domain::paths::post_url(
         answer.kind,
         answer.id,
         "",
@@ -330,7 +330,7 @@ pub struct BotAnswerMarks {
 }
 
 pub async fn bot_marks(
-    state: &AppState,
+    state: &App,
     user: Option<&CurrentUser>,
     answer: &PostRecord,
 ) -> Result<Option<BotAnswerMarks>, AppError> {
@@ -344,9 +344,4 @@ pub async fn bot_marks(
         model: marks.model,
         verified_by: marks.verified_by,
     }))
-}
-
-/// Whether the viewer may ask the bot for a draft answer on this question.
-pub fn can_request_bot_answer(user: Option<&CurrentUser>, question: &PostRecord) -> bool {
-    question.is_published() && can_manage(user, question)
 }

@@ -5,16 +5,16 @@ use serde::Deserialize;
 
 use super::editor::{parse_body, EditorKind, EditorPage, PostForm};
 use super::questions::{closed_note, question_page};
-use super::{post_url, search_index_changed, visible_post};
-use crate::auth::privileges::{can_accept_answer, can_delete_post, can_edit_post};
-use crate::db;
-use crate::db::posts::{NewPost, PostEdit, PostRecord};
-use crate::domain::{PostKind, PostStatus};
+use super::visible_post;
+
+use crate::app::App;
+use crate::auth::policy;
+use crate::db::posts::PostRecord;
+use crate::domain::PostKind;
 use crate::error::AppError;
-use crate::moderation::{Action, Content, Target};
+use crate::services::{self, Writer};
 use crate::web::context::Ctx;
-use crate::web::moderation::rules;
-use crate::web::state::AppState;
+use crate::web::refusal::{self, Refused};
 
 const ANSWER_KINDS: [PostKind; 2] = [PostKind::Answer, PostKind::BotAnswer];
 
@@ -24,11 +24,11 @@ pub struct AnswerForm {
     body: String,
 }
 
-/// `POST /questions/{id}/answers` (body). An empty or oversized answer shows the question again with
-/// the text kept.
+/// `POST /questions/{id}/answers` (body). An empty or oversized answer, or one refused, shows the
+/// question again with the text kept.
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<i64>,
     form: web::Form<AnswerForm>,
@@ -41,95 +41,49 @@ pub async fn create(
     }
     let form = form.into_inner();
     let t = ctx.t();
-    let refusal = match crate::web::moderation::silenced_message(&state, &me, t).await? {
-        Some(message) => Some(message),
-        None => closed_note(&state, question.id, t)
-            .await?
-            .map(|note| format!("{} {}", t.get("close.no_answers"), note.message)),
-    };
-    if let Some(message) = refusal {
-        let mut errors = crate::web::form::FormErrors::default();
-        errors.add_text("body", message);
-        return question_page(
+    let again = |errors, status| {
+        question_page(
             &ctx,
             &state,
             &req,
             &question,
-            form.body,
+            form.body.clone(),
             errors,
-            StatusCode::FORBIDDEN,
+            status,
         )
-        .await;
+    };
+    if let Some(note) = closed_note(&state, question.id, t).await? {
+        let message = format!("{} {}", t.get("close.no_answers"), note.message);
+        let refused = Refused::forbidden(message);
+        return again(refused.errors(), refused.status).await;
     }
-    let body = match parse_body(&form.body, ctx.t()) {
+    let body = match parse_body(&form.body, t) {
         Ok(body) => body,
-        Err(errors) => {
-            return question_page(
-                &ctx,
-                &state,
-                &req,
-                &question,
-                form.body,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(errors) => return again(errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::CreatePost,
-        Content::body(&form.body),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let errors = rules::refusal_errors(refusal, ctx.t());
-        let page = question_page(
-            &ctx,
-            &state,
-            &req,
-            &question,
-            form.body,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-        return rules::with_retry_after(refusal, page);
-    }
-    let id = db::posts::create(
-        &state.db,
-        NewPost {
-            kind: PostKind::Answer,
-            parent_id: Some(question.id),
-            author_id: me.id,
-            title: None,
-            body: &body,
-            tags: None,
-            status: verdict.post_status(PostStatus::Published),
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
-    search_index_changed(&state, id).await;
-    ctx.flash(if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let written =
+        match services::posts::answer(&state, Writer::new(&me, &ip), &question, &body).await {
+            Ok(written) => written,
+            Err(e) => {
+                let refused = Refused::explain(e, t)?;
+                return again(refused.errors(), refused.status)
+                    .await
+                    .and_then(|page| refused.respond(Ok(page)));
+            }
+        };
+    ctx.flash(if written.held {
         "rules.flash.held"
     } else {
         "post.flash.answer_posted"
     });
-    Ok(crate::web::see_other(&post_url(
-        PostKind::Answer,
-        id,
-        "",
-        Some(question.id),
-    )))
+    Ok(crate::web::see_other(&written.url))
 }
 
 /// `GET /answers/{id}`: an answer's address is its place on the question page.
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let answer = visible_post(
@@ -142,16 +96,12 @@ pub async fn show(
     let question = question_of(&state, &answer, &ctx).await?;
     Ok(crate::web::see_other(&format!(
         "{}#answer-{}",
-        post_url(question.kind, question.id, &question.slug, None),
+        crate::domain::paths::post_url(question.kind, question.id, &question.slug, None),
         answer.id
     )))
 }
 
-async fn question_of(
-    state: &AppState,
-    answer: &PostRecord,
-    ctx: &Ctx,
-) -> Result<PostRecord, AppError> {
+async fn question_of(state: &App, answer: &PostRecord, ctx: &Ctx) -> Result<PostRecord, AppError> {
     let parent = answer.parent_id.ok_or(AppError::NotFound)?;
     visible_post(state, parent, &[PostKind::Question], ctx.user().as_ref()).await
 }
@@ -163,19 +113,19 @@ fn edit_page(ctx: &Ctx, answer: &PostRecord, form: &PostForm) -> EditorPage {
         EditorKind::EditAnswer,
         format!("/answers/{}/edit", answer.id),
         form,
-        post_url(answer.kind, answer.id, "", answer.parent_id),
+        crate::domain::paths::post_url(answer.kind, answer.id, "", answer.parent_id),
     )
 }
 
 /// `GET /answers/{id}/edit`
 pub async fn edit_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
-    if !can_edit_post(&me, answer.author_id) {
+    if !policy::may_edit_post(&me, answer.author_id) {
         return Err(AppError::Forbidden);
     }
     ctx.ensure_session(&state).await?;
@@ -189,23 +139,16 @@ pub async fn edit_form(
 /// `POST /answers/{id}/edit` (body)
 pub async fn update(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
-    if !can_edit_post(&me, answer.author_id) {
+    if !policy::may_edit_post(&me, answer.author_id) {
         return Err(AppError::Forbidden);
     }
     let form = form.into_inner();
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
-        let mut errors = crate::web::form::FormErrors::default();
-        errors.add_text("body", message);
-        return edit_page(&ctx, &answer, &form)
-            .with_errors(errors)
-            .rejected();
-    }
     let body = match parse_body(&form.body, ctx.t()) {
         Ok(body) => body,
         Err(errors) => {
@@ -214,34 +157,19 @@ pub async fn update(
                 .rejected()
         }
     };
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::EditPost,
-        Content::body(&form.body),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let page =
-            edit_page(&ctx, &answer, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
-        return rules::with_retry_after(refusal, page.rejected());
-    }
-    db::posts::update(
-        &state.db,
-        answer.id,
-        PostEdit {
-            title: None,
-            body: &body,
-            tags: None,
-            status: answer.status,
-            editor_id: me.id,
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(answer.id)).await?;
-    search_index_changed(&state, answer.id).await;
-    ctx.flash(if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let written =
+        match services::posts::edit_answer(&state, Writer::new(&me, &ip), &answer, &body).await {
+            Ok(written) => written,
+            Err(e) => {
+                return refusal::form_again(e, ctx.t(), |errors| {
+                    edit_page(&ctx, &answer, &form)
+                        .with_errors(errors)
+                        .rejected()
+                })
+            }
+        };
+    ctx.flash(if written.held {
         "rules.flash.held"
     } else {
         "post.flash.saved"
@@ -252,19 +180,20 @@ pub async fn update(
 /// `POST /answers/{id}/delete`
 pub async fn delete(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
-    if !can_delete_post(&me, answer.author_id) {
+    if !policy::may_delete_post(&me, answer.author_id) {
         return Err(AppError::Forbidden);
     }
-    db::posts::soft_delete(&state.db, answer.id).await?;
-    search_index_changed(&state, answer.id).await;
+    services::posts::delete(&state, &answer)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("post.flash.deleted");
     let question = question_of(&state, &answer, &ctx).await?;
-    Ok(crate::web::see_other(&post_url(
+    Ok(crate::web::see_other(&crate::domain::paths::post_url(
         question.kind,
         question.id,
         &question.slug,
@@ -283,7 +212,7 @@ pub struct AcceptForm {
 /// mark, `accept=0` removes it.
 pub async fn accept(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<AcceptForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -291,7 +220,7 @@ pub async fn accept(
     let answer = visible_post(&state, path.into_inner(), &ANSWER_KINDS, Some(&me)).await?;
     let question = question_of(&state, &answer, &ctx).await?;
     if !answer.is_published()
-        || !can_accept_answer(&me, question.author_id, answer.kind == PostKind::BotAnswer)
+        || !policy::may_accept_answer(&me, question.author_id, answer.kind == PostKind::BotAnswer)
     {
         return Err(AppError::Forbidden);
     }
@@ -303,7 +232,9 @@ pub async fn accept(
     } else {
         question.accepted_answer_id
     };
-    db::posts::accept_answer(&state.db, question.id, target, me.id).await?;
+    services::posts::accept(&state, &me, &question, target)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash(if accepting {
         "post.flash.accepted"
     } else {
@@ -311,7 +242,7 @@ pub async fn accept(
     });
     Ok(crate::web::see_other(&format!(
         "{}#answer-{}",
-        post_url(question.kind, question.id, &question.slug, None),
+        crate::domain::paths::post_url(question.kind, question.id, &question.slug, None),
         answer.id
     )))
 }

@@ -8,18 +8,17 @@ use super::lists::{next_url, parse_after};
 use super::questions::moved_permanently;
 use super::topic_edit::{self, Topic};
 use super::views::{origin, HeadMeta, PostView, SummaryView};
-use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
+use super::{visible_post, PAGE_SIZE};
+use crate::app::App;
 use crate::db;
 use crate::db::posts::lists::{Order, Scope};
-use crate::db::posts::NewPost;
 use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
-use crate::moderation::{Action, Content, Target};
+use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
-use crate::web::moderation::rules;
+use crate::web::refusal;
 use crate::web::social::comments::{self, CommentThread};
 use crate::web::social::votes::{self, Votable, VoteWidget};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "posts/articles.html")]
@@ -40,7 +39,7 @@ pub struct ListQuery {
 /// `GET /articles[?after=cursor]`: newest first; the reader's own drafts on top of page one.
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
@@ -78,7 +77,7 @@ fn new_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
 }
 
 /// `GET /articles/new`
-pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn new_form(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_user()?;
     ctx.ensure_session(&state).await?;
     new_page(&ctx, &PostForm::default()).ok()
@@ -87,66 +86,39 @@ pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpRespon
 /// `POST /articles` (title, body, tags; `draft=1` keeps it private to its author)
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
-        let mut errors = crate::web::form::FormErrors::default();
-        errors.add_text("body", message);
-        return new_page(&ctx, &form).with_errors(errors).rejected();
-    }
     let input = match parse_topic(&form, ctx.t()) {
         Ok(input) => input,
         Err(errors) => return new_page(&ctx, &form).with_errors(errors).rejected(),
     };
-    let verdict = rules::check(
-        &ctx,
+    let ip = ctx.client_ip();
+    let written = match services::posts::write_article(
         &state,
-        &me,
-        Action::CreatePost,
-        Content::new(&form.title, &form.body),
+        Writer::new(&me, &ip),
+        &input,
+        form.wants_draft(),
     )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let page = new_page(&ctx, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
-        return rules::with_retry_after(refusal, page.rejected());
-    }
-    let status = verdict.post_status(if form.wants_draft() {
-        PostStatus::Draft
-    } else {
-        PostStatus::Published
-    });
-    let id = db::posts::create(
-        &state.db,
-        NewPost {
-            kind: PostKind::Article,
-            parent_id: None,
-            author_id: me.id,
-            title: Some(&input.title),
-            body: &input.body,
-            tags: Some(&input.tags),
-            status,
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
-    search_index_changed(&state, id).await;
-    super::topic_written(&state, id, false).await;
-    ctx.flash(if status == PostStatus::Draft {
+    .await
+    {
+        Ok(written) => written,
+        Err(e) => {
+            return refusal::form_again(e, ctx.t(), |errors| {
+                new_page(&ctx, &form).with_errors(errors).rejected()
+            })
+        }
+    };
+    ctx.flash(if written.status == PostStatus::Draft {
         "post.flash.draft_saved"
-    } else if verdict.is_held() {
+    } else if written.held {
         "rules.flash.held"
     } else {
         "post.flash.article_published"
     });
-    Ok(crate::web::see_other(&post_url(
-        PostKind::Article,
-        id,
-        &input.title.slug(),
-        None,
-    )))
+    Ok(crate::web::see_other(&written.url))
 }
 
 #[derive(Template)]
@@ -163,7 +135,7 @@ struct ArticlePage {
 /// `GET /articles/{id}`: redirects to the address with the slug.
 pub async fn show_without_slug(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let post = visible_post(
@@ -173,7 +145,7 @@ pub async fn show_without_slug(
         ctx.user().as_ref(),
     )
     .await?;
-    Ok(moved_permanently(&post_url(
+    Ok(moved_permanently(&crate::domain::paths::post_url(
         post.kind, post.id, &post.slug, None,
     )))
 }
@@ -182,7 +154,7 @@ pub async fn show_without_slug(
 /// their author only (others get 404).
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
@@ -190,7 +162,7 @@ pub async fn show(
     let user = ctx.user();
     let mut article = visible_post(&state, id, &[PostKind::Article], user.as_ref()).await?;
     if slug != article.slug {
-        return Ok(moved_permanently(&post_url(
+        return Ok(moved_permanently(&crate::domain::paths::post_url(
             article.kind,
             article.id,
             &article.slug,
@@ -247,7 +219,7 @@ const ARTICLE: Topic = Topic {
 /// `GET /articles/{id}/edit`
 pub async fn edit_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     topic_edit::edit_form(&ARTICLE, ctx, state, path.into_inner()).await
@@ -257,7 +229,7 @@ pub async fn edit_form(
 /// draft is published)
 pub async fn update(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -267,7 +239,7 @@ pub async fn update(
 /// `POST /articles/{id}/delete`
 pub async fn delete(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     topic_edit::delete(&ARTICLE, ctx, state, path.into_inner()).await

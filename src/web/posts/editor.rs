@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::views::{HeadMeta, SummaryView};
-use crate::domain::{Markdown, TagList, Title};
+use crate::domain::{Markdown, TagList, Title, TopicInput};
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::web::context::Page;
@@ -38,13 +38,6 @@ impl PostForm {
     pub fn wants_similar_check(&self) -> bool {
         self.check_similar.is_some()
     }
-}
-
-/// A valid article or question.
-pub struct TopicInput {
-    pub title: Title,
-    pub body: Markdown,
-    pub tags: TagList,
 }
 
 /// Parses title, body and tags, collecting every problem at once.

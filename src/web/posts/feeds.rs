@@ -4,12 +4,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::views::origin;
-use super::{encode_segment, post_url, tag_url};
+
+use crate::app::App;
 use crate::db;
 use crate::db::posts::lists::{Order, PostSummary, Scope};
 use crate::error::AppError;
 use crate::web::context::Ctx;
-use crate::web::state::AppState;
 
 /// Entries per feed.
 const FEED_ENTRIES: i64 = 30;
@@ -36,20 +36,17 @@ struct Feed {
     entries: Vec<Entry>,
 }
 
-fn rfc3339(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
-
 fn entry(origin: &str, post: &PostSummary) -> Entry {
     Entry {
-        url: format!("{origin}{}", post_url(post.kind, post.id, &post.slug, None)),
+        url: format!(
+            "{origin}{}",
+            crate::domain::paths::post_url(post.kind, post.id, &post.slug, None)
+        ),
         title: post.title.clone(),
         author: post.author_name.clone(),
         summary: post.excerpt.clone(),
-        published: rfc3339(post.created_at),
-        updated: rfc3339(post.edited_at.unwrap_or(post.created_at)),
+        published: crate::web::format::rfc3339(post.created_at),
+        updated: crate::web::format::rfc3339(post.edited_at.unwrap_or(post.created_at)),
         kind: post.kind.as_str(),
     }
 }
@@ -67,7 +64,7 @@ fn render(template: &impl Template) -> Result<String, AppError> {
 }
 
 async fn feed(
-    state: &AppState,
+    state: &App,
     req: &HttpRequest,
     scope: Scope,
     title: String,
@@ -86,7 +83,7 @@ async fn feed(
         title,
         self_url: format!("{origin}{path}"),
         site_url: format!("{origin}{site_path}"),
-        updated: rfc3339(updated),
+        updated: crate::web::format::rfc3339(updated),
         entries: page.items.iter().map(|p| entry(&origin, p)).collect(),
     })?;
     Ok(xml(body, "application/atom+xml; charset=utf-8"))
@@ -94,7 +91,7 @@ async fn feed(
 
 pub async fn site_feed(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let title = ctx.t().get("post.feed_title").to_string();
@@ -111,7 +108,7 @@ pub async fn site_feed(
 
 pub async fn tag_feed(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -119,14 +116,17 @@ pub async fn tag_feed(
         .await?
         .ok_or(AppError::NotFound)?;
     let title = format!("{} · {}", ctx.t().get("post.feed_title"), tag.name);
-    let self_path = format!("/tags/{}/feed.atom", encode_segment(&tag.name));
+    let self_path = format!(
+        "/tags/{}/feed.atom",
+        crate::domain::paths::encode_segment(&tag.name)
+    );
     feed(
         &state,
         &req,
         Scope::Tagged(tag.id),
         title,
         self_path,
-        tag_url(&tag.name),
+        crate::domain::paths::tag_url(&tag.name),
     )
     .await
 }
@@ -142,10 +142,7 @@ struct Sitemap {
     urls: Vec<SitemapUrl>,
 }
 
-pub async fn sitemap(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
+pub async fn sitemap(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let origin = origin(&req, &state.settings);
     let mut urls: Vec<SitemapUrl> = ["/", "/articles", "/questions", "/tags"]
         .into_iter()
@@ -160,9 +157,9 @@ pub async fn sitemap(
         urls.push(SitemapUrl {
             loc: format!(
                 "{origin}{}",
-                post_url(entry.kind, entry.id, &entry.slug, None)
+                crate::domain::paths::post_url(entry.kind, entry.id, &entry.slug, None)
             ),
-            lastmod: rfc3339(entry.last_modified),
+            lastmod: crate::web::format::rfc3339(entry.last_modified),
         });
     }
     Ok(xml(

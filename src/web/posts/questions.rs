@@ -8,20 +8,20 @@ use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
 use super::lists::{next_url, parse_after};
 use super::topic_edit::{self, Topic};
 use super::views::{origin, HeadMeta, PostView, SummaryView};
-use super::{post_url, search_index_changed, visible_post, PAGE_SIZE};
-use crate::auth::privileges::can_accept_answer;
+use super::{visible_post, PAGE_SIZE};
+
+use crate::app::App;
 use crate::db;
 use crate::db::posts::lists::{Order, Scope};
-use crate::db::posts::{NewPost, PostRecord};
-use crate::domain::{PostKind, PostStatus};
+use crate::db::posts::PostRecord;
+use crate::domain::PostKind;
 use crate::error::AppError;
-use crate::moderation::{Action, Content, Target};
+use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::moderation::rules;
+use crate::web::refusal;
 use crate::web::social::comments::{self, CommentThread};
 use crate::web::social::votes::{self, Votable, VoteWidget};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "posts/questions.html")]
@@ -44,7 +44,7 @@ pub struct ListQuery {
 /// `GET /questions[?tab=newest|active|unanswered|votes][&after=cursor]`
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
@@ -105,7 +105,7 @@ pub struct AskQuery {
 /// has no answer).
 pub async fn ask_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<AskQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_user()?;
@@ -129,12 +129,12 @@ fn ask_page(ctx: &Ctx, form: &PostForm) -> EditorPage {
 }
 
 /// Possible duplicates of a title being asked, for the ask page.
-async fn similar_items(state: &AppState, form: &PostForm) -> Result<Vec<SimilarItem>, AppError> {
+async fn similar_items(state: &App, form: &PostForm) -> Result<Vec<SimilarItem>, AppError> {
     let tags = crate::domain::TagList::parse(&form.tags)
         .map(|l| l.names())
         .unwrap_or_default();
     let found =
-        db::posts::similar::similar_questions(&state.db, &form.title, &tags, None, 5).await?;
+        crate::search::similar::similar_questions(&state.db, &form.title, &tags, None, 5).await?;
     Ok(found
         .iter()
         .map(|s| SimilarItem::from_summary(&SummaryView::new(s)))
@@ -144,16 +144,11 @@ async fn similar_items(state: &AppState, form: &PostForm) -> Result<Vec<SimilarI
 /// `POST /questions` (title, body, tags). `check_similar` only lists possible duplicates.
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
-        let mut errors = FormErrors::default();
-        errors.add_text("body", message);
-        return ask_page(&ctx, &form).with_errors(errors).rejected();
-    }
     if form.wants_similar_check() {
         let similar = similar_items(&state, &form).await?;
         return ask_page(&ctx, &form).with_similar(similar).ok();
@@ -168,45 +163,21 @@ pub async fn create(
                 .rejected();
         }
     };
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::CreatePost,
-        Content::new(&form.title, &form.body),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let page = ask_page(&ctx, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
-        return rules::with_retry_after(refusal, page.rejected());
-    }
-    let id = db::posts::create(
-        &state.db,
-        NewPost {
-            kind: PostKind::Question,
-            parent_id: None,
-            author_id: me.id,
-            title: Some(&input.title),
-            body: &input.body,
-            tags: Some(&input.tags),
-            status: verdict.post_status(PostStatus::Published),
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(id)).await?;
-    search_index_changed(&state, id).await;
-    super::topic_written(&state, id, !verdict.is_held()).await;
-    ctx.flash(if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let written = match services::posts::ask(&state, Writer::new(&me, &ip), &input).await {
+        Ok(written) => written,
+        Err(e) => {
+            return refusal::form_again(e, ctx.t(), |errors| {
+                ask_page(&ctx, &form).with_errors(errors).rejected()
+            })
+        }
+    };
+    ctx.flash(if written.held {
         "rules.flash.held"
     } else {
         "post.flash.question_posted"
     });
-    Ok(crate::web::see_other(&post_url(
-        PostKind::Question,
-        id,
-        &input.title.slug(),
-        None,
-    )))
+    Ok(crate::web::see_other(&written.url))
 }
 
 #[derive(Template)]
@@ -237,7 +208,7 @@ pub struct ClosedNote {
 
 /// The notice for a closed question, or `None` while it is open.
 pub async fn closed_note(
-    state: &AppState,
+    state: &App,
     question_id: i64,
     t: &crate::i18n::Catalog,
 ) -> Result<Option<ClosedNote>, AppError> {
@@ -268,7 +239,7 @@ pub struct AnswerView {
 /// `GET /questions/{id}`: sends the reader to the canonical address with the slug.
 pub async fn show_without_slug(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let post = visible_post(
@@ -278,7 +249,7 @@ pub async fn show_without_slug(
         ctx.user().as_ref(),
     )
     .await?;
-    Ok(moved_permanently(&post_url(
+    Ok(moved_permanently(&crate::domain::paths::post_url(
         post.kind, post.id, &post.slug, None,
     )))
 }
@@ -287,14 +258,14 @@ pub async fn show_without_slug(
 /// answer form. A wrong slug redirects (301) to the right one.
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let mut question = visible_post(&state, id, &[PostKind::Question], ctx.user().as_ref()).await?;
     if slug != question.slug {
-        return Ok(moved_permanently(&post_url(
+        return Ok(moved_permanently(&crate::domain::paths::post_url(
             question.kind,
             question.id,
             &question.slug,
@@ -332,7 +303,7 @@ pub async fn show(
 /// Renders a question page; also used to show the answer form again with the text kept.
 pub async fn question_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     req: &HttpRequest,
     question: &PostRecord,
     answer_body: String,
@@ -346,7 +317,7 @@ pub async fn question_page(
         answers.extend(
             under_review
                 .into_iter()
-                .filter(|a| super::visible_to(a, Some(viewer))),
+                .filter(|a| crate::auth::policy::post_visible(a, Some(viewer))),
         );
     }
     let all: Vec<&PostRecord> = std::iter::once(question).chain(answers.iter()).collect();
@@ -384,7 +355,11 @@ pub async fn question_page(
             post: PostView::new(answer, user.as_ref()),
             accepted: question.accepted_answer_id == Some(answer.id),
             can_accept: user.as_ref().is_some_and(|u| {
-                can_accept_answer(u, question.author_id, answer.kind == PostKind::BotAnswer)
+                crate::auth::policy::may_accept_answer(
+                    u,
+                    question.author_id,
+                    answer.kind == PostKind::BotAnswer,
+                )
             }),
             vote,
             thread,
@@ -392,7 +367,7 @@ pub async fn question_page(
         .collect();
     let view = PostView::new(question, user.as_ref());
     let summary = super::ai::summary_box(state, user.as_ref(), question).await?;
-    let can_request_bot = super::ai::can_request_bot_answer(user.as_ref(), question);
+    let can_request_bot = crate::auth::policy::may_request_bot_answer(user.as_ref(), question);
     let closed = closed_note(state, question.id, ctx.t()).await?;
     crate::web::render(
         &QuestionPage {
@@ -400,7 +375,10 @@ pub async fn question_page(
             page: ctx.page(question.title.clone()),
             head: HeadMeta::for_post(question, &origin(req, &state.settings)),
             answer_action: format!("/questions/{}/answers", question.id),
-            login_url: format!("/login?next={}", super::encode_segment(&view.url)),
+            login_url: format!(
+                "/login?next={}",
+                crate::domain::paths::encode_segment(&view.url)
+            ),
             question: view,
             question_vote,
             question_thread,
@@ -432,7 +410,7 @@ const QUESTION: Topic = Topic {
 /// `GET /questions/{id}/edit`
 pub async fn edit_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     topic_edit::edit_form(&QUESTION, ctx, state, path.into_inner()).await
@@ -441,7 +419,7 @@ pub async fn edit_form(
 /// `POST /questions/{id}/edit` (title, body, tags)
 pub async fn update(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -451,7 +429,7 @@ pub async fn update(
 /// `POST /questions/{id}/delete`
 pub async fn delete(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     topic_edit::delete(&QUESTION, ctx, state, path.into_inner()).await

@@ -4,14 +4,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{format_time, post_url, visible_post};
+use super::visible_post;
+use crate::app::App;
 use crate::db;
 use crate::db::posts::revisions::Revision;
 use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::render::diff::revision_diff_html;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 #[derive(Template)]
 #[template(path = "posts/revisions.html")]
@@ -44,7 +44,7 @@ pub struct RevisionQuery {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<i64>,
     query: web::Query<RevisionQuery>,
@@ -75,7 +75,7 @@ pub async fn show(
             title
         )),
         post_title: title,
-        post_url: post_url(post.kind, post.id, &post.slug, post.parent_id),
+        post_url: crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id),
         base: req.path().to_string(),
         revisions: revisions.iter().map(row).collect(),
         from,
@@ -90,7 +90,7 @@ fn row(r: &Revision) -> RevisionRow {
     RevisionRow {
         n: r.n,
         editor_name: r.editor_name.clone(),
-        at: format_time(r.at),
+        at: crate::web::format::time(r.at),
         title: r.title.clone(),
     }
 }

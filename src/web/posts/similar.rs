@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::editor::SimilarItem;
 use super::views::SummaryView;
-use crate::db;
+use crate::app::App;
 use crate::domain::TagList;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 /// How many suggestions the ask page shows.
 pub const SIMILAR_LIMIT: usize = 5;
@@ -42,7 +41,7 @@ struct SimilarJson {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     query: web::Query<SimilarQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -51,7 +50,7 @@ pub async fn show(
         .unwrap_or_default();
     let title: String = query.title.chars().take(300).collect();
     let found =
-        db::posts::similar::similar_questions(&state.db, &title, &tags, None, SIMILAR_LIMIT)
+        crate::search::similar::similar_questions(&state.db, &title, &tags, None, SIMILAR_LIMIT)
             .await?;
     let views: Vec<SummaryView> = SummaryView::list(&found);
     if wants_json(&req) {

@@ -6,13 +6,13 @@ use serde::Deserialize;
 
 use super::lists::{next_url, parse_after};
 use super::views::SummaryView;
-use super::{encode_segment, tag_url, PAGE_SIZE};
+use super::PAGE_SIZE;
+use crate::app::App;
 use crate::db;
 use crate::db::posts::lists::{Cursor, Order, Scope};
 use crate::db::posts::tags::TagCursor;
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 /// Tags per page of `/tags`.
 const TAGS_PER_PAGE: i64 = 60;
@@ -39,7 +39,7 @@ struct TagsPage {
 
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
@@ -58,7 +58,7 @@ pub async fn list(
             .iter()
             .map(|tag| TagRow {
                 name: tag.name.clone(),
-                url: tag_url(&tag.name),
+                url: crate::domain::paths::tag_url(&tag.name),
                 description: tag.description.clone(),
                 post_count: tag.post_count,
             })
@@ -81,7 +81,7 @@ struct TagPage {
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -99,10 +99,13 @@ pub async fn show(
         PAGE_SIZE,
     )
     .await?;
-    let url = tag_url(&tag.name);
+    let url = crate::domain::paths::tag_url(&tag.name);
     crate::web::ok(&TagPage {
         page: ctx.page(format!("{}: {}", t.get("post.tag_title"), tag.name)),
-        feed_url: format!("/tags/{}/feed.atom", encode_segment(&tag.name)),
+        feed_url: format!(
+            "/tags/{}/feed.atom",
+            crate::domain::paths::encode_segment(&tag.name)
+        ),
         name: tag.name,
         description: tag.description,
         post_count: tag.post_count,

@@ -1,19 +1,18 @@
 //! Editing and deleting topics (articles and questions): the same steps for both, told apart by a
 //! [`Topic`] that names the kind, the editor page and where deletion returns to.
-use crate::moderation::{Action, Content, Target};
-use crate::web::moderation::rules;
 use actix_web::{web, HttpResponse};
 
 use super::editor::{parse_topic, EditorKind, EditorPage, PostForm};
-use super::{post_url, search_index_changed, visible_post};
-use crate::auth::privileges::{can_delete_post, can_edit_post};
+use super::visible_post;
+
+use crate::app::App;
 use crate::auth::CurrentUser;
-use crate::db;
-use crate::db::posts::{PostEdit, PostRecord};
-use crate::domain::{PostKind, PostStatus};
+use crate::db::posts::PostRecord;
+use crate::domain::PostKind;
 use crate::error::AppError;
+use crate::services::{self, Writer};
 use crate::web::context::Ctx;
-use crate::web::state::AppState;
+use crate::web::refusal;
 
 /// What differs between editing an article and editing a question.
 pub struct Topic {
@@ -29,13 +28,13 @@ pub struct Topic {
 
 /// The post, if `me` may edit it.
 async fn editable(
-    state: &AppState,
+    state: &App,
     topic: &Topic,
     id: i64,
     me: &CurrentUser,
 ) -> Result<PostRecord, AppError> {
     let post = visible_post(state, id, &[topic.kind], Some(me)).await?;
-    if !can_edit_post(me, post.author_id) {
+    if !crate::auth::policy::may_edit_post(me, post.author_id) {
         return Err(AppError::Forbidden);
     }
     Ok(post)
@@ -47,7 +46,7 @@ fn edit_page(ctx: &Ctx, topic: &Topic, post: &PostRecord, form: &PostForm) -> Ed
         topic.editor,
         format!("/{}/{}/edit", topic.segment, post.id),
         form,
-        post_url(post.kind, post.id, &post.slug, None),
+        crate::domain::paths::post_url(post.kind, post.id, &post.slug, None),
     )
 }
 
@@ -55,7 +54,7 @@ fn edit_page(ctx: &Ctx, topic: &Topic, post: &PostRecord, form: &PostForm) -> Ed
 pub async fn edit_form(
     topic: &Topic,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     id: i64,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -74,19 +73,12 @@ pub async fn edit_form(
 pub async fn update(
     topic: &Topic,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     id: i64,
     form: PostForm,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let post = editable(&state, topic, id, &me).await?;
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, ctx.t()).await? {
-        let mut errors = crate::web::form::FormErrors::default();
-        errors.add_text("body", message);
-        return edit_page(&ctx, topic, &post, &form)
-            .with_errors(errors)
-            .rejected();
-    }
     let input = match parse_topic(&form, ctx.t()) {
         Ok(input) => input,
         Err(errors) => {
@@ -95,80 +87,49 @@ pub async fn update(
                 .rejected()
         }
     };
-    // Publishing a draft is when a post first appears, so the rules for new posts apply.
-    let publishes_draft =
-        post.status == PostStatus::Draft && me.id == post.author_id && !form.wants_draft();
-    let action = if publishes_draft {
-        Action::CreatePost
-    } else {
-        Action::EditPost
-    };
-    let verdict = rules::check(
-        &ctx,
+    let ip = ctx.client_ip();
+    let wants_draft = topic.drafts && form.wants_draft();
+    let written = match services::posts::edit_topic(
         &state,
-        &me,
-        action,
-        Content::new(&form.title, &form.body),
+        Writer::new(&me, &ip),
+        &post,
+        &input,
+        wants_draft,
     )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let page = edit_page(&ctx, topic, &post, &form)
-            .with_errors(rules::refusal_errors(refusal, ctx.t()));
-        return rules::with_retry_after(refusal, page.rejected());
-    }
-    // Only the author decides whether their post is a draft; other editors keep its status.
-    let status = match post.status {
-        PostStatus::Draft | PostStatus::Published if topic.drafts && me.id == post.author_id => {
-            if form.wants_draft() {
-                PostStatus::Draft
-            } else {
-                PostStatus::Published
-            }
+    .await
+    {
+        Ok(written) => written,
+        Err(e) => {
+            return refusal::form_again(e, ctx.t(), |errors| {
+                edit_page(&ctx, topic, &post, &form)
+                    .with_errors(errors)
+                    .rejected()
+            })
         }
-        other => other,
     };
-    db::posts::update(
-        &state.db,
-        post.id,
-        PostEdit {
-            title: Some(&input.title),
-            body: &input.body,
-            tags: Some(&input.tags),
-            status,
-            editor_id: me.id,
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Post(post.id)).await?;
-    search_index_changed(&state, post.id).await;
-    super::topic_written(&state, post.id, false).await;
-    ctx.flash(if verdict.is_held() {
+    ctx.flash(if written.held {
         "rules.flash.held"
     } else {
         "post.flash.saved"
     });
-    Ok(crate::web::see_other(&post_url(
-        post.kind,
-        post.id,
-        &input.title.slug(),
-        None,
-    )))
+    Ok(crate::web::see_other(&written.url))
 }
 
 /// `POST /{segment}/{id}/delete`: a soft delete, back to the list.
 pub async fn delete(
     topic: &Topic,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     id: i64,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let post = visible_post(&state, id, &[topic.kind], Some(&me)).await?;
-    if !can_delete_post(&me, post.author_id) {
+    if !crate::auth::policy::may_delete_post(&me, post.author_id) {
         return Err(AppError::Forbidden);
     }
-    db::posts::soft_delete(&state.db, post.id).await?;
-    search_index_changed(&state, post.id).await;
+    services::posts::delete(&state, &post)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("post.flash.deleted");
     Ok(crate::web::see_other(&format!("/{}", topic.segment)))
 }

@@ -1,6 +1,5 @@
 //! What templates show about posts, already formatted: templates loop and branch, never compute.
-use super::{format_time, post_url, tag_url};
-use crate::auth::privileges::{can_delete_post, can_edit_post};
+
 use crate::auth::CurrentUser;
 use crate::db::posts::lists::PostSummary;
 use crate::db::posts::PostRecord;
@@ -16,7 +15,7 @@ pub fn tag_links(names: &[String]) -> Vec<TagLink> {
         .iter()
         .map(|name| TagLink {
             name: name.clone(),
-            url: tag_url(name),
+            url: crate::domain::paths::tag_url(name),
         })
         .collect()
 }
@@ -64,24 +63,28 @@ impl PostView {
             kind: post.kind.as_str(),
             is_bot: post.kind == PostKind::BotAnswer,
             title: post.title.clone(),
-            url: post_url(post.kind, post.id, &post.slug, post.parent_id),
+            url: crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id),
             body_html: post.body_html.clone(),
             excerpt: post.excerpt.clone(),
             author_name: post.author_name.clone(),
-            author_url: format!("/u/{}", super::encode_segment(&post.author_name)),
+            author_url: format!(
+                "/u/{}",
+                crate::domain::paths::encode_segment(&post.author_name)
+            ),
             score: post.score,
             view_count: post.view_count,
             answer_count: post.answer_count,
-            created: format_time(post.created_at),
-            edited: post.edited_at.map(format_time),
+            created: crate::web::format::time(post.created_at),
+            edited: post.edited_at.map(crate::web::format::time),
             revision_count: post.revision_count,
             is_draft: post.status == PostStatus::Draft,
             tags: tag_links(&post.tags),
             edit_url: format!("{base}/edit"),
             delete_url: format!("{base}/delete"),
             revisions_url: format!("{base}/revisions"),
-            can_edit: viewer.is_some_and(|u| can_edit_post(u, post.author_id)),
-            can_delete: viewer.is_some_and(|u| can_delete_post(u, post.author_id)),
+            can_edit: viewer.is_some_and(|u| crate::auth::policy::may_edit_post(u, post.author_id)),
+            can_delete: viewer
+                .is_some_and(|u| crate::auth::policy::may_delete_post(u, post.author_id)),
             is_hidden: matches!(post.status, PostStatus::Hidden | PostStatus::Pending),
             can_flag: viewer.is_some_and(|u| u.id != post.author_id),
         }
@@ -112,16 +115,19 @@ impl SummaryView {
             id: post.id,
             kind: post.kind.as_str(),
             title: post.title.clone(),
-            url: post_url(post.kind, post.id, &post.slug, None),
+            url: crate::domain::paths::post_url(post.kind, post.id, &post.slug, None),
             excerpt: post.excerpt.clone(),
             author_name: post.author_name.clone(),
-            author_url: format!("/u/{}", super::encode_segment(&post.author_name)),
+            author_url: format!(
+                "/u/{}",
+                crate::domain::paths::encode_segment(&post.author_name)
+            ),
             score: post.score,
             answer_count: post.answer_count,
             view_count: post.view_count,
             has_accepted: post.has_accepted,
-            created: format_time(post.created_at),
-            active: format_time(post.last_activity_at),
+            created: crate::web::format::time(post.created_at),
+            active: crate::web::format::time(post.last_activity_at),
             tags: tag_links(&post.tags),
         }
     }
@@ -148,7 +154,7 @@ impl HeadMeta {
             description: post.excerpt.clone(),
             url: format!(
                 "{origin}{}",
-                post_url(post.kind, post.id, &post.slug, post.parent_id)
+                crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id)
             ),
             has_content: true,
         }

@@ -7,15 +7,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::comments::{CommentDraft, CommentThread};
-use super::{visible_to, ResourceView};
+use super::ResourceView;
+use crate::app::App;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::db;
 use crate::db::resources::{ListFilter, ResourceRecord, Sort};
+use crate::domain::ResourceStatus;
 use crate::domain::{Level, ResourceKind, Tag};
 use crate::error::AppError;
 use crate::web::context::{Ctx, Page};
 use crate::web::social::votes::VoteWidget;
-use crate::web::state::AppState;
 
 const PER_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 500;
@@ -132,7 +133,7 @@ struct ListPage {
 /// `GET /resources[?kind=&tag=&level=&language=&sort=score|newest&page=]`
 pub async fn list(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
@@ -226,7 +227,7 @@ struct ShowPage {
 /// `GET /resources/{id}`
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     show_page(ctx, state, path.into_inner()).await
@@ -235,20 +236,16 @@ pub async fn show(
 /// `GET /resources/{id}/{slug}`: the slug is decoration; the id decides.
 pub async fn show_with_slug(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     show_page(ctx, state, path.into_inner().0).await
 }
 
-async fn show_page(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-    id: i64,
-) -> Result<HttpResponse, AppError> {
+async fn show_page(ctx: Ctx, state: web::Data<App>, id: i64) -> Result<HttpResponse, AppError> {
     let record = db::resources::by_id(&state.db, id)
         .await?
-        .filter(|r| visible_to(r, ctx.user().as_ref()))
+        .filter(|r| crate::auth::policy::resource_visible(r, ctx.user().as_ref()))
         .ok_or(AppError::NotFound)?;
     render_show(
         &ctx,
@@ -264,7 +261,7 @@ async fn show_page(
 /// text and the reason), answered with `status`.
 pub async fn render_show(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     record: &ResourceRecord,
     draft: CommentDraft,
     status: StatusCode,
@@ -282,7 +279,7 @@ pub async fn render_show(
             .unwrap_or(0),
         None => 0,
     };
-    let approved = record.status == "approved";
+    let approved = record.status == ResourceStatus::Approved;
     let may = |privilege| {
         user.as_ref()
             .is_some_and(|u| approved && u.id != record.submitted_by && has_privilege(u, privilege))

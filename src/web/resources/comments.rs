@@ -6,32 +6,27 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::auth::privileges::{has_privilege, Privilege};
+use crate::app::App;
+use crate::auth::policy;
+use crate::auth::privileges::Privilege;
 use crate::auth::CurrentUser;
-use crate::db::resource_comments::{self, NewResourceComment};
+use crate::db::resource_comments;
 use crate::db::resources::ResourceRecord;
 use crate::db::{self, Db};
+use crate::domain::ResourceStatus;
+use crate::domain::{CommentBody, COMMENT_MAX_CHARS};
 use crate::error::AppError;
-use crate::i18n::Catalog;
-use crate::moderation::{Action, Content, Target};
-use crate::render::{render_comment, RENDERER_VERSION};
+use crate::services::comments::CommentOn;
+use crate::services::{self, Writer};
 use crate::web::context::Ctx;
-use crate::web::moderation::rules;
-use crate::web::social::comments::{
-    may_delete, BodyProblem, CommentBody, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS,
-};
-use crate::web::state::AppState;
-
-/// Members with the comment privilege comment on any listed resource; the submitter always may.
-pub fn may_comment(user: &CurrentUser, resource: &ResourceRecord) -> bool {
-    has_privilege(user, Privilege::Comment) || user.id == resource.submitted_by
-}
+use crate::web::form::{comment_problem, CommentPlace};
+use crate::web::refusal::{self, Refused};
 
 /// `/resources/{id}#resource-comment-{comment}`
 pub fn comment_url(resource_id: i64, comment_id: i64) -> String {
     format!(
         "{}#resource-comment-{comment_id}",
-        super::resource_url(resource_id)
+        crate::domain::paths::resource_url(resource_id)
     )
 }
 
@@ -76,45 +71,29 @@ pub async fn thread(
     resource: &ResourceRecord,
     draft: CommentDraft,
 ) -> Result<CommentThread, AppError> {
-    let open = resource.status == "approved";
+    let open = resource.status == ResourceStatus::Approved;
     let found = resource_comments::for_resource(db, resource.id, viewer.map(|u| u.id)).await?;
     let items = found
         .into_iter()
         .map(|c| CommentItem {
             id: c.id,
-            author_path: crate::web::social::profile_path(&c.author),
+            author_path: crate::domain::paths::profile_url(&c.author),
             author: c.author,
             body_html: c.body_html,
-            created: crate::web::social::timestamp(c.created_at),
+            created: crate::web::format::time(c.created_at),
             edited: c.edited_at.is_some(),
             held: c.status == "pending",
-            can_delete: viewer.is_some_and(|u| may_delete(u, c.author_id)),
+            can_delete: viewer.is_some_and(|u| policy::may_delete_comment(u, c.author_id)),
         })
         .collect();
     Ok(CommentThread {
         resource_id: resource.id,
         items,
         open,
-        can_comment: open && viewer.is_some_and(|u| may_comment(u, resource)),
+        can_comment: open && viewer.is_some_and(|u| policy::may_comment_on_resource(u, resource)),
         max_chars: COMMENT_MAX_CHARS,
         draft,
     })
-}
-
-fn problem_text(problem: BodyProblem, t: &Catalog) -> String {
-    match problem {
-        BodyProblem::TooShort => t.fill(
-            "resource.comment_error_short",
-            &[("min", &COMMENT_MIN_CHARS.to_string())],
-        ),
-        BodyProblem::TooLong { chars } => t.fill(
-            "resource.comment_error_long",
-            &[
-                ("max", &COMMENT_MAX_CHARS.to_string()),
-                ("chars", &chars.to_string()),
-            ],
-        ),
-    }
 }
 
 #[derive(Deserialize)]
@@ -125,14 +104,14 @@ pub struct NewCommentForm {
 /// `POST /resources/{id}/comments`
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<NewCommentForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let resource = db::resources::by_id(&state.db, path.into_inner())
         .await?
-        .filter(|r| r.status == "approved")
+        .filter(|r| r.status == ResourceStatus::Approved)
         .ok_or(AppError::NotFound)?;
     let t = ctx.t();
     let form = form.into_inner();
@@ -143,10 +122,7 @@ pub async fn create(
         };
         super::browse::render_show(&ctx, &state, &resource, draft, status)
     };
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
-        return refused(StatusCode::FORBIDDEN, message).await;
-    }
-    if !may_comment(&me, &resource) {
+    if !policy::may_comment_on_resource(&me, &resource) {
         let needed = Privilege::Comment.min_reputation().to_string();
         let message = t.fill("resource.comment_needs_reputation", &[("needed", &needed)]);
         return refused(StatusCode::FORBIDDEN, message).await;
@@ -154,60 +130,30 @@ pub async fn create(
     let body = match CommentBody::parse(&form.body) {
         Ok(body) => body,
         Err(problem) => {
-            return refused(StatusCode::UNPROCESSABLE_ENTITY, problem_text(problem, t)).await
+            let message = comment_problem(problem, CommentPlace::Resource, t);
+            return refused(StatusCode::UNPROCESSABLE_ENTITY, message).await;
         }
     };
-    // Counted as a comment, so the comment rate limits and content rules apply here too.
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::CreateComment,
-        Content::body(body.as_str()),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let message = rules::refusal_message(refusal, t);
-        let page = refused(StatusCode::UNPROCESSABLE_ENTITY, message).await;
-        return rules::with_retry_after(refusal, page);
-    }
-    let rendered = render_comment(body.as_str());
-    let id = resource_comments::create(
-        &state.db,
-        &NewResourceComment {
-            resource_id: resource.id,
-            author_id: me.id,
-            body_md: body.as_str(),
-            body_html: &rendered.html,
-            renderer_version: RENDERER_VERSION,
-            status: if verdict.is_held() {
-                "pending"
-            } else {
-                "published"
-            },
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::ResourceComment(id)).await?;
-    if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let on = CommentOn::Resource(&resource);
+    let added = match services::comments::add(&state, Writer::new(&me, &ip), on, &body).await {
+        Ok(added) => added,
+        Err(e) => {
+            let why = Refused::explain(e, t)?;
+            let page = refused(why.status, why.message.clone()).await;
+            return why.respond(page);
+        }
+    };
+    if added.held {
         ctx.flash("resource.flash.comment_held");
-    } else if resource.submitted_by != me.id {
-        crate::db::notifications::notify_resource_comment(
-            &state.db,
-            resource.submitted_by,
-            me.id,
-            resource.id,
-            id,
-        )
-        .await?;
     }
-    Ok(crate::web::see_other(&comment_url(resource.id, id)))
+    Ok(crate::web::see_other(&comment_url(resource.id, added.id)))
 }
 
 /// `POST /resource-comments/{id}/delete`
 pub async fn delete(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -215,13 +161,14 @@ pub async fn delete(
         .await?
         .filter(|c| c.status == "published" || c.status == "pending")
         .ok_or(AppError::NotFound)?;
-    if !may_delete(&me, comment.author_id) {
+    if !policy::may_delete_comment(&me, comment.author_id) {
         return Err(AppError::Forbidden);
     }
-    let audited_by = (me.id != comment.author_id).then_some(me.id);
-    resource_comments::delete(&state.db, &comment, audited_by).await?;
+    services::comments::delete_on_resource(&state, &me, &comment)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("flash.comment_deleted");
-    Ok(crate::web::see_other(&super::resource_url(
+    Ok(crate::web::see_other(&crate::domain::paths::resource_url(
         comment.resource_id,
     )))
 }
@@ -229,11 +176,14 @@ pub async fn delete(
 /// `POST /admin/resource-comments/{id}/approve` (staff): publishes a held comment.
 pub async fn approve(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_staff()?;
-    if !resource_comments::approve(&state.db, path.into_inner(), me.id).await? {
+    let approved = services::comments::approve_on_resource(&state, &me, path.into_inner())
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
+    if !approved {
         return Err(AppError::NotFound);
     }
     ctx.flash("moderation.done");

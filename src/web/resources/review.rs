@@ -5,12 +5,13 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{queue_link_check, search_index_changed, ResourceView};
+use super::ResourceView;
+use crate::app::App;
 use crate::db;
-use crate::db::resources::Review;
 use crate::error::AppError;
+use crate::services;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
+use crate::web::refusal;
 
 const LIST_SIZE: i64 = 200;
 const REASON_MAX: usize = 500;
@@ -24,7 +25,7 @@ struct AdminPage {
 }
 
 /// `GET /admin/resources`
-pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
     let t = ctx.t();
     let pending = db::resources::pending(&state.db, LIST_SIZE).await?;
@@ -45,7 +46,7 @@ pub struct ActionForm {
 /// `POST /admin/resources/{id}/approve` and `…/reject` (reason).
 pub async fn act(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<(i64, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -69,22 +70,13 @@ pub async fn act(
             t.get("resource.error.reason_required").to_string(),
         ));
     }
-    let done = db::resources::review(
-        &state.db,
-        Review {
-            id,
-            actor_id: me.id,
-            approve,
-            reason: &reason,
-        },
-    )
-    .await?;
+    let done = services::resources::review(&state, &me, id, approve, &reason)
+        .await
+        .map_err(|e| refusal::error_page(e, t))?;
     if !done {
         return Err(AppError::NotFound);
     }
-    search_index_changed(&state, id).await;
     if approve {
-        queue_link_check(&state, id).await;
         ctx.flash("resource.flash.approved");
     } else {
         ctx.flash("resource.flash.rejected");
@@ -93,14 +85,11 @@ pub async fn act(
 }
 
 /// `POST /admin/resources/check-links`: queues a check of every approved entry's link.
-pub async fn check_all_links(
-    ctx: Ctx,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn check_all_links(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
-    for id in db::resources::approved_ids(&state.db).await? {
-        queue_link_check(&state, id).await;
-    }
+    services::resources::check_all_links(&state)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("resource.flash.checks_queued");
     Ok(crate::web::see_other("/admin/resources"))
 }

@@ -1,27 +1,21 @@
 //! `GET /resources/new` and `POST /resources`: the submission form. A refused submission shows the
 //! form again with every value kept and a message per field; a duplicate address or identifier
 //! links the entry that already has it.
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
-use super::{is_trusted, queue_link_check, resource_url, search_index_changed};
-use crate::auth::rate_limit;
-use crate::db::resources::{self, CreateError, DuplicateOf, NewResource};
-use crate::domain::{Level, RawResource, ResourceInput, ResourceKind};
+use crate::app::App;
+use crate::db::resources::DuplicateOf;
+use crate::domain::{paths, Level, RawResource, ResourceInput, ResourceKind};
 use crate::error::AppError;
-use crate::moderation::{Action, Content, Target};
-use crate::render::{render_post, RENDERER_VERSION};
+use crate::services::resources::Submission;
+use crate::services::{self, WriteError, Writer};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::state::AppState;
-
-/// Submissions per member per hour.
-const SUBMISSIONS_PER_HOUR: u32 = 10;
+use crate::web::refusal::Refused;
 
 /// The form's fields, as typed.
 #[derive(Deserialize, Default, Clone)]
@@ -112,7 +106,7 @@ fn form_page(ctx: &Ctx, form: ResourceForm, errors: FormErrors) -> FormPage {
 }
 
 /// `GET /resources/new`
-pub async fn new_form(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn new_form(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_user()?;
     ctx.ensure_session(&state).await?;
     crate::web::ok(&form_page(
@@ -126,30 +120,15 @@ fn rejected(page: &FormPage, status: StatusCode) -> Result<HttpResponse, AppErro
     crate::web::render(page, status)
 }
 
-/// `POST /resources`: pending unless the submitter is trusted ([`super::TRUSTED_REPUTATION`]).
+/// `POST /resources`: pending unless the submitter is trusted ([`crate::auth::policy::TRUSTED_SUBMITTER_REPUTATION`]).
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<ResourceForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let t = ctx.t();
     let form = form.into_inner();
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
-        let mut errors = FormErrors::default();
-        errors.add_text("title", message);
-        return rejected(&form_page(&ctx, form, errors), StatusCode::FORBIDDEN);
-    }
-    let bucket = format!("resource:user:{}", me.id);
-    rate_limit::check(
-        &state.db,
-        &rate_limit::Budget {
-            bucket: &bucket,
-            limit: SUBMISSIONS_PER_HOUR,
-            window: Duration::from_secs(3600),
-        },
-    )
-    .await?;
     let year = i64::from(chrono::Utc::now().year());
     let input = match ResourceInput::parse(form.raw(), year) {
         Ok(input) => input,
@@ -164,59 +143,17 @@ pub async fn create(
             );
         }
     };
-    // The moderation rules apply to resources as to posts: a block names the rule and keeps the
-    // form, a hold sends even a trusted member's entry to review.
-    let verdict = crate::web::moderation::rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::CreateResource,
-        Content::new(&input.title, &input.description),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let mut errors = FormErrors::default();
-        errors.add_text(
-            "description",
-            crate::web::moderation::rules::refusal_message(refusal, t),
-        );
-        return crate::web::moderation::rules::with_retry_after(
-            refusal,
-            rejected(
-                &form_page(&ctx, form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-        );
-    }
-    let rendered = render_post(&input.description);
-    let status = if is_trusted(&me) && !verdict.is_held() {
-        "approved"
-    } else {
-        "pending"
-    };
-    let new = NewResource {
-        kind: input.kind.as_str(),
-        title: &input.title,
-        url: &input.url.url,
-        url_key: &input.url.key,
-        authors: &input.authors,
-        year: input.year,
-        identifier: input.identifier.as_ref().map(|i| i.display()),
-        identifier_key: input.identifier.as_ref().map(|i| i.key()),
-        level: input.level.map(Level::as_str),
-        language: &input.language,
-        licence: &input.licence,
-        description_md: &input.description,
-        description_html: &rendered.html,
-        description_text: &rendered.text,
-        renderer_version: RENDERER_VERSION,
-        tags: input.tags.names(),
-        submitted_by: me.id,
-        status,
-    };
-    let id = match resources::create(&state.db, &new).await {
-        Ok(id) => id,
-        Err(CreateError::Duplicate(dup)) => {
+    let ip = ctx.client_ip();
+    let id = match services::resources::submit(&state, Writer::new(&me, &ip), &input).await {
+        Ok(Submission::Listed(id)) => {
+            ctx.flash("resource.flash.listed");
+            id
+        }
+        Ok(Submission::Pending(id)) => {
+            ctx.flash("resource.flash.pending");
+            id
+        }
+        Ok(Submission::Duplicate(dup)) => {
             let (field, key, id) = match dup {
                 DuplicateOf::Url(id) => ("url", "resource.error.duplicate_url", id),
                 DuplicateOf::Identifier(id) => {
@@ -226,19 +163,18 @@ pub async fn create(
             let mut errors = FormErrors::default();
             errors.add_text(field, t.get(key).to_string());
             let mut page = form_page(&ctx, form, errors);
-            page.duplicate_url = Some(resource_url(id));
+            page.duplicate_url = Some(paths::resource_url(id));
             return rejected(&page, StatusCode::CONFLICT);
         }
-        Err(CreateError::Db(e)) => return Err(e.into()),
+        Err(e) => {
+            // A silenced member is told at the top of the form; a rule's refusal next to the
+            // description it read.
+            let silenced = matches!(e, WriteError::Silenced { .. });
+            let mut refused = Refused::explain(e, t)?;
+            refused.field = if silenced { "title" } else { "description" };
+            let page = rejected(&form_page(&ctx, form, refused.errors()), refused.status);
+            return refused.respond(page);
+        }
     };
-    rate_limit::record(&state.db, &bucket).await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Resource(id)).await?;
-    if status == "approved" {
-        search_index_changed(&state, id).await;
-        queue_link_check(&state, id).await;
-        ctx.flash("resource.flash.listed");
-    } else {
-        ctx.flash("resource.flash.pending");
-    }
-    Ok(crate::web::see_other(&resource_url(id)))
+    Ok(crate::web::see_other(&paths::resource_url(id)))
 }

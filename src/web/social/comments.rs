@@ -1,91 +1,25 @@
 //! Comments on articles, questions and answers: `POST /comments`, `GET|POST /comments/{id}/edit`
-//! (the author, within [`EDIT_WINDOW_SECS`]), `POST /comments/{id}/delete` (the author or staff), and
+//! (the author, within [`policy::COMMENT_EDIT_WINDOW_SECS`]), `POST /comments/{id}/delete` (the author or staff), and
 //! the comment thread post pages include (`templates/social/comments.html`).
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
+use crate::auth::policy;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::auth::CurrentUser;
-use crate::db::comments::{self, CommentRecord, CommentTarget, NewComment};
+use crate::db::comments::{self, CommentRecord};
 use crate::db::Db;
+use crate::domain::paths;
+use crate::domain::CommentBody;
 use crate::error::AppError;
-use crate::moderation::{Action, Content, Target};
-use crate::render::{render_comment, RENDERER_VERSION};
+use crate::services::comments::CommentOn;
+use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
-use crate::web::form::FormErrors;
-use crate::web::moderation::rules;
-use crate::web::state::AppState;
-
-/// Comments are short remarks; longer text belongs in an answer.
-pub const COMMENT_MIN_CHARS: usize = 2;
-pub const COMMENT_MAX_CHARS: usize = 1000;
-/// How long after posting the author may still correct a comment.
-pub const EDIT_WINDOW_SECS: i64 = 5 * 60;
-
-/// A comment's Markdown, trimmed and within the length limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommentBody(String);
-
-/// Why a comment's text was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyProblem {
-    TooShort,
-    TooLong { chars: usize },
-}
-
-impl CommentBody {
-    pub fn parse(text: &str) -> Result<Self, BodyProblem> {
-        let text = text.trim();
-        let chars = text.chars().count();
-        if chars < COMMENT_MIN_CHARS {
-            Err(BodyProblem::TooShort)
-        } else if chars > COMMENT_MAX_CHARS {
-            Err(BodyProblem::TooLong { chars })
-        } else {
-            Ok(Self(text.to_string()))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn problem_text(problem: BodyProblem, t: &crate::i18n::Catalog) -> String {
-    match problem {
-        BodyProblem::TooShort => t.fill(
-            "comment.error_short",
-            &[("min", &COMMENT_MIN_CHARS.to_string())],
-        ),
-        BodyProblem::TooLong { chars } => t.fill(
-            "comment.error_long",
-            &[
-                ("max", &COMMENT_MAX_CHARS.to_string()),
-                ("chars", &chars.to_string()),
-            ],
-        ),
-    }
-}
-
-/// Members comment anywhere once they have the privilege; everyone may comment on their own posts
-/// and on answers to their own questions (to reply to the people helping them).
-pub fn may_comment(user: &CurrentUser, post: &CommentTarget) -> bool {
-    has_privilege(user, Privilege::Comment)
-        || user.id == post.author_id
-        || post.parent_author_id == Some(user.id)
-}
-
-/// The author may edit for [`EDIT_WINDOW_SECS`] after posting.
-pub fn may_edit(user: &CurrentUser, comment_author: i64, created_at: i64, now: i64) -> bool {
-    user.id == comment_author && now - created_at <= EDIT_WINDOW_SECS
-}
-
-/// The author or a moderator may delete.
-pub fn may_delete(user: &CurrentUser, comment_author: i64) -> bool {
-    user.id == comment_author || user.is_staff()
-}
+use crate::web::form::{comment_problem, CommentPlace, FormErrors};
+use crate::web::refusal::{self, Refused};
 
 #[derive(Template)]
 #[template(path = "social/comment_form.html")]
@@ -107,7 +41,7 @@ pub struct NewCommentForm {
 
 pub async fn create(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<NewCommentForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -115,7 +49,7 @@ pub async fn create(
     let post = comments::target(&state.db, form.post_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let back = super::post_path(&post.post_kind, post.post_id, post.parent_id);
+    let back = paths::target_path(&post.post_kind, post.post_id, post.parent_id);
     let t = ctx.t();
     let rejected = |status, message: String| {
         let mut errors = FormErrors::default();
@@ -132,16 +66,13 @@ pub async fn create(
             status,
         )
     };
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
-        return rejected(StatusCode::FORBIDDEN, message);
-    }
     if post.comments_locked {
         return rejected(
             StatusCode::FORBIDDEN,
             t.get("moderation.comments_locked").to_string(),
         );
     }
-    if !may_comment(&me, &post) {
+    if !policy::may_comment_on_post(&me, &post) {
         let needed = Privilege::Comment.min_reputation().to_string();
         return rejected(
             StatusCode::FORBIDDEN,
@@ -151,48 +82,26 @@ pub async fn create(
     let body = match CommentBody::parse(&form.body) {
         Ok(body) => body,
         Err(problem) => {
-            return rejected(StatusCode::UNPROCESSABLE_ENTITY, problem_text(problem, t))
+            return rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                comment_problem(problem, CommentPlace::Post, t),
+            )
         }
     };
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::CreateComment,
-        Content::body(body.as_str()),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let message = rules::refusal_message(refusal, t);
-        return rules::with_retry_after(
-            refusal,
-            rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
-        );
-    }
-    let rendered = render_comment(body.as_str());
-    let id = comments::create(
-        &state.db,
-        NewComment {
-            post: &post,
-            author_id: me.id,
-            body_md: body.as_str(),
-            body_html: &rendered.html,
-            renderer_version: RENDERER_VERSION,
-            mentions: &rendered.mentions,
-        },
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Comment(id)).await?;
-    if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let on = CommentOn::Post(&post);
+    let added = match services::comments::add(&state, Writer::new(&me, &ip), on, &body).await {
+        Ok(added) => added,
+        Err(e) => {
+            let refused = Refused::explain(e, t)?;
+            let page = rejected(refused.status, refused.message.clone());
+            return refused.respond(page);
+        }
+    };
+    if added.held {
         ctx.flash("rules.flash.comment_held");
     }
-    Ok(crate::web::see_other(&with_anchor(&back, id)))
-}
-
-/// The post's address with the comment's anchor (replacing an answer's anchor).
-pub fn with_anchor(post_path: &str, comment_id: i64) -> String {
-    let base = post_path.split('#').next().unwrap_or(post_path);
-    format!("{base}#comment-{comment_id}")
+    Ok(crate::web::see_other(&paths::comment_url(&back, added.id)))
 }
 
 /// Loads a live comment and where its post lives.
@@ -202,8 +111,8 @@ async fn load(db: &Db, id: i64) -> Result<(CommentRecord, String), AppError> {
         .filter(|c| c.status == "published")
         .ok_or(AppError::NotFound)?;
     let back = match comments::target(db, comment.post_id).await? {
-        Some(post) => with_anchor(
-            &super::post_path(&post.post_kind, post.post_id, post.parent_id),
+        Some(post) => paths::comment_url(
+            &paths::target_path(&post.post_kind, post.post_id, post.parent_id),
             id,
         ),
         None => "/".to_string(),
@@ -213,12 +122,12 @@ async fn load(db: &Db, id: i64) -> Result<(CommentRecord, String), AppError> {
 
 pub async fn edit_form(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let (comment, back) = load(&state.db, path.into_inner()).await?;
-    if !may_edit(&me, comment.author_id, comment.created_at, crate::db::now()) {
+    if !policy::may_edit_comment(&me, comment.author_id, comment.created_at, crate::db::now()) {
         return Err(AppError::Forbidden);
     }
     crate::web::ok(&CommentFormPage {
@@ -238,7 +147,7 @@ pub struct EditCommentForm {
 
 pub async fn edit(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
     form: web::Form<EditCommentForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -263,11 +172,8 @@ pub async fn edit(
     if me.id != comment.author_id {
         return Err(AppError::Forbidden);
     }
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
-        return rejected(StatusCode::FORBIDDEN, message);
-    }
-    if !may_edit(&me, comment.author_id, comment.created_at, crate::db::now()) {
-        let minutes = (EDIT_WINDOW_SECS / 60).to_string();
+    if !policy::may_edit_comment(&me, comment.author_id, comment.created_at, crate::db::now()) {
+        let minutes = (policy::COMMENT_EDIT_WINDOW_SECS / 60).to_string();
         return rejected(
             StatusCode::FORBIDDEN,
             t.fill("comment.error_edit_window", &[("minutes", &minutes)]),
@@ -276,36 +182,23 @@ pub async fn edit(
     let body = match CommentBody::parse(&form.body) {
         Ok(body) => body,
         Err(problem) => {
-            return rejected(StatusCode::UNPROCESSABLE_ENTITY, problem_text(problem, t))
+            return rejected(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                comment_problem(problem, CommentPlace::Post, t),
+            )
         }
     };
-    let verdict = rules::check(
-        &ctx,
-        &state,
-        &me,
-        Action::EditComment,
-        Content::body(body.as_str()),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        let message = rules::refusal_message(refusal, t);
-        return rules::with_retry_after(
-            refusal,
-            rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
-        );
-    }
-    let rendered = render_comment(body.as_str());
-    comments::update(
-        &state.db,
-        &comment,
-        body.as_str(),
-        &rendered.html,
-        RENDERER_VERSION,
-        &rendered.mentions,
-    )
-    .await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::Comment(comment.id)).await?;
-    if verdict.is_held() {
+    let ip = ctx.client_ip();
+    let held = match services::comments::edit(&state, Writer::new(&me, &ip), &comment, &body).await
+    {
+        Ok(held) => held,
+        Err(e) => {
+            let refused = Refused::explain(e, t)?;
+            let page = rejected(refused.status, refused.message.clone());
+            return refused.respond(page);
+        }
+    };
+    if held {
         ctx.flash("rules.flash.comment_held");
     }
     Ok(crate::web::see_other(&back))
@@ -313,15 +206,17 @@ pub async fn edit(
 
 pub async fn delete(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let (comment, back) = load(&state.db, path.into_inner()).await?;
-    if !may_delete(&me, comment.author_id) {
+    if !policy::may_delete_comment(&me, comment.author_id) {
         return Err(AppError::Forbidden);
     }
-    comments::delete(&state.db, &comment).await?;
+    services::comments::delete_on_post(&state, &comment)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("flash.comment_deleted");
     Ok(crate::web::see_other(back.split('#').next().unwrap_or("/")))
 }
@@ -394,13 +289,15 @@ pub async fn threads(
                     .map(|c| CommentItem {
                         id: c.id,
                         author: c.author.clone(),
-                        author_path: super::profile_path(&c.author),
+                        author_path: paths::profile_url(&c.author),
                         body_html: c.body_html.clone(),
-                        created: super::timestamp(c.created_at),
+                        created: crate::web::format::time(c.created_at),
                         edited: c.edited_at.is_some(),
-                        can_edit: viewer
-                            .is_some_and(|u| may_edit(u, c.author_id, c.created_at, now)),
-                        can_delete: viewer.is_some_and(|u| may_delete(u, c.author_id)),
+                        can_edit: viewer.is_some_and(|u| {
+                            policy::may_edit_comment(u, c.author_id, c.created_at, now)
+                        }),
+                        can_delete: viewer
+                            .is_some_and(|u| policy::may_delete_comment(u, c.author_id)),
                         score: c.score,
                         my_vote: mine.get(&c.id).copied().unwrap_or(0),
                         can_vote: viewer.is_some_and(|u| {
@@ -411,7 +308,7 @@ pub async fn threads(
                     })
                     .collect(),
                 can_comment: match (viewer, target) {
-                    (Some(user), Some(post)) => !locked && may_comment(user, post),
+                    (Some(user), Some(post)) => !locked && policy::may_comment_on_post(user, post),
                     _ => false,
                 },
             }
@@ -438,49 +335,46 @@ mod tests {
     }
 
     #[test]
-    fn comment_length_is_limited_after_trimming() {
-        assert_eq!(CommentBody::parse("  a  "), Err(BodyProblem::TooShort));
-        assert!(CommentBody::parse("ok").is_ok());
-        assert!(CommentBody::parse(&"字".repeat(COMMENT_MAX_CHARS)).is_ok());
-        assert_eq!(
-            CommentBody::parse(&"x".repeat(COMMENT_MAX_CHARS + 1)),
-            Err(BodyProblem::TooLong {
-                chars: COMMENT_MAX_CHARS + 1
-            })
-        );
-    }
-
-    #[test]
     fn new_members_comment_on_their_own_threads_only() {
         let post = answer_by(2, 3);
-        assert!(!may_comment(&member(1, 1), &post));
-        assert!(may_comment(&member(2, 1), &post), "the answerer");
-        assert!(may_comment(&member(3, 1), &post), "the asker");
-        assert!(may_comment(&member(1, 50), &post), "with the privilege");
+        assert!(!policy::may_comment_on_post(&member(1, 1), &post));
+        assert!(
+            policy::may_comment_on_post(&member(2, 1), &post),
+            "the answerer"
+        );
+        assert!(
+            policy::may_comment_on_post(&member(3, 1), &post),
+            "the asker"
+        );
+        assert!(
+            policy::may_comment_on_post(&member(1, 50), &post),
+            "with the privilege"
+        );
     }
 
     #[test]
     fn edits_close_after_five_minutes_and_only_for_the_author() {
-        assert!(may_edit(&member(1, 1), 1, 1000, 1000 + EDIT_WINDOW_SECS));
-        assert!(!may_edit(&member(1, 1), 1, 1000, 1001 + EDIT_WINDOW_SECS));
-        assert!(!may_edit(&member(2, 9999), 1, 1000, 1000));
+        assert!(policy::may_edit_comment(
+            &member(1, 1),
+            1,
+            1000,
+            1000 + policy::COMMENT_EDIT_WINDOW_SECS
+        ));
+        assert!(!policy::may_edit_comment(
+            &member(1, 1),
+            1,
+            1000,
+            1001 + policy::COMMENT_EDIT_WINDOW_SECS
+        ));
+        assert!(!policy::may_edit_comment(&member(2, 9999), 1, 1000, 1000));
     }
 
     #[test]
     fn authors_and_staff_delete() {
-        assert!(may_delete(&member(1, 1), 1));
-        assert!(!may_delete(&member(2, 9999), 1));
+        assert!(policy::may_delete_comment(&member(1, 1), 1));
+        assert!(!policy::may_delete_comment(&member(2, 9999), 1));
         let mut moderator = member(3, 1);
         moderator.role = Role::Moderator;
-        assert!(may_delete(&moderator, 1));
-    }
-
-    #[test]
-    fn comment_anchors_replace_answer_anchors() {
-        assert_eq!(
-            with_anchor("/questions/2#answer-5", 7),
-            "/questions/2#comment-7"
-        );
-        assert_eq!(with_anchor("/articles/3", 7), "/articles/3#comment-7");
+        assert!(policy::may_delete_comment(&moderator, 1));
     }
 }

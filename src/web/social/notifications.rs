@@ -3,11 +3,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::db::notifications::{self, Kind, NotificationView};
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
 
 /// How many notifications the page lists.
 const PAGE_SIZE: i64 = 100;
@@ -57,7 +57,7 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
             None => format!("/resources/{id}"),
         }),
         (Some(id), Some(kind)) => {
-            let path = super::post_path(kind, id, n.parent_id);
+            let path = crate::domain::paths::target_path(kind, id, n.parent_id);
             Some(match n.comment_id {
                 Some(comment) => format!(
                     "{}#comment-{comment}",
@@ -72,12 +72,12 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
         id: n.id,
         text,
         link,
-        when: super::timestamp(n.created_at),
+        when: crate::web::format::time(n.created_at),
         unread: !n.read,
     }
 }
 
-pub async fn list(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let found = notifications::list_for_user(&state.db, me.id, PAGE_SIZE).await?;
     let t = ctx.t();
@@ -99,7 +99,7 @@ pub struct ReadForm {
 pub async fn mark_read(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<ReadForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;

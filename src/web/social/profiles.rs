@@ -1,24 +1,23 @@
 //! `GET /u/{username}`: a member's public page (joined date, reputation, bio, their posts), and
 //! `POST /u/{username}/bio` for the owner to change the bio.
-use crate::moderation::{Action, Content, Target};
-use crate::web::moderation::rules;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::auth::CurrentUser;
 use crate::db::profiles::{self, AuthoredPost};
 use crate::db::reputation::{self, Event};
 use crate::db::users::{self, UserRecord};
 use crate::error::AppError;
-use crate::render::render_comment;
+use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
-use crate::web::state::AppState;
+use crate::web::refusal::Refused;
 
 /// A bio is a few lines about yourself.
-pub const BIO_MAX_CHARS: usize = 2000;
+pub use crate::services::profiles::BIO_MAX_CHARS;
 /// How many posts the profile lists.
 const POSTS_SHOWN: i64 = 200;
 /// How many reputation changes the profile explains.
@@ -61,10 +60,12 @@ fn reputation_line(event: &Event, t: &crate::i18n::Catalog) -> ReputationLine {
         reason,
         title: event.title.clone(),
         path: match (event.post_id, event.post_kind.as_deref()) {
-            (Some(id), Some(kind)) => Some(super::post_path(kind, id, event.parent_id)),
+            (Some(id), Some(kind)) => {
+                Some(crate::domain::paths::target_path(kind, id, event.parent_id))
+            }
             _ => None,
         },
-        when: super::timestamp(event.at),
+        when: crate::web::format::time(event.at),
     }
 }
 
@@ -102,9 +103,9 @@ struct ProfilePage {
 fn link(post: &AuthoredPost) -> PostLink {
     PostLink {
         title: post.title.clone(),
-        path: super::post_path(&post.kind, post.id, post.parent_id),
+        path: crate::domain::paths::target_path(&post.kind, post.id, post.parent_id),
         score: post.score,
-        created: super::timestamp(post.created_at),
+        created: crate::web::format::time(post.created_at),
         status: if post.status == "published" {
             String::new()
         } else {
@@ -113,7 +114,7 @@ fn link(post: &AuthoredPost) -> PostLink {
     }
 }
 
-async fn member(state: &AppState, username: &str) -> Result<UserRecord, AppError> {
+async fn member(state: &App, username: &str) -> Result<UserRecord, AppError> {
     users::by_username(&state.db, username)
         .await?
         .filter(|u| !u.deleted)
@@ -122,7 +123,7 @@ async fn member(state: &AppState, username: &str) -> Result<UserRecord, AppError
 
 async fn profile_page(
     ctx: &Ctx,
-    state: &AppState,
+    state: &App,
     user: UserRecord,
     me: Option<CurrentUser>,
     draft_bio: Option<String>,
@@ -141,9 +142,9 @@ async fn profile_page(
     };
     Ok(ProfilePage {
         page: ctx.page(user.username.clone()),
-        bio_action: format!("{}/bio", super::profile_path(&user.username)),
+        bio_action: format!("{}/bio", crate::domain::paths::profile_url(&user.username)),
         username: user.username,
-        joined: super::timestamp(user.created_at),
+        joined: crate::web::format::time(user.created_at),
         reputation: user.reputation,
         is_owner,
         can_flag: me.is_some() && !is_owner,
@@ -160,7 +161,7 @@ async fn profile_page(
 
 pub async fn show(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let user = member(&state, &path.into_inner()).await?;
@@ -175,7 +176,7 @@ pub struct BioForm {
 
 pub async fn update_bio(
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     path: web::Path<String>,
     form: web::Form<BioForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -201,18 +202,23 @@ pub async fn update_bio(
             profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
         return crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let verdict = rules::check(&ctx, &state, &me, Action::EditProfile, Content::body(bio)).await?;
-    if let Some(refusal) = verdict.refusal() {
-        let mut errors = FormErrors::default();
-        errors.add_text("bio", rules::refusal_message(refusal, ctx.t()));
-        let page =
-            profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
-        let page = crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-        return rules::with_retry_after(refusal, page);
+    let ip = ctx.client_ip();
+    if let Err(e) = services::profiles::set_bio(&state, Writer::new(&me, &ip), bio).await {
+        let mut refused = Refused::explain(e, ctx.t())?;
+        refused.field = "bio";
+        let page = profile_page(
+            &ctx,
+            &state,
+            user,
+            Some(me),
+            Some(form.bio.clone()),
+            refused.errors(),
+        )
+        .await?;
+        return refused.respond(crate::web::ok(&page));
     }
-    let rendered = render_comment(bio);
-    profiles::set_bio(&state.db, me.id, bio, &rendered.html).await?;
-    crate::moderation::after_write(&state.db, &me, &verdict, Target::User(me.id)).await?;
     ctx.flash("flash.bio_saved");
-    Ok(crate::web::see_other(&super::profile_path(&user.username)))
+    Ok(crate::web::see_other(&crate::domain::paths::profile_url(
+        &user.username,
+    )))
 }

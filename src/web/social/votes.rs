@@ -5,13 +5,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::app::App;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::auth::CurrentUser;
-use crate::db::votes::{self, TargetKind, VoteError};
+use crate::db::votes::{self, TargetKind};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::services::votes::VoteRefusal;
+use crate::services::{self, WriteError, Writer};
 use crate::web::context::{Ctx, Page};
-use crate::web::state::AppState;
+use crate::web::refusal;
 
 #[derive(Deserialize)]
 pub struct VoteForm {
@@ -51,7 +54,7 @@ struct MessagePage {
 pub async fn cast(
     req: HttpRequest,
     ctx: Ctx,
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     form: web::Form<VoteForm>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
@@ -60,21 +63,6 @@ pub async fn cast(
         .ok_or_else(|| AppError::Invalid(t.get("vote.error_target").to_string()))?;
     let value = parse_value(&form.value)
         .ok_or_else(|| AppError::Invalid(t.get("vote.error_value").to_string()))?;
-    if let Some(message) = crate::web::moderation::silenced_message(&state, &me, t).await? {
-        return refuse(&req, &ctx, message, "/");
-    }
-    let verdict = crate::web::moderation::rules::check(
-        &ctx,
-        &state,
-        &me,
-        crate::moderation::Action::Vote,
-        crate::moderation::Content::default(),
-    )
-    .await?;
-    if let Some(refusal) = verdict.refusal() {
-        return Err(crate::web::moderation::rules::refusal_error(refusal, t));
-    }
-
     if let Some(privilege) = needed_privilege(value).filter(|p| !has_privilege(&me, *p)) {
         let needed = privilege.min_reputation().to_string();
         let key = match privilege {
@@ -84,19 +72,23 @@ pub async fn cast(
         let message = t.fill(key, &[("needed", &needed)]);
         return refuse(&req, &ctx, message, "/");
     }
-
-    let outcome = match votes::cast(&state.db, me.id, target, form.target_id, value).await {
+    let ip = ctx.client_ip();
+    let writer = Writer::new(&me, &ip);
+    let outcome = match services::votes::vote(&state, writer, target, form.target_id, value).await {
         Ok(outcome) => outcome,
-        Err(VoteError::NotFound) => return Err(AppError::NotFound),
-        Err(VoteError::OwnPost) => {
+        Err(VoteRefusal::NotFound) => return Err(AppError::NotFound),
+        Err(VoteRefusal::OwnPost) => {
             return refuse(&req, &ctx, t.get("vote.error_own_post").to_string(), "/")
         }
-        Err(VoteError::CommentDownvote) => {
+        Err(VoteRefusal::CommentDownvote) => {
             return Err(AppError::Invalid(
                 t.get("vote.error_comment_down").to_string(),
             ))
         }
-        Err(VoteError::Db(e)) => return Err(e.into()),
+        Err(VoteRefusal::Write(WriteError::Silenced { until })) => {
+            return refuse(&req, &ctx, refusal::silenced_message(until, t), "/")
+        }
+        Err(VoteRefusal::Write(e)) => return Err(refusal::error_page(e, t)),
     };
     if super::wants_json(&req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({
@@ -104,9 +96,10 @@ pub async fn cast(
             "my_vote": outcome.my_vote,
         })));
     }
-    let back = super::post_path(&outcome.post_kind, outcome.post_id, outcome.parent_id);
+    let back =
+        crate::domain::paths::target_path(&outcome.post_kind, outcome.post_id, outcome.parent_id);
     let back = match outcome.comment_id {
-        Some(comment) => super::comments::with_anchor(&back, comment),
+        Some(comment) => crate::domain::paths::comment_url(&back, comment),
         None => back,
     };
     Ok(crate::web::see_other(&back))

@@ -102,6 +102,7 @@ pub async fn seed(
             author_id: author,
             title: topic.then_some(&title),
             body: &body,
+            rendered: &agora::render::render_post(body.as_str()),
             tags: topic.then_some(&tags),
             status: PostStatus::Published,
         },

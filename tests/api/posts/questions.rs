@@ -96,6 +96,7 @@ async fn bot_answers_are_never_accepted() {
             author_id: me,
             title: None,
             body: &body,
+            rendered: &agora::render::render_post(body.as_str()),
             tags: None,
             status: PostStatus::Published,
         },

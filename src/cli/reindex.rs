@@ -10,7 +10,7 @@ pub async fn reindex(settings: &Settings) -> anyhow::Result<()> {
         .context("cannot open the database at DATABASE_URL")?;
     db.migrate().await.context("cannot migrate the database")?;
     let started = std::time::Instant::now();
-    let result = super::reindex_all(&db).await;
+    let result = crate::search::reindex_all(&db).await;
     db.close().await;
     let r = result?;
     println!(

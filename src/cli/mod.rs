@@ -1,4 +1,8 @@
-//! What the `agora` command does for each subcommand (argument parsing stays in main.rs).
+//! Every command of `agora` (argument parsing stays in main.rs): serve, migrate, admin, backup here;
+//! [`reindex`], [`ai`] and the demo seeding (`crate::seed`) beside.
+pub mod ai;
+pub mod reindex;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 

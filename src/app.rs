@@ -1,4 +1,5 @@
-//! What every handler can reach: the database and the settings.
+//! The application every layer below the web receives: the database, the settings and the AI service.
+//! Services and jobs take an `&App`; the web layer wraps it in `web::Data`.
 use std::sync::Arc;
 
 use crate::ai::{AiService, AiStatus};
@@ -7,14 +8,14 @@ use crate::config::Settings;
 use crate::db::Db;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct App {
     pub db: Db,
     pub settings: Arc<Settings>,
     /// `None` when the operator turned the AI off (`AGORA_AI=off`).
     pub ai: Option<AiService>,
 }
 
-impl AppState {
+impl App {
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {
             idle_secs: self.settings.session_idle.as_secs() as i64,

@@ -4,12 +4,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::engine::Engine;
-use super::error::AiError;
-use super::generate::{Controls, GenerateRequest};
-use super::runtime::Runtime;
-use super::sampling::SamplingParams;
-use super::AiSettings;
+use crate::ai::engine::Engine;
+use crate::ai::error::AiError;
+use crate::ai::generate::{Controls, GenerateRequest};
+use crate::ai::runtime::Runtime;
+use crate::ai::sampling::SamplingParams;
+use crate::ai::AiSettings;
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum AiCommand {
@@ -58,7 +58,7 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
     use crate::db::{DatabaseUrl, Db};
     let text = std::fs::read_to_string(questions)
         .with_context(|| format!("reading {}", questions.display()))?;
-    let questions: Vec<super::forum::EvalQuestion> =
+    let questions: Vec<crate::ai::forum::EvalQuestion> =
         serde_json::from_str(&text).context("parsing the evaluation set")?;
     let dir = std::env::temp_dir().join(format!("agora-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -68,8 +68,8 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
         let db = Db::connect(&url).await?;
         db.migrate().await?;
         crate::seed::seed_demo(&db).await?;
-        let report = super::forum::evaluate(&db, &questions).await?;
-        let cores = super::forum::summary_cores(&db).await?;
+        let report = crate::ai::forum::evaluate(&db, &questions).await?;
+        let cores = crate::ai::forum::summary_cores(&db).await?;
         db.close().await;
         anyhow::Ok((report, cores))
     }
@@ -108,7 +108,10 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
 /// Runs the summary job's TL;DR request on every demo post and counts what passes the quality gate.
 fn tldr_eval(
     settings: &AiSettings,
-    cores: &[(crate::db::ai::PostSource, Vec<super::summarize::Sentence>)],
+    cores: &[(
+        crate::db::ai::PostSource,
+        Vec<crate::ai::summarize::Sentence>,
+    )],
 ) -> anyhow::Result<()> {
     let mut engine = match load(settings, settings.threads) {
         Ok((_runtime, engine)) => engine,
@@ -120,13 +123,13 @@ fn tldr_eval(
     let mut passed = Vec::new();
     let mut rejected = std::collections::BTreeMap::<&str, usize>::new();
     for (source, core) in cores {
-        let request = super::forum::tldr_request(&source.title, core);
+        let request = crate::ai::forum::tldr_request(&source.title, core);
         let controls = Controls {
             deadline: request.deadline.map(|d| Instant::now() + d),
             cancel: None,
         };
         let generation = engine.generate(&request, controls, &mut |_| {})?;
-        match super::summarize::tldr(&generation.text, &source.title, &source.body_text) {
+        match crate::ai::summarize::tldr(&generation.text, &source.title, &source.body_text) {
             Ok(text) => passed.push((source.title.as_str(), text)),
             Err(why) => *rejected.entry(why.as_str()).or_default() += 1,
         }

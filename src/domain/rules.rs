@@ -8,8 +8,8 @@
 //! [`MAX_CHECKED_BYTES`] of a text are checked. Together that bounds every check.
 use regex::{Regex, RegexBuilder};
 
-use crate::domain::FieldError;
-use crate::search::tokenize::is_cjk;
+use super::is_cjk;
+use super::FieldError;
 
 /// The longest regular expression an admin may save.
 pub const MAX_PATTERN_CHARS: usize = 500;

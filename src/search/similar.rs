@@ -1,8 +1,8 @@
 //! "Has this been asked before?": published questions whose title shares words (Chinese-aware, through
 //! the search tokeniser) or tags with a draft question, ranked by how much they share.
-use super::lists::{attach_tags, summary_from_row, PostSummary};
+use super::query_terms;
+use crate::db::posts::lists::{attach_tags, summary_from_row, PostSummary};
 use crate::db::{Db, DbError};
-use crate::search::query_terms;
 
 /// Words too common to say two titles are alike.
 const STOP_WORDS: &[&str] = &[

@@ -28,6 +28,13 @@ pub async fn enqueue(db: &Db, resource_id: i64) -> Result<Option<i64>, DbError> 
     db::jobs::enqueue(db, LINK_CHECK_JOB, &payload, Some(&key), MAX_ATTEMPTS).await
 }
 
+/// Queues a check of one entry; the entry is saved already, so a failure is only logged.
+pub async fn queue(app: &crate::app::App, resource_id: i64) {
+    if let Err(e) = enqueue(&app.db, resource_id).await {
+        tracing::warn!(error = %e, resource_id, "could not queue a link check");
+    }
+}
+
 /// Adds the `link_check` kind to a worker's registry.
 pub fn register_jobs(registry: &mut Registry, db: Db) {
     let client = match client() {

@@ -1,0 +1,18 @@
+//! The service layer: one module per feature, each owning its write paths end to end —
+//! gate (silence, then rules) -> render -> store -> after-write -> reindex -> queue jobs.
+//! Handlers parse and authorise, call one function here, and render what it returns. Services take
+//! the [`App`](crate::app::App) and never import `web`.
+pub mod comments;
+pub mod gate;
+pub mod index;
+pub mod link_check;
+pub mod moderation;
+pub mod posts;
+pub mod profiles;
+pub mod render;
+pub mod resources;
+pub mod settings;
+pub mod summaries;
+pub mod votes;
+
+pub use gate::{WriteError, Writer};

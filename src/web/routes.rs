@@ -1,0 +1,319 @@
+//! The whole route table, feature by feature, top to bottom. Every POST passes the CSRF middleware;
+//! everything under `/admin` sits in one scope behind one staff guard (moderators and admins), and
+//! the admin-only pages inside it check the admin role in their handlers as well.
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpMessage};
+
+use super::{
+    accounts, admin, bot, health, home, metrics, moderation, posts, resources, search, social,
+};
+use crate::auth::permissions;
+use crate::web::context::RequestContext;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Home, operations.
+    cfg.route("/", web::get().to(home::show))
+        .route("/healthz", web::get().to(health::check))
+        .route("/metrics", web::get().to(metrics::show))
+        .route("/guidelines", web::get().to(admin::guidelines::show));
+
+    // Accounts.
+    cfg.route("/register", web::get().to(accounts::register::form))
+        .route("/register", web::post().to(accounts::register::submit))
+        .route("/login", web::get().to(accounts::login::form))
+        .route("/login", web::post().to(accounts::login::submit))
+        .route("/logout", web::post().to(accounts::login::logout))
+        .route("/settings", web::get().to(accounts::settings::show))
+        .route(
+            "/settings/password",
+            web::post().to(accounts::settings::change_password),
+        )
+        .route(
+            "/settings/language",
+            web::post().to(accounts::settings::change_language),
+        );
+
+    // Articles.
+    cfg.route("/articles", web::get().to(posts::articles::list))
+        .route("/articles", web::post().to(posts::articles::create))
+        .route("/articles/new", web::get().to(posts::articles::new_form))
+        .route(
+            "/articles/{id}",
+            web::get().to(posts::articles::show_without_slug),
+        )
+        .route(
+            "/articles/{id}/edit",
+            web::get().to(posts::articles::edit_form),
+        )
+        .route(
+            "/articles/{id}/edit",
+            web::post().to(posts::articles::update),
+        )
+        .route(
+            "/articles/{id}/delete",
+            web::post().to(posts::articles::delete),
+        )
+        .route(
+            "/articles/{id}/revisions",
+            web::get().to(posts::revisions::show),
+        )
+        .route(
+            "/articles/{id}/{slug}",
+            web::get().to(posts::articles::show),
+        );
+
+    // Questions and answers.
+    cfg.route("/questions", web::get().to(posts::questions::list))
+        .route("/questions", web::post().to(posts::questions::create))
+        .route("/questions/ask", web::get().to(posts::questions::ask_form))
+        .route("/questions/similar", web::get().to(posts::similar::show))
+        .route(
+            "/questions/{id}",
+            web::get().to(posts::questions::show_without_slug),
+        )
+        .route(
+            "/questions/{id}/edit",
+            web::get().to(posts::questions::edit_form),
+        )
+        .route(
+            "/questions/{id}/edit",
+            web::post().to(posts::questions::update),
+        )
+        .route(
+            "/questions/{id}/delete",
+            web::post().to(posts::questions::delete),
+        )
+        .route(
+            "/questions/{id}/revisions",
+            web::get().to(posts::revisions::show),
+        )
+        .route(
+            "/questions/{id}/answers",
+            web::post().to(posts::answers::create),
+        )
+        .route(
+            "/questions/{id}/bot-answer",
+            web::post().to(posts::ai::request_bot_answer),
+        )
+        .route(
+            "/questions/{id}/{slug}",
+            web::get().to(posts::questions::show),
+        )
+        .route("/answers/{id}", web::get().to(posts::answers::show))
+        .route(
+            "/answers/{id}/edit",
+            web::get().to(posts::answers::edit_form),
+        )
+        .route("/answers/{id}/edit", web::post().to(posts::answers::update))
+        .route(
+            "/answers/{id}/delete",
+            web::post().to(posts::answers::delete),
+        )
+        .route(
+            "/answers/{id}/accept",
+            web::post().to(posts::answers::accept),
+        )
+        .route("/answers/{id}/verify", web::post().to(posts::ai::verify))
+        .route(
+            "/answers/{id}/revisions",
+            web::get().to(posts::revisions::show),
+        );
+
+    // Summaries, tags, previews, feeds.
+    cfg.route("/posts/{id}/summary", web::get().to(posts::ai::show))
+        .route("/posts/{id}/summary", web::post().to(posts::ai::request))
+        .route(
+            "/posts/{id}/summary/accept",
+            web::post().to(posts::ai::accept),
+        )
+        .route(
+            "/posts/{id}/summary/dismiss",
+            web::post().to(posts::ai::dismiss),
+        )
+        .route("/tags", web::get().to(posts::tags::list))
+        .route("/tags/{name}", web::get().to(posts::tags::show))
+        .route(
+            "/tags/{name}/feed.atom",
+            web::get().to(posts::feeds::tag_feed),
+        )
+        .route("/preview", web::post().to(posts::preview::render))
+        .route("/feed.atom", web::get().to(posts::feeds::site_feed))
+        .route("/sitemap.xml", web::get().to(posts::feeds::sitemap));
+
+    // Votes, comments, notifications, profiles.
+    cfg.route("/votes", web::post().to(social::votes::cast))
+        .route("/comments", web::post().to(social::comments::create))
+        .route(
+            "/comments/{id}/edit",
+            web::get().to(social::comments::edit_form),
+        )
+        .route(
+            "/comments/{id}/edit",
+            web::post().to(social::comments::edit),
+        )
+        .route(
+            "/comments/{id}/delete",
+            web::post().to(social::comments::delete),
+        )
+        .route("/notifications", web::get().to(social::notifications::list))
+        .route(
+            "/notifications/read",
+            web::post().to(social::notifications::mark_read),
+        )
+        .route("/u/{username}", web::get().to(social::profiles::show))
+        .route(
+            "/u/{username}/bio",
+            web::post().to(social::profiles::update_bio),
+        );
+
+    // Flags (any member).
+    cfg.route("/flags", web::post().to(moderation::flags::create));
+
+    // Search and the answer bot.
+    cfg.route("/search", web::get().to(search::show))
+        .route("/bot", web::get().to(bot::ask_page))
+        .route("/bot/ask", web::post().to(bot::ask))
+        .route("/bot/answers/{id}", web::get().to(bot::answer_page))
+        .route("/bot/answers/{id}/stream", web::get().to(bot::stream));
+
+    // Resources.
+    cfg.route("/resources", web::get().to(resources::browse::list))
+        .route("/resources", web::post().to(resources::submit::create))
+        .route("/resources/new", web::get().to(resources::submit::new_form))
+        .route("/resources/{id}", web::get().to(resources::browse::show))
+        .route(
+            "/resources/{id}/{slug}",
+            web::get().to(resources::browse::show_with_slug),
+        )
+        .route(
+            "/resources/{id}/comments",
+            web::post().to(resources::comments::create),
+        )
+        .route(
+            "/resource-comments/{id}/delete",
+            web::post().to(resources::comments::delete),
+        );
+
+    cfg.service(
+        web::scope("/admin")
+            .wrap(from_fn(staff_only))
+            .configure(admin_routes),
+    );
+}
+
+/// `/admin/...`: staff only (the scope's guard); admin-only pages check the role again.
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    // Dashboard, members, audit log, invites, settings, guidelines.
+    cfg.route("", web::get().to(admin::dashboard))
+        .route("/users", web::get().to(admin::users::list))
+        .route("/users/{id}", web::get().to(admin::users::show))
+        .route(
+            "/users/{id}/role",
+            web::post().to(admin::users::change_role),
+        )
+        .route("/users/{id}/suspend", web::post().to(admin::users::suspend))
+        .route(
+            "/users/{id}/unsuspend",
+            web::post().to(admin::users::unsuspend),
+        )
+        .route("/log", web::get().to(admin::log::show))
+        .route("/invites", web::get().to(admin::invites::show))
+        .route("/invites", web::post().to(admin::invites::create))
+        .route(
+            "/invites/{id}/revoke",
+            web::post().to(admin::invites::revoke),
+        )
+        .route("/settings", web::get().to(admin::settings::show))
+        .route("/settings", web::post().to(admin::settings::save))
+        .route("/guidelines", web::get().to(admin::guidelines::edit))
+        .route("/guidelines", web::post().to(admin::guidelines::save));
+
+    // The AI module.
+    cfg.route("/ai", web::get().to(admin::ai::show))
+        .route("/ai/settings", web::post().to(admin::ai::save))
+        .route("/ai/regenerate", web::post().to(admin::ai::regenerate));
+
+    // Moderation: the queue, posts and comments, members, rules.
+    cfg.route("/queue", web::get().to(moderation::queue::show_queue))
+        .route("/flags", web::get().to(moderation::queue::show_flags))
+        .route("/posts/{id}", web::get().to(moderation::queue::show_post))
+        .route(
+            "/posts/{id}/{action}",
+            web::post().to(moderation::queue::act_on_post),
+        )
+        .route(
+            "/comments/{id}/{action}",
+            web::post().to(moderation::queue::act_on_comment),
+        )
+        .route(
+            "/users/{id}/spammer",
+            web::post().to(moderation::accounts::delete_spammer),
+        )
+        .route(
+            "/users/{id}/restore_content",
+            web::post().to(moderation::accounts::restore_spammer),
+        )
+        .route(
+            "/users/{id}/silence",
+            web::post().to(moderation::accounts::silence),
+        )
+        .route(
+            "/users/{id}/unsilence",
+            web::post().to(moderation::accounts::unsilence),
+        )
+        .route(
+            "/users/{id}/dismiss_flags",
+            web::post().to(moderation::accounts::dismiss_flags),
+        )
+        .route(
+            "/users/{id}/trust",
+            web::post().to(moderation::rules::set_trust),
+        )
+        .route("/rules", web::get().to(moderation::rules::show))
+        .route("/rules", web::post().to(moderation::rules::create))
+        .route(
+            "/rules/trust",
+            web::post().to(moderation::rules::save_thresholds),
+        )
+        .route("/rules/{id}", web::get().to(moderation::rules::edit_form))
+        .route("/rules/{id}", web::post().to(moderation::rules::update))
+        .route(
+            "/rules/{id}/{action}",
+            web::post().to(moderation::rules::act),
+        );
+
+    // Resource review.
+    cfg.route("/resources", web::get().to(resources::review::show))
+        .route(
+            "/resources/check-links",
+            web::post().to(resources::review::check_all_links),
+        )
+        .route(
+            "/resources/{id}/{action}",
+            web::post().to(resources::review::act),
+        )
+        .route(
+            "/resource-comments/{id}/approve",
+            web::post().to(resources::comments::approve),
+        );
+}
+
+/// The one staff guard: visitors are sent to log in, members get 403, before any handler runs.
+async fn staff_only(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let user = req
+        .extensions()
+        .get::<std::rc::Rc<std::cell::RefCell<RequestContext>>>()
+        .and_then(|c| c.borrow().session.as_ref().and_then(|s| s.user.clone()));
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.path().to_string());
+    permissions::require_staff(user.as_ref(), &here).map_err(actix_web::Error::from)?;
+    next.call(req).await
+}
