@@ -108,6 +108,29 @@ mod tests {
     use super::*;
     use crate::auth::permissions::test_member as member;
 
+    fn answer_by(author_id: i64, asker: i64) -> CommentTarget {
+        CommentTarget {
+            post_id: 10,
+            post_kind: "answer".into(),
+            author_id,
+            parent_id: Some(9),
+            parent_author_id: Some(asker),
+            comments_locked: false,
+        }
+    }
+
+    #[test]
+    fn new_members_comment_on_their_own_threads_only() {
+        let post = answer_by(2, 3);
+        assert!(!may_comment_on_post(&member(1, 1), &post));
+        assert!(may_comment_on_post(&member(2, 1), &post), "the answerer");
+        assert!(may_comment_on_post(&member(3, 1), &post), "the asker");
+        assert!(
+            may_comment_on_post(&member(1, 50), &post),
+            "with the privilege"
+        );
+    }
+
     #[test]
     fn authors_edit_their_comments_for_five_minutes() {
         let author = member(1, 1);

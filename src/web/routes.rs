@@ -1,10 +1,10 @@
 //! The whole route table, feature by feature, top to bottom. Every POST passes the CSRF middleware;
 //! everything under `/admin` sits in one scope behind one staff guard (moderators and admins), and
 //! the admin-only pages inside it check the admin role in their handlers as well.
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, ResponseError};
 
 use super::{
     accounts, admin, bot, health, home, metrics, moderation, posts, resources, search, social,
@@ -303,8 +303,8 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
 /// The one staff guard: visitors are sent to log in, members get 403, before any handler runs.
 async fn staff_only(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let user = req
         .extensions()
         .get::<std::rc::Rc<std::cell::RefCell<RequestContext>>>()
@@ -314,6 +314,10 @@ async fn staff_only(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| req.path().to_string());
-    permissions::require_staff(user.as_ref(), &here).map_err(actix_web::Error::from)?;
-    next.call(req).await
+    // Answered here as a response (not an `Err`), so the error-page middleware renders it like any
+    // other refusal.
+    if let Err(refused) = permissions::require_staff(user.as_ref(), &here) {
+        return Ok(req.into_response(refused.error_response()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -214,7 +214,7 @@ async fn a_silenced_member_reads_but_every_write_is_refused_saying_until_when() 
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "silenced: 403");
     let html = res.text().await.expect("body");
     assert!(html.contains("my carefully written text"), "text kept");
     check(html, "question");
@@ -228,7 +228,7 @@ async fn a_silenced_member_reads_but_every_write_is_refused_saying_until_when() 
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     check(res.text().await.expect("body"), "article");
     let res = member
         .post(
@@ -269,7 +269,7 @@ async fn a_silenced_member_reads_but_every_write_is_refused_saying_until_when() 
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let html = res.text().await.expect("body");
     assert!(html.contains("edited text kept"), "text kept");
     check(html, "edit");
