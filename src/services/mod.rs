@@ -5,12 +5,16 @@
 pub mod comments;
 pub mod gate;
 pub mod index;
+pub mod invites;
 pub mod link_check;
+pub mod members;
 pub mod moderation;
+pub mod notifications;
 pub mod posts;
 pub mod profiles;
 pub mod render;
 pub mod resources;
+pub mod rules;
 pub mod settings;
 pub mod summaries;
 pub mod votes;

@@ -82,6 +82,36 @@ pub async fn default_language(db: &Db) -> Result<Lang, DbError> {
         .unwrap_or(Lang::En))
 }
 
+const GUIDELINES_MARKDOWN: &str = "guidelines_md";
+const GUIDELINES_HTML: &str = "guidelines_html";
+
+/// The community guidelines as stored: (Markdown, rendered HTML), `None` until an admin writes them.
+pub async fn guidelines(db: &Db) -> Result<(Option<String>, Option<String>), DbError> {
+    let stored = db::settings::many(db, &[GUIDELINES_MARKDOWN, GUIDELINES_HTML]).await?;
+    Ok((
+        stored.get(GUIDELINES_MARKDOWN).cloned(),
+        stored.get(GUIDELINES_HTML).cloned(),
+    ))
+}
+
+/// An admin replaces the guidelines: rendered like a post, stored with their HTML, audited.
+pub async fn save_guidelines(
+    app: &App,
+    admin: &CurrentUser,
+    markdown: &str,
+) -> Result<(), super::WriteError> {
+    let rendered = super::render::post(markdown).await?;
+    db::settings::set_by(
+        &app.db,
+        admin.id,
+        GUIDELINES_MARKDOWN,
+        markdown,
+        Some((GUIDELINES_HTML, &rendered.html)),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Stores the changed values (each change is an audit-log row); unchanged ones are left alone.
 pub async fn save(
     app: &App,

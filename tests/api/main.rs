@@ -8,6 +8,7 @@ mod ai_status;
 mod helpers;
 mod home;
 mod jobs;
+mod member;
 mod moderation;
 mod posts;
 mod resources;

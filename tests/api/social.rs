@@ -1,180 +1,12 @@
 //! Votes, reputation, comments, mentions and notifications, and profiles. Posts are written through the
 //! posts routes (`POST /questions`, `/questions/{id}/answers`, `/articles`); reputation and roles are
 //! set directly in the database to reach the privilege thresholds quickly.
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{csrf_token, location, spawn_app_with, TestApp, PASSWORD};
+use crate::helpers::{location, spawn_app_with, TestApp};
 
-/// A member with their own browser (cookies) against the shared server.
-struct Member {
-    name: String,
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Member {
-    async fn join(app: &TestApp, name: &str) -> Member {
-        let (client, _) = app.new_browser();
-        let html = client
-            .get(app.url("/register"))
-            .send()
-            .await
-            .expect("register page")
-            .text()
-            .await
-            .expect("body");
-        let res = client
-            .post(app.url("/register"))
-            .form(&[
-                ("username", name),
-                ("email", &format!("{}@example.com", hex::encode(name))),
-                ("password", PASSWORD),
-                ("csrf_token", &csrf_token(&html)),
-            ])
-            .send()
-            .await
-            .expect("register");
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up of {name}");
-        let settings = client
-            .get(app.url("/settings"))
-            .send()
-            .await
-            .expect("settings");
-        let token = csrf_token(&settings.text().await.expect("body"));
-        Member {
-            name: name.to_string(),
-            client,
-            base: app.address.clone(),
-            token,
-        }
-    }
-
-    async fn html(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("get");
-        (res.status(), res.text().await.expect("body"))
-    }
-
-    /// A page, following the redirect from a bare post address to its canonical one.
-    async fn page(&self, path: &str) -> String {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("get");
-        if res.status().is_redirection() {
-            return self.html(&location(&res)).await.1;
-        }
-        res.text().await.expect("body")
-    }
-
-    /// A plain form post, as a browser without JavaScript sends it.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let mut body = fields.to_vec();
-        body.push(("csrf_token", &self.token));
-        self.client
-            .post(format!("{}{path}", self.base))
-            .form(&body)
-            .send()
-            .await
-            .expect("post")
-    }
-
-    /// A vote as `static/js/votes.js` sends it.
-    async fn vote_json(&self, kind: &str, id: i64, value: i64) -> Response {
-        self.client
-            .post(format!("{}/votes", self.base))
-            .header("X-CSRF-Token", &self.token)
-            .header("Accept", "application/json")
-            .form(&[
-                ("target_kind", kind),
-                ("target_id", &id.to_string()),
-                ("value", &value.to_string()),
-            ])
-            .send()
-            .await
-            .expect("vote")
-    }
-
-    async fn vote(&self, kind: &str, id: i64, value: i64) -> Value {
-        let res = self.vote_json(kind, id, value).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{} votes {value} on {kind} {id}",
-            self.name
-        );
-        res.json().await.expect("json")
-    }
-
-    async fn ask(&self, title: &str) -> i64 {
-        let res = self
-            .post(
-                "/questions",
-                &[
-                    ("title", title),
-                    ("body", "What is the **best** way?"),
-                    ("tags", "pytorch"),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "question posted");
-        id_after(&location(&res), "/questions/")
-    }
-
-    async fn answer(&self, question: i64) -> i64 {
-        let res = self
-            .post(
-                &format!("/questions/{question}/answers"),
-                &[("body", "Use LoRA with a small rank.")],
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "answer posted");
-        id_after(&location(&res), "#answer-")
-    }
-
-    async fn write_article(&self, title: &str, draft: bool) -> i64 {
-        let mut fields = vec![
-            ("title", title),
-            ("body", "Long-form notes on attention."),
-            ("tags", "transformers"),
-        ];
-        if draft {
-            fields.push(("draft", "1"));
-        }
-        let res = self.post("/articles", &fields).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "article posted");
-        id_after(&location(&res), "/articles/")
-    }
-
-    async fn comment(&self, post_id: i64, body: &str) -> Response {
-        self.post(
-            "/comments",
-            &[("post_id", &post_id.to_string()), ("body", body)],
-        )
-        .await
-    }
-}
-
-fn id_after(location: &str, marker: &str) -> i64 {
-    let start = location
-        .find(marker)
-        .map(|i| i + marker.len())
-        .unwrap_or_else(|| panic!("{marker} in {location}"));
-    location[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or_else(|_| panic!("an id in {location}"))
-}
+use crate::member::{id_after, Member};
 
 async fn app() -> TestApp {
     spawn_app_with(&[("AGORA_REGISTRATIONS_PER_IP", "1000")]).await
@@ -219,7 +51,7 @@ async fn score(app: &TestApp, post_id: i64) -> i64 {
 }
 
 async fn unread_badge(member: &Member) -> Option<String> {
-    let (_, html) = member.html("/").await;
+    let (_, html) = member.get("/").await;
     let marker = "data-unread";
     let start = html.find(marker)?;
     let rest = &html[start..];
@@ -550,17 +382,17 @@ async fn reputation_follows_every_event_and_never_drops_below_one() {
     assert_eq!(reputation(&app, "carol").await, 1);
     assert_eq!(reputation(&app, "alice").await, 1);
 
-    let (_, html) = alice.html("/notifications").await;
+    let (_, html) = alice.get("/notifications").await;
     assert!(
         html.contains("bob answered your question"),
         "the asker is told about answers"
     );
-    let (_, html) = bob.html("/notifications").await;
+    let (_, html) = bob.get("/notifications").await;
     assert!(
         html.contains("accepted your answer"),
         "the answerer is told"
     );
-    let (_, profile) = alice.html("/u/bob").await;
+    let (_, profile) = alice.get("/u/bob").await;
     assert!(
         profile.contains("Reputation history"),
         "the profile explains reputation"
@@ -656,7 +488,7 @@ async fn comments_can_be_edited_for_five_minutes_and_deleted_by_author_or_staff(
     );
 
     // Editing: the author, within the window.
-    let (status, form) = bob.html(&format!("/comments/{comment}/edit")).await;
+    let (status, form) = bob.get(&format!("/comments/{comment}/edit")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("Which *allocator* do you use?"));
     let res = mallory
@@ -827,7 +659,7 @@ async fn mentions_notify_each_existing_user_once_and_notifications_can_be_read()
         "the header shows the unread count"
     );
     assert_eq!(unread_badge(&dave).await, None);
-    let (_, page) = carol.html("/notifications").await;
+    let (_, page) = carol.get("/notifications").await;
     assert!(page.contains("bob mentioned you in"), "{page}");
     assert!(
         page.contains(&format!("/questions/{question}#comment-{comment}")),
@@ -891,7 +723,7 @@ async fn profiles_show_posts_and_work_with_chinese_names() {
     let draft = lilei.write_article("A draft about MoE routing", true).await;
     set_reputation(&app, "李雷", 42).await;
 
-    let (status, page) = other.html("/u/%E6%9D%8E%E9%9B%B7").await;
+    let (status, page) = other.get("/u/%E6%9D%8E%E9%9B%B7").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("李雷") && page.contains("42"),
@@ -911,7 +743,7 @@ async fn profiles_show_posts_and_work_with_chinese_names() {
         "only the owner edits the bio"
     );
 
-    let (_, own) = lilei.html("/u/%E6%9D%8E%E9%9B%B7").await;
+    let (_, own) = lilei.get("/u/%E6%9D%8E%E9%9B%B7").await;
     assert!(
         own.contains(&format!("/articles/{draft}")),
         "the owner sees their drafts"
@@ -925,7 +757,7 @@ async fn profiles_show_posts_and_work_with_chinese_names() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/u/%E6%9D%8E%E9%9B%B7");
-    let (_, page) = other.html("/u/%E6%9D%8E%E9%9B%B7").await;
+    let (_, page) = other.get("/u/%E6%9D%8E%E9%9B%B7").await;
     assert!(page.contains("<em>tokenizers</em>"), "the bio is rendered");
 
     let res = other

@@ -11,7 +11,7 @@ use sqlx::Row;
 use super::notifications::{notify_in, notify_mentions, Kind as NotificationKind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::{Markdown, PostKind, PostStatus, TagList, Title};
-use crate::render::{render_post, Rendered, RENDERER_VERSION};
+use crate::render::{Rendered, RENDERER_VERSION};
 
 /// One post as its page shows it.
 #[derive(Debug, Clone)]
@@ -400,41 +400,4 @@ async fn touch(tx: &mut Tx, id: i64, at: i64) -> Result<(), DbError> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Renders again every post stored by an older renderer ([`RENDERER_VERSION`]), in batches, for
-/// `agora reindex` after a renderer change. Returns how many posts were rendered.
-pub async fn rerender_outdated(db: &Db) -> Result<u64, DbError> {
-    const BATCH: i64 = 100;
-    let mut after = 0_i64;
-    let mut done = 0_u64;
-    loop {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, body_md FROM posts WHERE renderer_version < $1 AND id > $2 ORDER BY id LIMIT $3",
-        )
-        .bind(RENDERER_VERSION)
-        .bind(after)
-        .bind(BATCH)
-        .fetch_all(db.reader())
-        .await?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(done);
-        };
-        after = *last;
-        for (id, body_md) in rows {
-            let rendered = render_post(&body_md);
-            sqlx::query(
-                "UPDATE posts SET body_html = $1, body_text = $2, excerpt = $3, renderer_version = $4 \
-                 WHERE id = $5",
-            )
-            .bind(&rendered.html)
-            .bind(&rendered.text)
-            .bind(&rendered.excerpt)
-            .bind(RENDERER_VERSION)
-            .bind(id)
-            .execute(db.writer())
-            .await?;
-            done += 1;
-        }
-    }
 }

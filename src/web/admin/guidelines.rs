@@ -4,12 +4,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::db;
 use crate::error::AppError;
+use crate::services::{self, settings};
 use crate::web::context::{Ctx, Page};
+use crate::web::refusal;
 
-const MARKDOWN_KEY: &str = "guidelines_md";
-const HTML_KEY: &str = "guidelines_html";
 const MAX_BYTES: usize = 64 * 1024;
 
 #[derive(Template)]
@@ -28,9 +27,14 @@ struct EditPage {
 }
 
 pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
-    let html = match db::settings::get(&state.db, HTML_KEY).await? {
+    let html = match settings::guidelines(&state.db).await?.1 {
         Some(html) => html,
-        None => crate::render::render_post(ctx.t().get("guidelines.default")).html,
+        None => {
+            services::render::post(ctx.t().get("guidelines.default"))
+                .await
+                .map_err(|e| refusal::error_page(e, ctx.t()))?
+                .html
+        }
     };
     crate::web::ok(&GuidelinesPage {
         page: ctx.page(ctx.t().get("footer.guidelines")),
@@ -40,7 +44,7 @@ pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppEr
 
 pub async fn edit(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
-    let markdown = match db::settings::get(&state.db, MARKDOWN_KEY).await? {
+    let markdown = match settings::guidelines(&state.db).await?.0 {
         Some(md) => md,
         None => ctx.t().get("guidelines.default").to_string(),
     };
@@ -73,15 +77,9 @@ pub async fn save(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let rendered = crate::render::render_post(&body);
-    db::settings::set_by(
-        &state.db,
-        me.id,
-        MARKDOWN_KEY,
-        &body,
-        Some((HTML_KEY, &rendered.html)),
-    )
-    .await?;
+    settings::save_guidelines(&state, &me, &body)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other("/guidelines"))
 }

@@ -5,11 +5,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth::invite;
 use crate::db;
 use crate::error::AppError;
+use crate::services;
 use crate::web::context::{Ctx, Page};
 use crate::web::posts::views::origin;
+use crate::web::refusal;
 
 pub const MAX_USES: std::ops::RangeInclusive<i64> = 1..=1000;
 pub const DAYS_VALID: std::ops::RangeInclusive<i64> = 1..=365;
@@ -129,17 +130,9 @@ pub async fn create(
         let rendered = page(&ctx, &state, String::new(), message, Some(&form)).await?;
         return crate::web::render(&rendered, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let note: String = note.chars().take(200).collect();
-    let code = invite::new_code();
-    db::invites::create(
-        &state.db,
-        me.id,
-        &invite::hash(&code),
-        uses,
-        db::now() + days * 86_400,
-        &note,
-    )
-    .await?;
+    let code = services::invites::create(&state, &me, uses, days, note)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     let link = format!("{}/register?invite={code}", origin(&req, &state.settings));
     crate::web::ok(&page(&ctx, &state, link, String::new(), None).await?)
 }
@@ -151,7 +144,9 @@ pub async fn revoke(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_admin()?;
-    db::invites::revoke(&state.db, path.into_inner(), me.id).await?;
+    services::invites::revoke(&state, &me, path.into_inner())
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("invite.flash.revoked");
     Ok(crate::web::see_other("/admin/invites"))
 }

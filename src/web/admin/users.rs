@@ -8,7 +8,9 @@ use crate::app::App;
 use crate::db::{self, users::UserRecord};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::services::{self, members::MemberRefusal};
 use crate::web::context::{Ctx, Page};
+use crate::web::refusal;
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -63,33 +65,6 @@ fn row(u: &UserRecord) -> UserRow {
         suspend_reason: u.suspend_reason.clone().unwrap_or_default(),
         silenced_until: u.silenced_until.filter(|t| *t > now).map(date),
     }
-}
-
-/// The member hears about every staff decision on their account (a moderation-outcome notification).
-async fn tell_user(
-    state: &App,
-    actor_id: i64,
-    user_id: i64,
-    what: &str,
-    reason: &str,
-) -> Result<(), AppError> {
-    let reason = reason.trim();
-    let detail = if reason.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what} — {reason}")
-    };
-    db::notifications::notify(
-        &state.db,
-        user_id,
-        db::notifications::Kind::Moderation,
-        Some(actor_id),
-        None,
-        None,
-        &detail,
-    )
-    .await?;
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -164,11 +139,6 @@ pub async fn change_role(
     let user = db::users::by_id(&state.db, *path)
         .await?
         .ok_or(AppError::NotFound)?;
-    if user.id == me.id {
-        return Err(AppError::Invalid(
-            ctx.t().get("admin.cannot_change_own_role").to_string(),
-        ));
-    }
     let role = match form.role.as_str() {
         "member" => Role::Member,
         "moderator" => Role::Moderator,
@@ -179,15 +149,14 @@ pub async fn change_role(
             ))
         }
     };
-    db::users::set_role_by(&state.db, me.id, user.id, role, form.reason.trim()).await?;
-    tell_user(
-        &state,
-        me.id,
-        user.id,
-        &format!("role: {}", role.as_str()),
-        &form.reason,
-    )
-    .await?;
+    let done = services::members::set_role(&state, &me, &user, role, &form.reason)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
+    if done == Err(MemberRefusal::OwnRole) {
+        return Err(AppError::Invalid(
+            ctx.t().get("admin.cannot_change_own_role").to_string(),
+        ));
+    }
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }
@@ -210,12 +179,6 @@ pub async fn suspend(
     let user = db::users::by_id(&state.db, *path)
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = user.id != me.id
-        && user.role != Role::Admin
-        && (me.is_admin() || user.role == Role::Member);
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
     let reason = form.reason.trim();
     if reason.is_empty() || form.days == 0 || form.days > 3650 {
         return Err(AppError::Invalid(
@@ -223,9 +186,12 @@ pub async fn suspend(
         ));
     }
     let until = db::now() + i64::from(form.days) * 86_400;
-    db::users::suspend_by(&state.db, me.id, user.id, until, reason).await?;
-    let until_text = format!("suspended until {}", date(until));
-    tell_user(&state, me.id, user.id, &until_text, reason).await?;
+    let done = services::members::suspend(&state, &me, &user, until, &date(until), reason)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
+    if done.is_err() {
+        return Err(AppError::Forbidden);
+    }
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }
@@ -246,8 +212,12 @@ pub async fn unsuspend(
     let user = db::users::by_id(&state.db, *path)
         .await?
         .ok_or(AppError::NotFound)?;
-    db::users::unsuspend_by(&state.db, me.id, user.id, form.reason.trim()).await?;
-    tell_user(&state, me.id, user.id, "suspension lifted", &form.reason).await?;
+    let done = services::members::unsuspend(&state, &me, &user, &form.reason)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
+    if done.is_err() {
+        return Err(AppError::Forbidden);
+    }
     ctx.flash("admin.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }

@@ -16,8 +16,10 @@ use crate::moderation::rules::{
 };
 use crate::moderation::trust::{Thresholds, FIELDS};
 use crate::moderation::{Action, Content, Refusal, Verdict};
+use crate::services::{self, rules::RuleChange};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
+use crate::web::refusal;
 
 /// Asks the rules engine about a write by `user` (with the request's address for per-IP limits).
 pub async fn check(
@@ -261,7 +263,9 @@ pub async fn create(
     let draft = form.into_inner();
     match RuleInput::parse(&draft) {
         Ok(RuleInput(rule)) => {
-            db::rules::create_by(&state.db, me.id, &rule).await?;
+            services::rules::create(&state, &me, &rule)
+                .await
+                .map_err(|e| refusal::error_page(e, ctx.t()))?;
             ctx.flash("rules.flash.saved");
             Ok(crate::web::see_other("/admin/rules"))
         }
@@ -316,7 +320,9 @@ pub async fn update(
     let draft = form.into_inner();
     match RuleInput::parse(&draft) {
         Ok(RuleInput(changed)) => {
-            db::rules::update_by(&state.db, me.id, rule.id, &changed).await?;
+            services::rules::update(&state, &me, rule.id, &changed)
+                .await
+                .map_err(|e| refusal::error_page(e, ctx.t()))?;
             ctx.flash("rules.flash.saved");
             Ok(crate::web::see_other("/admin/rules"))
         }
@@ -349,12 +355,10 @@ pub async fn act(
     let rule = db::rules::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match action.as_str() {
-        "enable" => db::rules::set_enabled_by(&state.db, me.id, rule.id, true).await?,
-        "disable" => db::rules::set_enabled_by(&state.db, me.id, rule.id, false).await?,
-        "delete" => db::rules::delete_by(&state.db, me.id, rule.id).await?,
-        _ => return Err(AppError::NotFound),
-    }
+    let change = RuleChange::parse(&action).ok_or(AppError::NotFound)?;
+    services::rules::change(&state, &me, rule.id, change)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("rules.flash.saved");
     Ok(crate::web::see_other("/admin/rules"))
 }
@@ -386,9 +390,9 @@ pub async fn save_thresholds(
             }
         }
     }
-    for (key, value) in changes {
-        db::settings::set_by(&state.db, me.id, &key, &value, None).await?;
-    }
+    services::rules::save_thresholds(&state, &me, &changes)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.flash("rules.flash.saved");
     Ok(crate::web::see_other("/admin/rules"))
 }
@@ -447,26 +451,12 @@ pub async fn set_trust(
         .as_deref()
         .is_some_and(|v| !v.is_empty() && v != "0");
     let reason = form.reason.trim();
-    db::trust::set_level_by(&state.db, me.id, user.id, level, locked, reason).await?;
-    let what = format!(
-        "trust level: {level}{}",
-        if locked { " (locked)" } else { "" }
-    );
-    let detail = if reason.is_empty() {
-        what
-    } else {
-        format!("{what} — {reason}")
-    };
-    db::notifications::notify(
-        &state.db,
-        user.id,
-        db::notifications::Kind::Moderation,
-        Some(me.id),
-        None,
-        None,
-        &detail,
-    )
-    .await?;
+    let done = services::members::set_trust(&state, &me, &user, level, locked, reason)
+        .await
+        .map_err(|e| refusal::error_page(e, t))?;
+    if done.is_err() {
+        return Err(AppError::Forbidden);
+    }
     ctx.flash("rules.flash.saved");
     Ok(crate::web::see_other(&format!("/admin/users/{}", user.id)))
 }

@@ -110,9 +110,10 @@ pub async fn mark_read(
             })?),
             None => None,
         };
-    notifications::mark_read(&state.db, me.id, id).await?;
+    let unread = crate::services::notifications::mark_read(&state, &me, id)
+        .await
+        .map_err(|e| crate::web::refusal::error_page(e, ctx.t()))?;
     if super::wants_json(&req) {
-        let unread = notifications::unread_count(&state.db, me.id).await?;
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "unread": unread })));
     }
     Ok(crate::web::see_other("/notifications"))

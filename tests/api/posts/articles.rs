@@ -296,12 +296,8 @@ async fn posts_from_an_older_renderer_are_rendered_again() {
         .execute(app.db.writer())
         .await
         .expect("age the post");
-    assert_eq!(
-        agora::db::posts::rerender_outdated(&app.db)
-            .await
-            .expect("rerender"),
-        1
-    );
+    let report = agora::search::reindex_all(&app.db).await.expect("reindex");
+    assert_eq!(report.posts_rerendered, 1);
     let post = agora::db::posts::by_id(&app.db, id)
         .await
         .expect("db")
@@ -311,11 +307,6 @@ async fn posts_from_an_older_renderer_are_rendered_again() {
         "{}",
         post.body_html
     );
-    assert_eq!(
-        agora::db::posts::rerender_outdated(&app.db)
-            .await
-            .expect("rerender"),
-        0,
-        "nothing left"
-    );
+    let report = agora::search::reindex_all(&app.db).await.expect("reindex");
+    assert_eq!(report.posts_rerendered, 0, "nothing left");
 }
