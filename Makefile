@@ -29,7 +29,11 @@ vendor:
 
 test: setup lint test-rust test-postgres test-e2e
 
+# The layering check prints nothing when every import runs down the floors (DESIGN.md); its self-test
+# plants forbidden imports in a copy of src/ and expects each to be caught.
 lint:
+	python3 tools/check/layers.py
+	python3 tools/check/test_layers.py
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 

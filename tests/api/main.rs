@@ -9,6 +9,7 @@ mod helpers;
 mod home;
 mod jobs;
 mod member;
+mod pages;
 mod moderation;
 mod posts;
 mod resources;

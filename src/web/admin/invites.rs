@@ -9,7 +9,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::services;
 use crate::web::context::{Ctx, Page};
-use crate::web::posts::views::origin;
+use crate::web::context::origin;
 use crate::web::refusal;
 
 pub const MAX_USES: std::ops::RangeInclusive<i64> = 1..=1000;

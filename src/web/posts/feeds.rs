@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::views::origin;
+use crate::web::context::origin;
 
 use crate::app::App;
 use crate::db;

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
 use super::lists::{next_url, parse_after};
 use super::topic_edit::{self, Topic};
-use super::views::{origin, HeadMeta, PostView, SummaryView};
+use super::views::{HeadMeta, PostView, SummaryView};
+use crate::web::context::origin;
 use super::{visible_post, PAGE_SIZE};
 
 use crate::app::App;

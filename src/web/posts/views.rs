@@ -172,27 +172,3 @@ impl HeadMeta {
     }
 }
 
-/// `scheme://host` of the request, for absolute URLs in feeds and meta tags. Forwarded headers count
-/// only behind a trusted proxy (`AGORA_TRUST_PROXY_HEADERS`); otherwise the Host header and the
-/// cookie setting (secure means HTTPS) decide.
-pub fn origin(req: &actix_web::HttpRequest, settings: &crate::config::Settings) -> String {
-    if settings.trust_proxy_headers {
-        let info = req.connection_info();
-        return format!("{}://{}", info.scheme(), info.host());
-    }
-    let scheme = if settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let host = req
-        .headers()
-        .get(actix_web::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .map_or_else(|| settings.bind.to_string(), str::to_string);
-    format!("{scheme}://{host}")
-}
