@@ -12,7 +12,7 @@ use crate::web::refusal;
 const MAX_BYTES: usize = 64 * 1024;
 
 #[derive(Template)]
-#[template(path = "guidelines.html")]
+#[template(path = "admin/guidelines_public.html")]
 struct GuidelinesPage {
     page: Page,
     html: String,

@@ -122,7 +122,7 @@ impl QueueView {
 }
 
 #[derive(Template)]
-#[template(path = "admin/queue.html")]
+#[template(path = "moderation/queue.html")]
 struct QueuePage {
     page: Page,
     flags_only: bool,
@@ -166,7 +166,7 @@ pub async fn show_flags(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse,
 }
 
 #[derive(Template)]
-#[template(path = "admin/post.html")]
+#[template(path = "moderation/post.html")]
 struct PostModerationPage {
     page: Page,
     id: i64,

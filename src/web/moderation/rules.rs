@@ -158,7 +158,7 @@ pub struct ThresholdField {
 }
 
 #[derive(Template)]
-#[template(path = "admin/rules.html")]
+#[template(path = "moderation/rules.html")]
 struct RulesPage {
     page: Page,
     can_edit: bool,
@@ -169,7 +169,7 @@ struct RulesPage {
 }
 
 #[derive(Template)]
-#[template(path = "admin/rule_edit.html")]
+#[template(path = "moderation/rule_edit.html")]
 struct RuleEditPage {
     page: Page,
     form: RuleFormView,
