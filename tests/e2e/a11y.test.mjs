@@ -247,3 +247,82 @@ for (const [name, visit] of PAGES) {
     assert.equal(problems.length, 0, `${page.url()}\n${problems.join("\n")}`);
   });
 }
+
+// Screen readers: what the checks above cannot see. These run signed in as the administrator.
+
+/** The text of the elements an attribute's id list points at (aria-describedby, aria-labelledby). */
+async function referencedText(page, selector, attribute) {
+  return page.evaluate(
+    ([sel, attr]) => {
+      const ids = (document.querySelector(sel)?.getAttribute(attr) ?? "").split(/\s+/).filter(Boolean);
+      return ids.map((id) => document.getElementById(id)?.textContent.trim() ?? `(no element #${id})`);
+    },
+    [selector, attribute],
+  );
+}
+
+test("form errors are tied to their fields, and focus moves to the error summary", async () => {
+  await page.goto(`${forum.base}/questions/ask`);
+  await submit(page, "Post your question");
+  await page.waitForSelector(".form-errors");
+  const focused = await page.evaluate(() => ({
+    summary: document.activeElement?.hasAttribute("data-error-summary"),
+    role: document.activeElement?.getAttribute("role"),
+  }));
+  assert.deepEqual(focused, { summary: true, role: "alert" }, "the error summary is focused and announced");
+  for (const field of ["#title", "#body", "#tags"]) {
+    assert.equal(await page.getAttribute(field, "aria-invalid"), "true", `${field} is marked invalid`);
+    const described = await referencedText(page, field, "aria-describedby");
+    const error = (await page.textContent(`${field}-error`)).trim();
+    assert.ok(error.length > 0, `${field} has an error message`);
+    assert.ok(described.includes(error), `${field} is described by its error: ${JSON.stringify(described)}`);
+  }
+  await page.fill("#title", "A question with a title long enough to pass");
+  await submit(page, "Post your question");
+  await page.waitForSelector(".form-errors");
+  assert.equal(await page.getAttribute("#title", "aria-invalid"), null, "a valid field is not marked");
+  assert.deepEqual(await referencedText(page, "#title", "aria-describedby"), [(await page.textContent("#title-help")).trim()]);
+
+  // A single field: the answer form, sent empty.
+  await page.goto(urls.question);
+  await submit(page, "Post your answer");
+  await page.waitForSelector("#answer-error");
+  assert.equal(await page.getAttribute("#answer-body", "aria-invalid"), "true");
+  assert.deepEqual(await referencedText(page, "#answer-body", "aria-describedby"), [
+    (await page.textContent("#answer-error")).trim(),
+  ]);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "answer-body", "focus is on the field");
+});
+
+test("the page's language follows the interface, and each post carries its own", async () => {
+  await page.goto(urls.article);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.equal(await page.getAttribute("article.article h1", "lang"), "zh-CN");
+  assert.equal(await page.getAttribute("article.article .content", "lang"), "zh-CN");
+  await page.goto(urls.question);
+  assert.equal(await page.getAttribute("article.question .content", "lang"), "en");
+  assert.equal(await page.getAttribute(".answer .content", "lang"), "en");
+  await page.goto(`${forum.base}/articles`);
+  assert.equal(await page.getAttribute(".post-summary .post-title", "lang"), "zh-CN");
+  await page.goto(`${forum.base}/questions?lang=zh-CN`);
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+  assert.equal(await page.getAttribute(".post-summary .post-title", "lang"), "en", "an English post stays English");
+  await page.goto(`${forum.base}/questions?lang=en`);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+});
+
+test("comment sections are named after their post; scores and the bot answer are polite live regions", async () => {
+  await page.goto(urls.question);
+  const question = "How do I stream tokens from a local model?";
+  assert.equal(await page.getByRole("region", { name: `Comments on ${question}`, exact: true }).count(), 1);
+  assert.equal(await page.getByRole("region", { name: "Comments on Answer 1 · helper", exact: true }).count(), 1);
+  const scores = await page.evaluate(() =>
+    [...document.querySelectorAll("[data-vote-score]")].map((el) => el.closest("[aria-live]")?.getAttribute("aria-live")),
+  );
+  assert.ok(scores.length >= 1 && scores.every((live) => live === "polite"), `vote scores: ${scores}`);
+
+  await page.goto(urls.botAnswer);
+  assert.equal(await page.getAttribute("[data-bot-text]", "aria-live"), "polite");
+  assert.equal(await page.getAttribute("[data-bot-text]", "aria-busy"), null, "a finished answer is not busy");
+  assert.equal(await page.getAttribute("[data-bot-status]", "role"), "status");
+});
