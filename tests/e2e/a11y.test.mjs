@@ -76,7 +76,7 @@ before(async () => {
         "    return softmax(q @ k.T / 8.0) @ v",
         "```",
         "",
-        "公式：$\\mathrm{softmax}(QK^T / \\sqrt{d_k}) V$。",
+        "公式：$\\mathrm{softmax}(QK^T / \\sqrt{d_k}) V$。参见[原论文](https://arxiv.org/abs/1706.03762)。",
       ].join("\n"),
       tags: "transformers, 深度学习",
     },
@@ -325,4 +325,58 @@ test("comment sections are named after their post; scores and the bot answer are
   assert.equal(await page.getAttribute("[data-bot-text]", "aria-live"), "polite");
   assert.equal(await page.getAttribute("[data-bot-text]", "aria-busy"), null, "a finished answer is not busy");
   assert.equal(await page.getAttribute("[data-bot-status]", "role"), "status");
+});
+
+// Reading comfort. (Zoom to 200 % is the sideways-scroll check at 375 px above.)
+
+const families = (css) => css.split(",").map((f) => f.trim().replace(/^"|"$/g, ""));
+const CJK_FONTS = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC"];
+
+test("mixed Chinese and English text: Chinese fonts before the generic family, leading and line length", async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(urls.article);
+  const read = (sel) =>
+    page.$eval(sel, (el) => {
+      const s = getComputedStyle(el);
+      return { font: s.fontFamily, leading: parseFloat(s.lineHeight) / parseFloat(s.fontSize), width: el.getBoundingClientRect().width, size: parseFloat(s.fontSize) };
+    });
+  const zh = await read("article.article .content");
+  const zhFonts = families(zh.font);
+  assert.equal(zhFonts[0], "PingFang SC", `a Chinese post starts with the Chinese UI fonts: ${zh.font}`);
+  const body = families((await read("body")).font);
+  for (const f of CJK_FONTS) {
+    assert.ok(body.indexOf(f) >= 0 && body.indexOf(f) < body.indexOf("sans-serif"), `${f} before the generic family: ${body}`);
+  }
+  assert.ok(zh.leading >= 1.7, `Chinese line height ${zh.leading}`);
+  assert.ok(zh.width <= 41 * zh.size, `at most about 40 Chinese characters a line (${zh.width}px)`);
+  await page.goto(urls.question);
+  const en = await read("article.question .content");
+  assert.ok(en.leading >= 1.5, `English line height ${en.leading}`);
+  assert.ok(en.width <= 80 * en.size * 0.6, `English line length (${en.width}px)`);
+});
+
+test("reduced motion turns smooth scrolling off", async () => {
+  await page.emulateMedia({ reducedMotion: "no-preference" });
+  await page.goto(urls.question);
+  const scrolling = () => page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior);
+  assert.equal(await scrolling(), "smooth");
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  assert.equal(await scrolling(), "auto");
+  await page.emulateMedia({ reducedMotion: null });
+});
+
+test("an article prints without the page chrome and controls, in light colours", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto(urls.article);
+  await page.emulateMedia({ media: "print" });
+  const shown = (sel) => page.$eval(sel, (el) => getComputedStyle(el).display !== "none");
+  for (const sel of [".site-header", ".site-footer", "article.article .comments", "article.article .vote", ".post-meta form"]) {
+    assert.equal(await shown(sel), false, `${sel} is not printed`);
+  }
+  assert.equal(await shown("article.article .content"), true);
+  const address = await page.$eval(".content a[href^='https:']", (a) => getComputedStyle(a, "::after").content);
+  assert.match(address, /arxiv\.org\/abs\/1706\.03762/, "an outside link prints its address");
+  assert.equal(await page.$eval("body", (el) => getComputedStyle(el).backgroundColor), "rgb(255, 255, 255)");
+  await page.emulateMedia({ media: null, colorScheme: "light" });
+  assert.equal(await shown(".site-header"), true);
 });
