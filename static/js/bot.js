@@ -3,7 +3,8 @@
 // /bot/answers/{id}/stream and are shown as they come, then replaced in place by the checked
 // answer (HTML the server rendered and sanitised) and its sources when the `done` event arrives.
 // Leaving the page closes the stream, which stops the generation on the server. Without JavaScript the form waits for the
-// whole answer instead.
+// whole answer instead. The answer text is a polite live region kept busy while tokens arrive, so
+// screen readers read the finished answer once instead of every fragment.
 (function () {
   "use strict";
 
@@ -24,6 +25,7 @@
   text.textContent = "";
   text.appendChild(draft);
   answer.setAttribute("aria-busy", "true");
+  text.setAttribute("aria-busy", "true");
 
   function showSources(list) {
     var ol = sources.querySelector("ol");
@@ -51,6 +53,7 @@
     events.close();
     answer.removeAttribute("data-stream");
     answer.removeAttribute("aria-busy");
+    text.removeAttribute("aria-busy");
   }
 
   var events = new EventSource(answer.getAttribute("data-stream"));

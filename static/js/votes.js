@@ -1,7 +1,8 @@
 // Vote without reloading the page: intercepts the vote widget's form (templates/social/vote.html),
 // POSTs the same fields to /votes with the CSRF token from <meta name="csrf-token"> in the
 // X-CSRF-Token header, and updates the score and the pressed buttons from the JSON answer
-// ({score, my_vote}). Without JavaScript the form posts normally and the server redirects back.
+// ({score, my_vote}). The score sits in a polite live region (<output>), so screen readers read the new
+// score. Without JavaScript the form posts normally and the server redirects back.
 (function () {
   "use strict";
   if (window.agoraVotes) {

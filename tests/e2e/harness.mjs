@@ -1,7 +1,7 @@
 // Starts the agora binary on a free port with a fresh SQLite database, and Debian's chromium through
 // playwright-core, for browser tests.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -87,10 +87,26 @@ export async function startForum() {
   };
 }
 
-export async function launchBrowser() {
+/**
+ * Runs axe-core (from the npm registry, `node_modules/axe-core`) on the page as it is now and returns
+ * its results. The script is injected once per document; the page's CSP forbids inline scripts, so
+ * the browser must come from `launchBrowser({ bypassCSP: true })`.
+ */
+export async function axe(page, options) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) {
+    axeSource ??= readFileSync(path.join(root, "node_modules/axe-core/axe.min.js"), "utf8");
+    await page.addScriptTag({ content: axeSource });
+  }
+  return page.evaluate((opts) => window.axe.run(document, opts), options);
+}
+let axeSource;
+
+/** `bypassCSP` lets the accessibility checker's injected script run; the other tests keep the CSP. */
+export async function launchBrowser({ bypassCSP = false } = {}) {
   // A fresh profile per run; playwright takes it as the persistent context's folder.
   const profile = mkdtempSync(path.join(tmpdir(), "agora-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
+    bypassCSP,
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: [

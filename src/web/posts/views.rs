@@ -20,6 +20,11 @@ pub fn tag_links(names: &[String]) -> Vec<TagLink> {
         .collect()
 }
 
+/// A post's language from its title and the prose of its body (the excerpt leaves code out).
+fn post_lang(title: &str, excerpt: &str) -> &'static str {
+    crate::i18n::detect_lang(&format!("{title} {excerpt}"))
+}
+
 /// One post on its page.
 pub struct PostView {
     pub id: i64,
@@ -30,6 +35,8 @@ pub struct PostView {
     /// Sanitised when the post was written (`render::render_post`); the only HTML marked safe.
     pub body_html: String,
     pub excerpt: String,
+    /// The language the post is written in (`lang` on its title and body).
+    pub lang: &'static str,
     pub author_name: String,
     pub author_url: String,
     pub score: i64,
@@ -66,6 +73,7 @@ impl PostView {
             url: crate::domain::paths::post_url(post.kind, post.id, &post.slug, post.parent_id),
             body_html: post.body_html.clone(),
             excerpt: post.excerpt.clone(),
+            lang: post_lang(&post.title, &post.excerpt),
             author_name: post.author_name.clone(),
             author_url: format!(
                 "/u/{}",
@@ -98,6 +106,8 @@ pub struct SummaryView {
     pub title: String,
     pub url: String,
     pub excerpt: String,
+    /// The language the post is written in (`lang` on its title and excerpt).
+    pub lang: &'static str,
     pub author_name: String,
     pub author_url: String,
     pub score: i64,
@@ -117,6 +127,7 @@ impl SummaryView {
             title: post.title.clone(),
             url: crate::domain::paths::post_url(post.kind, post.id, &post.slug, None),
             excerpt: post.excerpt.clone(),
+            lang: post_lang(&post.title, &post.excerpt),
             author_name: post.author_name.clone(),
             author_url: format!(
                 "/u/{}",
