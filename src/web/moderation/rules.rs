@@ -1,6 +1,5 @@
 //! `/admin/rules`: moderators see the rules and their hit counts, admins add, edit, switch off and
-//! delete them and set the trust-level thresholds (every change audited). Also what the write paths
-//! share to ask the rules engine and to show its refusal with the author's text kept.
+//! delete them and set the trust-level thresholds (every change audited through `services::rules`).
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -20,60 +19,6 @@ use crate::services::{self, rules::RuleChange};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::refusal;
-
-/// Asks the rules engine about a write by `user` (with the request's address for per-IP limits).
-pub async fn check(
-    ctx: &Ctx,
-    state: &App,
-    user: &CurrentUser,
-    action: Action,
-    content: Content<'_>,
-) -> Result<Verdict, AppError> {
-    crate::moderation::check(&state.db, user, &ctx.client_ip(), action, &content).await
-}
-
-/// The refusal as a form error naming the rule.
-pub fn refusal_errors(refusal: &Refusal, t: &Catalog) -> FormErrors {
-    let mut errors = FormErrors::default();
-    errors.add_text("body", refusal_message(refusal, t));
-    errors
-}
-
-pub fn refusal_message(refusal: &Refusal, t: &Catalog) -> String {
-    match refusal.retry_after_secs {
-        Some(secs) => t.fill(
-            "rules.refused_rate",
-            &[
-                ("rule", &refusal.description),
-                ("seconds", &secs.to_string()),
-            ],
-        ),
-        None => t.fill("rules.refused", &[("rule", &refusal.description)]),
-    }
-}
-
-/// A refused form page, turned into 429 with `Retry-After` when a rate limit refused it.
-pub fn with_retry_after(
-    refusal: &Refusal,
-    response: Result<HttpResponse, AppError>,
-) -> Result<HttpResponse, AppError> {
-    let mut response = response?;
-    if let Some(secs) = refusal.retry_after_secs {
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        if let Ok(value) = header::HeaderValue::from_str(&secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    Ok(response)
-}
-
-/// The refusal as an error, for writes without a form to show again (votes).
-pub fn refusal_error(refusal: &Refusal, t: &Catalog) -> AppError {
-    match refusal.retry_after_secs {
-        Some(retry_after_secs) => AppError::RateLimited { retry_after_secs },
-        None => AppError::Closed(refusal_message(refusal, t)),
-    }
-}
 
 /// One rule as the list shows it.
 pub struct RuleRow {
