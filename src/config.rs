@@ -30,6 +30,13 @@ pub struct Settings {
     /// `AGORA_BOT_ASKS_PER_HOUR` per member and `AGORA_BOT_ASKS_PER_MINUTE` for the whole forum.
     pub bot_asks_per_hour: u32,
     pub bot_asks_per_minute: u32,
+    /// `AGORA_RENDER_MAX_HTML_KB` and `AGORA_RENDER_CPU_MS`: what one post, comment or bio may cost
+    /// to render.
+    pub render: crate::render::Limits,
+    /// `AGORA_PREVIEWS_PER_MINUTE`: live previews per member.
+    pub previews_per_minute: u32,
+    /// `AGORA_PASSWORD_HASHES`: password hashes computed at once (0: one per CPU core).
+    pub password_hashes: usize,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -152,6 +159,18 @@ impl Settings {
         };
         let bot_asks_per_hour = number(&get, "AGORA_BOT_ASKS_PER_HOUR", 20)?;
         let bot_asks_per_minute = number(&get, "AGORA_BOT_ASKS_PER_MINUTE", 30)?;
+        let render = crate::render::Limits {
+            max_html_bytes: usize::try_from(
+                number::<u64>(&get, "AGORA_RENDER_MAX_HTML_KB", 512)?.saturating_mul(1024),
+            )
+            .map_err(|_| invalid("AGORA_RENDER_MAX_HTML_KB", "too large"))?,
+            cpu_budget: Duration::from_millis(number(&get, "AGORA_RENDER_CPU_MS", 1_000)?),
+        };
+        if render.max_html_bytes == 0 {
+            return Err(invalid("AGORA_RENDER_MAX_HTML_KB", "must be at least 1"));
+        }
+        let previews_per_minute = number(&get, "AGORA_PREVIEWS_PER_MINUTE", 60)?;
+        let password_hashes = number(&get, "AGORA_PASSWORD_HASHES", 0)?;
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
@@ -175,6 +194,9 @@ impl Settings {
             jobs_enabled,
             bot_asks_per_hour,
             bot_asks_per_minute,
+            render,
+            previews_per_minute,
+            password_hashes,
         })
     }
 }

@@ -55,10 +55,12 @@ impl Application {
     ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
+        let hashes = crate::auth::hash_gate::HashGate::new(settings.password_hashes);
         let state = AppState {
             db,
             settings: Arc::new(settings),
             ai,
+            hashes,
         };
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;
@@ -223,6 +225,9 @@ async fn sweep_expired(state: AppState) {
         }
         if let Err(e) = db::rate_limits::delete_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old rate-limit rows");
+        }
+        if let Err(e) = db::rate_limits::delete_attempts_older_than(&state.db, now - 86_400).await {
+            tracing::warn!(error = %e, "could not sweep old attempt counters");
         }
     }
 }

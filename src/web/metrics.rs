@@ -26,6 +26,18 @@ pub async fn show(state: web::Data<AppState>) -> HttpResponse {
         "gauge",
         database_up,
     );
+    metric(
+        "agora_password_hashes_total",
+        "Password hashes and checks computed since start.",
+        "counter",
+        state.hashes.performed() as f64,
+    );
+    metric(
+        "agora_password_hash_busy_total",
+        "Log-ins and sign-ups answered busy because the hashing queue was full.",
+        "counter",
+        state.hashes.refused() as f64,
+    );
     let ai_up = match state.ai_status() {
         AiStatus::Ready(_) => 1.0,
         _ => 0.0,

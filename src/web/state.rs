@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use crate::ai::{AiService, AiStatus};
+use crate::auth::hash_gate::HashGate;
 use crate::auth::session::Lifetimes;
 use crate::config::Settings;
 use crate::db::Db;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// `None` when the operator turned the AI off (`AGORA_AI=off`).
     pub ai: Option<AiService>,
+    /// Every password hash a request asks for (`AGORA_PASSWORD_HASHES` at once).
+    pub hashes: Arc<HashGate>,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ mod ai_features;
 mod ai_status;
 mod helpers;
 mod home;
+mod hostile;
 mod jobs;
 mod moderation;
 mod posts;

@@ -12,7 +12,7 @@ use sqlx::Row;
 use super::notifications::{notify_in, notify_mentions, Kind as NotificationKind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::{Markdown, PostKind, PostStatus, TagList, Title};
-use crate::render::{render_post, RENDERER_VERSION};
+use crate::render::{render_post_or_source, Limits, Rendered, RENDERER_VERSION};
 
 /// One post as its page shows it.
 #[derive(Debug, Clone)]
@@ -84,6 +84,8 @@ pub struct NewPost<'a> {
     pub author_id: i64,
     pub title: Option<&'a Title>,
     pub body: &'a Markdown,
+    /// `body` rendered by the caller (off the async workers, within the render limits).
+    pub rendered: &'a Rendered,
     pub tags: Option<&'a TagList>,
     pub status: PostStatus,
 }
@@ -92,15 +94,17 @@ pub struct NewPost<'a> {
 pub struct PostEdit<'a> {
     pub title: Option<&'a Title>,
     pub body: &'a Markdown,
+    /// `body` rendered by the caller.
+    pub rendered: &'a Rendered,
     pub tags: Option<&'a TagList>,
     pub status: PostStatus,
     pub editor_id: i64,
 }
 
 /// Stores a post with its first revision and its tags (created on first use); an answer also bumps
-/// its question's answer count and activity time. Markdown is rendered here, once.
+/// its question's answer count and activity time. The caller renders the Markdown, once.
 pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
-    let rendered = render_post(new.body.as_str());
+    let rendered = new.rendered;
     let title = new.title.map(Title::as_str).unwrap_or_default();
     let slug = new.title.map(Title::slug).unwrap_or_default();
     let at = now();
@@ -194,7 +198,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<PostRecord>, DbError> {
 
 /// Replaces a post's content, keeping the old one as a revision. Returns the new revision number.
 pub async fn update(db: &Db, id: i64, edit: PostEdit<'_>) -> Result<i64, DbError> {
-    let rendered = render_post(edit.body.as_str());
+    let rendered = edit.rendered;
     let title = edit.title.map(Title::as_str).unwrap_or_default();
     let slug = edit.title.map(Title::slug).unwrap_or_default();
     let at = now();
@@ -420,7 +424,8 @@ pub async fn rerender_outdated(db: &Db) -> Result<u64, DbError> {
         };
         after = *last;
         for (id, body_md) in rows {
-            let rendered = render_post(&body_md);
+            // Accepted once already: shown as source if it no longer fits the limits.
+            let rendered = render_post_or_source(&body_md, Limits::default());
             sqlx::query(
                 "UPDATE posts SET body_html = $1, body_text = $2, excerpt = $3, renderer_version = $4 \
                  WHERE id = $5",

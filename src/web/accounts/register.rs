@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::current_user;
-use crate::auth::{invite, password, rate_limit};
+use crate::auth::{invite, rate_limit};
 use crate::db::{self, users::CreateUserError};
 use crate::domain::{Email, NewPassword, Role, Username};
 use crate::error::AppError;
@@ -99,7 +99,7 @@ pub async fn submit(
     rate_limit::hit(
         &state.db,
         &rate_limit::Budget {
-            bucket: &format!("register:ip:{}", ctx.client_ip()),
+            bucket: &format!("register:ip:{}", rate_limit::address_key(&ctx.client_ip())),
             limit: limits.registrations_per_ip,
             window: limits.registration_window,
         },
@@ -136,9 +136,11 @@ pub async fn submit(
         return rejected(errors);
     };
 
-    let hash = password::hash(password.expose().to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let hash = state
+        .hashes
+        .enter()?
+        .hash(password.expose().to_string())
+        .await?;
     let new_user = db::users::NewUser {
         username: &username,
         email: &email,

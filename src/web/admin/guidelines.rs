@@ -30,7 +30,13 @@ struct EditPage {
 pub async fn show(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let html = match db::settings::get(&state.db, HTML_KEY).await? {
         Some(html) => html,
-        None => crate::render::render_post(ctx.t().get("guidelines.default")).html,
+        None => {
+            crate::render::render_post_or_source(
+                ctx.t().get("guidelines.default"),
+                state.settings.render,
+            )
+            .html
+        }
     };
     crate::web::ok(&GuidelinesPage {
         page: ctx.page(ctx.t().get("footer.guidelines")),
@@ -73,7 +79,19 @@ pub async fn save(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let rendered = crate::render::render_post(&body);
+    let rendered = match crate::render::post(&body, state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            return crate::web::render(
+                &EditPage {
+                    page: ctx.page(ctx.t().get("footer.guidelines")),
+                    markdown: body,
+                    error: Some(crate::web::form::render_message(&e, ctx.t())),
+                },
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
     db::settings::set_by(
         &state.db,
         me.id,

@@ -98,6 +98,22 @@ pub async fn create(
         .await;
         return rules::with_retry_after(refusal, page);
     }
+    let rendered = match crate::render::post(body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("body", &e, ctx.t());
+            return question_page(
+                &ctx,
+                &state,
+                &req,
+                &question,
+                form.body,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -106,6 +122,7 @@ pub async fn create(
             author_id: me.id,
             title: None,
             body: &body,
+            rendered: &rendered,
             tags: None,
             status: verdict.post_status(PostStatus::Published),
         },
@@ -227,12 +244,22 @@ pub async fn update(
             edit_page(&ctx, &answer, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
         return rules::with_retry_after(refusal, page.rejected());
     }
+    let rendered = match crate::render::post(body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("body", &e, ctx.t());
+            return edit_page(&ctx, &answer, &form)
+                .with_errors(errors)
+                .rejected();
+        }
+    };
     db::posts::update(
         &state.db,
         answer.id,
         PostEdit {
             title: None,
             body: &body,
+            rendered: &rendered,
             tags: None,
             status: answer.status,
             editor_id: me.id,

@@ -118,6 +118,13 @@ pub async fn create(
     } else {
         PostStatus::Published
     });
+    let rendered = match crate::render::post(input.body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("body", &e, ctx.t());
+            return new_page(&ctx, &form).with_errors(errors).rejected();
+        }
+    };
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -126,6 +133,7 @@ pub async fn create(
             author_id: me.id,
             title: Some(&input.title),
             body: &input.body,
+            rendered: &rendered,
             tags: Some(&input.tags),
             status,
         },

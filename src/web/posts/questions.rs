@@ -180,6 +180,13 @@ pub async fn create(
         let page = ask_page(&ctx, &form).with_errors(rules::refusal_errors(refusal, ctx.t()));
         return rules::with_retry_after(refusal, page.rejected());
     }
+    let rendered = match crate::render::post(input.body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("body", &e, ctx.t());
+            return ask_page(&ctx, &form).with_errors(errors).rejected();
+        }
+    };
     let id = db::posts::create(
         &state.db,
         NewPost {
@@ -188,6 +195,7 @@ pub async fn create(
             author_id: me.id,
             title: Some(&input.title),
             body: &input.body,
+            rendered: &rendered,
             tags: Some(&input.tags),
             status: verdict.post_status(PostStatus::Published),
         },

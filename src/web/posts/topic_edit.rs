@@ -127,12 +127,22 @@ pub async fn update(
         }
         other => other,
     };
+    let rendered = match crate::render::post(input.body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("body", &e, ctx.t());
+            return edit_page(&ctx, topic, &post, &form)
+                .with_errors(errors)
+                .rejected();
+        }
+    };
     db::posts::update(
         &state.db,
         post.id,
         PostEdit {
             title: Some(&input.title),
             body: &input.body,
+            rendered: &rendered,
             tags: Some(&input.tags),
             status,
             editor_id: me.id,

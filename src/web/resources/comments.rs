@@ -14,7 +14,7 @@ use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::moderation::{Action, Content, Target};
-use crate::render::{render_comment, RENDERER_VERSION};
+use crate::render::RENDERER_VERSION;
 use crate::web::context::Ctx;
 use crate::web::moderation::rules;
 use crate::web::social::comments::{
@@ -171,7 +171,13 @@ pub async fn create(
         let page = refused(StatusCode::UNPROCESSABLE_ENTITY, message).await;
         return rules::with_retry_after(refusal, page);
     }
-    let rendered = render_comment(body.as_str());
+    let rendered = match crate::render::comment(body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let message = crate::web::form::render_message(&e, t);
+            return refused(StatusCode::UNPROCESSABLE_ENTITY, message).await;
+        }
+    };
     let id = resource_comments::create(
         &state.db,
         &NewResourceComment {

@@ -15,7 +15,7 @@ use crate::db::resources::{self, CreateError, DuplicateOf, NewResource};
 use crate::domain::{Level, RawResource, ResourceInput, ResourceKind};
 use crate::error::AppError;
 use crate::moderation::{Action, Content, Target};
-use crate::render::{render_post, RENDERER_VERSION};
+use crate::render::RENDERER_VERSION;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::state::AppState;
@@ -188,7 +188,16 @@ pub async fn create(
             ),
         );
     }
-    let rendered = render_post(&input.description);
+    let rendered = match crate::render::post(&input.description, state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("description", &e, t);
+            return rejected(
+                &form_page(&ctx, form, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
     let status = if is_trusted(&me) && !verdict.is_held() {
         "approved"
     } else {

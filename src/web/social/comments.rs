@@ -12,7 +12,7 @@ use crate::db::comments::{self, CommentRecord, CommentTarget, NewComment};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::moderation::{Action, Content, Target};
-use crate::render::{render_comment, RENDERER_VERSION};
+use crate::render::RENDERER_VERSION;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::moderation::rules;
@@ -169,7 +169,13 @@ pub async fn create(
             rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
         );
     }
-    let rendered = render_comment(body.as_str());
+    let rendered = match crate::render::comment(body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let message = crate::web::form::render_message(&e, t);
+            return rejected(StatusCode::UNPROCESSABLE_ENTITY, message);
+        }
+    };
     let id = comments::create(
         &state.db,
         NewComment {
@@ -294,7 +300,13 @@ pub async fn edit(
             rejected(StatusCode::UNPROCESSABLE_ENTITY, message),
         );
     }
-    let rendered = render_comment(body.as_str());
+    let rendered = match crate::render::comment(body.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let message = crate::web::form::render_message(&e, t);
+            return rejected(StatusCode::UNPROCESSABLE_ENTITY, message);
+        }
+    };
     comments::update(
         &state.db,
         &comment,

@@ -12,7 +12,6 @@ use crate::db::profiles::{self, AuthoredPost};
 use crate::db::reputation::{self, Event};
 use crate::db::users::{self, UserRecord};
 use crate::error::AppError;
-use crate::render::render_comment;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::state::AppState;
@@ -210,7 +209,15 @@ pub async fn update_bio(
         let page = crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         return rules::with_retry_after(refusal, page);
     }
-    let rendered = render_comment(bio);
+    let rendered = match crate::render::comment(bio, state.settings.render).await {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            let errors = crate::web::form::render_errors("bio", &e, ctx.t());
+            let page =
+                profile_page(&ctx, &state, user, Some(me), Some(form.bio.clone()), errors).await?;
+            return crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
     profiles::set_bio(&state.db, me.id, bio, &rendered.html).await?;
     crate::moderation::after_write(&state.db, &me, &verdict, Target::User(me.id)).await?;
     ctx.flash("flash.bio_saved");
