@@ -159,13 +159,23 @@ fn main() {
             after - idle
         );
 
-        // Part 2: a flood of wrong passwords.
-        let login_token = csrf_token(&get("/login").await);
+        // Part 2: a flood of wrong passwords, from a browser that is not signed in.
+        let flood = reqwest::Client::builder()
+            .cookie_provider(Arc::new(Jar::default()))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let login_page = flood
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .expect("login page");
+        let login_token = csrf_token(&login_page.text().await.expect("body"));
         let idle = resident_mib();
         let started = Instant::now();
         let results = futures_util::future::join_all((0..logins).map(|i| {
             let (client, url, token) =
-                (client.clone(), format!("{base}/login"), login_token.clone());
+                (flood.clone(), format!("{base}/login"), login_token.clone());
             async move {
                 let password = format!("wrong password {i}");
                 client

@@ -37,6 +37,8 @@ pub struct Settings {
     pub previews_per_minute: u32,
     /// `AGORA_PASSWORD_HASHES`: password hashes computed at once (0: one per CPU core).
     pub password_hashes: usize,
+    /// `AGORA_OUTBOUND_*`: what requests to other servers (link checks) may reach and read.
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -171,6 +173,21 @@ impl Settings {
         }
         let previews_per_minute = number(&get, "AGORA_PREVIEWS_PER_MINUTE", 60)?;
         let password_hashes = number(&get, "AGORA_PASSWORD_HASHES", 0)?;
+        let outbound = crate::outbound::OutboundPolicy {
+            allow_loopback: match get("AGORA_OUTBOUND_ALLOW_LOOPBACK") {
+                Some(v) => parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        "AGORA_OUTBOUND_ALLOW_LOOPBACK",
+                        format!("`{v}` is not true or false"),
+                    )
+                })?,
+                None => false,
+            },
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(number(&get, "AGORA_OUTBOUND_TIMEOUT_SECS", 10)?),
+            max_body_bytes: number::<usize>(&get, "AGORA_OUTBOUND_MAX_KB", 64)?
+                .saturating_mul(1024),
+        };
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
@@ -197,6 +214,7 @@ impl Settings {
             render,
             previews_per_minute,
             password_hashes,
+            outbound,
         })
     }
 }

@@ -186,7 +186,7 @@ pub fn build_app(
 pub fn job_worker(state: &AppState) -> Worker {
     let mut registry = Registry::default();
     crate::ai::forum::register_jobs(&mut registry, state.db.clone(), state.ai.clone());
-    crate::web::resources::register_jobs(&mut registry, state.db.clone());
+    crate::web::resources::register_jobs(&mut registry, state.db.clone(), state.settings.outbound);
     let name = format!("{}-{}", hostname(), std::process::id());
     Worker::new(state.db.clone(), registry, name, 600)
 }

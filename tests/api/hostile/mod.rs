@@ -1,4 +1,5 @@
 //! Hostile members and hostile traffic: content that asks for unbounded rendering, log-in floods,
 //! the link checker aimed inside the network, forwarded headers, and the small leaks.
 mod logins;
+mod outbound;
 mod rendering;
