@@ -18,7 +18,11 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub session_idle: Duration,
     pub session_absolute: Duration,
-    pub trust_proxy_headers: bool,
+    /// `AGORA_TRUSTED_PROXIES`: reverse proxies whose X-Forwarded-* headers count (none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `AGORA_PUBLIC_URL`: the forum's address as readers see it (absolute links); `https` turns on
+    /// Secure, `__Host-` cookies and HSTS whatever the bind address.
+    pub public_url: Option<url::Url>,
     pub static_dir: PathBuf,
     pub shutdown_grace: Duration,
     pub limits: RateLimits,
@@ -88,14 +92,39 @@ impl Settings {
             )
         })?;
 
+        let public_url = match get("AGORA_PUBLIC_URL") {
+            Some(v) => {
+                let url = url::Url::parse(v.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                    .ok_or_else(|| {
+                        invalid(
+                            "AGORA_PUBLIC_URL",
+                            format!("`{v}` is not an address like https://forum.example.org"),
+                        )
+                    })?;
+                Some(url)
+            }
+            None => None,
+        };
+        let public_https = public_url.as_ref().is_some_and(|u| u.scheme() == "https");
         let secure_cookies = match get("AGORA_SECURE_COOKIES") {
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid(
-                    "AGORA_SECURE_COOKIES",
-                    format!("`{v}` is not true or false"),
-                )
-            })?,
-            None => !bind.ip().is_loopback(),
+            Some(v) => {
+                let secure = parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        "AGORA_SECURE_COOKIES",
+                        format!("`{v}` is not true or false"),
+                    )
+                })?;
+                if public_https && !secure {
+                    return Err(invalid(
+                        "AGORA_SECURE_COOKIES",
+                        "cannot be false when AGORA_PUBLIC_URL is https",
+                    ));
+                }
+                secure
+            }
+            None => public_https || !bind.ip().is_loopback(),
         };
 
         let log_filter = get("AGORA_LOG").unwrap_or_else(|| "info".into());
@@ -120,15 +149,17 @@ impl Settings {
                 "session lifetimes must be at least 1",
             ));
         }
-        let trust_proxy_headers = match get("AGORA_TRUST_PROXY_HEADERS") {
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid(
-                    "AGORA_TRUST_PROXY_HEADERS",
-                    format!("`{v}` is not true or false"),
-                )
-            })?,
-            None => false,
-        };
+        if get("AGORA_TRUST_PROXY_HEADERS").is_some() {
+            // The old switch trusted the leftmost X-Forwarded-For hop, which the client writes.
+            return Err(invalid(
+                "AGORA_TRUST_PROXY_HEADERS",
+                "replaced by AGORA_TRUSTED_PROXIES: list your proxies' addresses, e.g. 127.0.0.1/32",
+            ));
+        }
+        let trusted_proxies = crate::web::middleware::proxy::parse_trusted(
+            &get("AGORA_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|e| invalid("AGORA_TRUSTED_PROXIES", e))?;
 
         let limits = RateLimits {
             login_failures_per_ip: number(&get, "AGORA_LOGIN_FAILURES_PER_IP", 20)?,
@@ -202,7 +233,8 @@ impl Settings {
                 .map_err(|_| invalid("AGORA_BODY_LIMIT_KB", "too large"))?,
             session_idle: Duration::from_secs(session_idle_hours * 3600),
             session_absolute: Duration::from_secs(session_absolute_days * 86400),
-            trust_proxy_headers,
+            trusted_proxies,
+            public_url,
             static_dir: PathBuf::from(get("AGORA_STATIC_DIR").unwrap_or_else(|| "static".into())),
             shutdown_grace: Duration::from_secs(number(&get, "AGORA_SHUTDOWN_GRACE_SECS", 30)?),
             limits,
@@ -283,6 +315,41 @@ mod tests {
     fn public_bind_turns_secure_cookies_on() {
         let s = settings(&[("AGORA_BIND", "0.0.0.0:80")]).expect("valid");
         assert!(s.secure_cookies);
+    }
+
+    #[test]
+    fn https_public_url_turns_secure_cookies_on_even_on_loopback() {
+        let s = settings(&[("AGORA_PUBLIC_URL", "https://forum.example.org")]).expect("valid");
+        assert!(s.secure_cookies);
+        let err = settings(&[
+            ("AGORA_PUBLIC_URL", "https://forum.example.org"),
+            ("AGORA_SECURE_COOKIES", "false"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "AGORA_SECURE_COOKIES");
+        assert_eq!(
+            settings(&[("AGORA_PUBLIC_URL", "forum")]).unwrap_err().name,
+            "AGORA_PUBLIC_URL"
+        );
+    }
+
+    #[test]
+    fn the_old_proxy_switch_points_to_its_replacement() {
+        let err = settings(&[("AGORA_TRUST_PROXY_HEADERS", "true")]).unwrap_err();
+        assert!(err.to_string().contains("AGORA_TRUSTED_PROXIES"), "{err}");
+        let s = settings(&[("AGORA_TRUSTED_PROXIES", "10.0.0.0/8 ::1")]).expect("valid");
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(settings(&[("AGORA_TRUSTED_PROXIES", "10.0.0.0/40")]).is_err());
+    }
+
+    #[test]
+    fn new_limits_have_their_documented_defaults() {
+        let s = settings(&[]).expect("valid");
+        assert_eq!(s.render.max_html_bytes, 512 * 1024);
+        assert_eq!(s.render.cpu_budget, Duration::from_millis(1_000));
+        assert_eq!(s.previews_per_minute, 60);
+        assert_eq!(s.password_hashes, 0);
+        assert!(!s.outbound.allow_loopback);
     }
 
     #[test]

@@ -2,4 +2,5 @@
 pub mod csrf;
 pub mod error_pages;
 pub mod headers;
+pub mod proxy;
 pub mod session;

@@ -2,4 +2,5 @@
 //! the link checker aimed inside the network, forwarded headers, and the small leaks.
 mod logins;
 mod outbound;
+mod proxy;
 mod rendering;
