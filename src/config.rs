@@ -43,6 +43,10 @@ pub struct Settings {
     pub password_hashes: usize,
     /// `AGORA_OUTBOUND_*`: what requests to other servers (link checks) may reach and read.
     pub outbound: crate::outbound::OutboundPolicy,
+    /// `AGORA_METRICS_ALLOW`: client addresses that may read `/metrics` (loopback by default).
+    pub metrics_allow: Vec<ipnet::IpNet>,
+    /// `AGORA_METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere (none by default).
+    pub metrics_token: Option<String>,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -204,6 +208,17 @@ impl Settings {
         }
         let previews_per_minute = number(&get, "AGORA_PREVIEWS_PER_MINUTE", 60)?;
         let password_hashes = number(&get, "AGORA_PASSWORD_HASHES", 0)?;
+        let metrics_allow = crate::web::middleware::proxy::parse_trusted(
+            &get("AGORA_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8, ::1/128".into()),
+        )
+        .map_err(|e| invalid("AGORA_METRICS_ALLOW", e))?;
+        let metrics_token = get("AGORA_METRICS_TOKEN").map(|t| t.trim().to_string());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid(
+                "AGORA_METRICS_TOKEN",
+                "use at least 16 characters (e.g. openssl rand -hex 16)",
+            ));
+        }
         let outbound = crate::outbound::OutboundPolicy {
             allow_loopback: match get("AGORA_OUTBOUND_ALLOW_LOOPBACK") {
                 Some(v) => parse_bool(&v).ok_or_else(|| {
@@ -247,6 +262,8 @@ impl Settings {
             previews_per_minute,
             password_hashes,
             outbound,
+            metrics_allow,
+            metrics_token,
         })
     }
 }

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::jobs::{Registry, Worker};
-use crate::web::middleware::{csrf, error_pages, headers, session};
+use crate::web::middleware::{csrf, error_pages, headers, request_log, session};
 use crate::web::state::AppState;
 
 /// A bound, migrated server ready to run.
@@ -169,7 +169,7 @@ pub fn build_app(
         .wrap(from_fn(session::load_session))
         .wrap(Compress::default())
         .wrap(from_fn(headers::security_headers))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<request_log::RedactedRootSpan>::new())
         .service(
             actix_files::Files::new("/static", static_dir)
                 .use_etag(true)

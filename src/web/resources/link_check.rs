@@ -3,7 +3,6 @@
 //! refused or fails) and records `ok` or `dead` with the HTTP status or error text.
 //! Nothing is hidden or deleted: dead links are listed for moderators on `/admin/resources`.
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};

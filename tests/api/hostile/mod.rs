@@ -4,3 +4,4 @@ mod logins;
 mod outbound;
 mod proxy;
 mod rendering;
+mod small;
