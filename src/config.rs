@@ -160,10 +160,8 @@ impl Settings {
                 "replaced by AGORA_TRUSTED_PROXIES: list your proxies' addresses, e.g. 127.0.0.1/32",
             ));
         }
-        let trusted_proxies = crate::web::middleware::proxy::parse_trusted(
-            &get("AGORA_TRUSTED_PROXIES").unwrap_or_default(),
-        )
-        .map_err(|e| invalid("AGORA_TRUSTED_PROXIES", e))?;
+        let trusted_proxies = parse_cidr_list(&get("AGORA_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| invalid("AGORA_TRUSTED_PROXIES", e))?;
 
         let limits = RateLimits {
             login_failures_per_ip: number(&get, "AGORA_LOGIN_FAILURES_PER_IP", 20)?,
@@ -208,7 +206,7 @@ impl Settings {
         }
         let previews_per_minute = number(&get, "AGORA_PREVIEWS_PER_MINUTE", 60)?;
         let password_hashes = number(&get, "AGORA_PASSWORD_HASHES", 0)?;
-        let metrics_allow = crate::web::middleware::proxy::parse_trusted(
+        let metrics_allow = parse_cidr_list(
             &get("AGORA_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8, ::1/128".into()),
         )
         .map_err(|e| invalid("AGORA_METRICS_ALLOW", e))?;
@@ -266,6 +264,19 @@ impl Settings {
             metrics_token,
         })
     }
+}
+
+/// Parses a list of CIDRs or single addresses separated by commas or spaces
+/// (`AGORA_TRUSTED_PROXIES`, `AGORA_METRICS_ALLOW`).
+pub fn parse_cidr_list(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{part}` is not an address or CIDR like 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn number<T: std::str::FromStr>(

@@ -56,21 +56,10 @@ fn unmapped(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Parses `AGORA_TRUSTED_PROXIES`: CIDRs or single addresses, separated by commas or spaces.
-pub fn parse_trusted(list: &str) -> Result<Vec<IpNet>, String> {
-    list.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<IpNet>()
-                .or_else(|_| part.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("`{part}` is not an address or CIDR like 10.0.0.0/8"))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_cidr_list as parse_trusted;
 
     fn ip(text: &str) -> Option<IpAddr> {
         text.parse().ok()
