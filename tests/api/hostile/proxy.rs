@@ -107,3 +107,23 @@ async fn an_https_public_url_makes_cookies_secure_and_sends_hsts_on_loopback() {
     assert!(set_cookie.starts_with("agora_session="), "{set_cookie}");
     assert!(!set_cookie.contains("Secure"), "{set_cookie}");
 }
+
+#[tokio::test]
+async fn ipv6_clients_share_one_budget_per_64() {
+    let app = spawn_app_with(&[
+        ("AGORA_LOGIN_FAILURES_PER_IP", "2"),
+        ("AGORA_TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    for (i, address) in ["2001:db8:1:2::1", "2001:db8:1:2:aaaa::2"]
+        .iter()
+        .enumerate()
+    {
+        let status = wrong_login(&app, &format!("v{i}"), address).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let status = wrong_login(&app, "v8", "2001:db8:1:2:ffff:ffff:ffff:ffff").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "same /64");
+    let status = wrong_login(&app, "v9", "2001:db8:1:3::1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another /64");
+}

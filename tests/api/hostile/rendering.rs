@@ -107,3 +107,49 @@ async fn previews_are_rate_limited_per_member() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().get("retry-after").is_some());
 }
+
+#[tokio::test]
+async fn comments_and_bios_over_the_html_cap_are_refused_with_their_text_kept() {
+    let app = spawn_app_with(&[("AGORA_RENDER_MAX_HTML_KB", "1")]).await;
+    app.sign_up("ampersand").await;
+    let res = app
+        .submit(
+            "/articles/new",
+            "/articles",
+            &[
+                ("title", "A short article to comment on"),
+                ("body", "Short."),
+                ("tags", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let article = crate::helpers::location(&res);
+    let id = article
+        .trim_start_matches("/articles/")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    // Every `&` becomes `&amp;`: 300 characters write 1.5 KB.
+    let text = format!("{}end-of-comment", "&".repeat(300));
+    let res = app
+        .submit(&article, "/comments", &[("post_id", &id), ("body", &text)])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("more than 1 KB of HTML"));
+    assert!(
+        html.contains("end-of-comment"),
+        "the comment's text is kept"
+    );
+
+    let bio = format!("{}end-of-bio", "&".repeat(300));
+    let res = app
+        .submit("/u/ampersand", "/u/ampersand/bio", &[("bio", &bio)])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("more than 1 KB of HTML"));
+    assert!(html.contains("end-of-bio"), "the bio's text is kept");
+}
