@@ -55,6 +55,7 @@ impl Application {
     ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
+        crate::auth::hash_gate::return_large_buffers_to_the_system();
         let hashes = crate::auth::hash_gate::HashGate::new(settings.password_hashes);
         let state = AppState {
             db,
