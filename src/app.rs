@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::ai::{AiService, AiStatus};
+use crate::auth::hash_gate::HashGate;
 use crate::auth::session::Lifetimes;
 use crate::config::Settings;
 use crate::db::Db;
@@ -13,6 +14,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// `None` when the operator turned the AI off (`AGORA_AI=off`).
     pub ai: Option<AiService>,
+    /// Every password hash a request asks for (`AGORA_PASSWORD_HASHES` at once).
+    pub hashes: Arc<HashGate>,
 }
 
 impl App {

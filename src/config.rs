@@ -17,7 +17,11 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub session_idle: Duration,
     pub session_absolute: Duration,
-    pub trust_proxy_headers: bool,
+    /// `AGORA_TRUSTED_PROXIES`: reverse proxies whose X-Forwarded-* headers count (none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `AGORA_PUBLIC_URL`: the forum's address as readers see it (absolute links); `https` turns on
+    /// Secure, `__Host-` cookies and HSTS whatever the bind address.
+    pub public_url: Option<url::Url>,
     pub static_dir: PathBuf,
     pub shutdown_grace: Duration,
     pub limits: RateLimits,
@@ -29,6 +33,19 @@ pub struct Settings {
     /// `AGORA_BOT_ASKS_PER_HOUR` per member and `AGORA_BOT_ASKS_PER_MINUTE` for the whole forum.
     pub bot_asks_per_hour: u32,
     pub bot_asks_per_minute: u32,
+    /// `AGORA_RENDER_MAX_HTML_KB` and `AGORA_RENDER_CPU_MS`: what one post, comment or bio may cost
+    /// to render.
+    pub render: crate::render::Limits,
+    /// `AGORA_PREVIEWS_PER_MINUTE`: live previews per member.
+    pub previews_per_minute: u32,
+    /// `AGORA_PASSWORD_HASHES`: password hashes computed at once (0: one per CPU core).
+    pub password_hashes: usize,
+    /// `AGORA_OUTBOUND_*`: what requests to other servers (link checks) may reach and read.
+    pub outbound: crate::outbound::OutboundPolicy,
+    /// `AGORA_METRICS_ALLOW`: client addresses that may read `/metrics` (loopback by default).
+    pub metrics_allow: Vec<ipnet::IpNet>,
+    /// `AGORA_METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere (none by default).
+    pub metrics_token: Option<String>,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -78,14 +95,39 @@ impl Settings {
             )
         })?;
 
+        let public_url = match get("AGORA_PUBLIC_URL") {
+            Some(v) => {
+                let url = url::Url::parse(v.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                    .ok_or_else(|| {
+                        invalid(
+                            "AGORA_PUBLIC_URL",
+                            format!("`{v}` is not an address like https://forum.example.org"),
+                        )
+                    })?;
+                Some(url)
+            }
+            None => None,
+        };
+        let public_https = public_url.as_ref().is_some_and(|u| u.scheme() == "https");
         let secure_cookies = match get("AGORA_SECURE_COOKIES") {
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid(
-                    "AGORA_SECURE_COOKIES",
-                    format!("`{v}` is not true or false"),
-                )
-            })?,
-            None => !bind.ip().is_loopback(),
+            Some(v) => {
+                let secure = parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        "AGORA_SECURE_COOKIES",
+                        format!("`{v}` is not true or false"),
+                    )
+                })?;
+                if public_https && !secure {
+                    return Err(invalid(
+                        "AGORA_SECURE_COOKIES",
+                        "cannot be false when AGORA_PUBLIC_URL is https",
+                    ));
+                }
+                secure
+            }
+            None => public_https || !bind.ip().is_loopback(),
         };
 
         let log_filter = get("AGORA_LOG").unwrap_or_else(|| "info".into());
@@ -110,15 +152,15 @@ impl Settings {
                 "session lifetimes must be at least 1",
             ));
         }
-        let trust_proxy_headers = match get("AGORA_TRUST_PROXY_HEADERS") {
-            Some(v) => parse_bool(&v).ok_or_else(|| {
-                invalid(
-                    "AGORA_TRUST_PROXY_HEADERS",
-                    format!("`{v}` is not true or false"),
-                )
-            })?,
-            None => false,
-        };
+        if get("AGORA_TRUST_PROXY_HEADERS").is_some() {
+            // The old switch trusted the leftmost X-Forwarded-For hop, which the client writes.
+            return Err(invalid(
+                "AGORA_TRUST_PROXY_HEADERS",
+                "replaced by AGORA_TRUSTED_PROXIES: list your proxies' addresses, e.g. 127.0.0.1/32",
+            ));
+        }
+        let trusted_proxies = parse_cidr_list(&get("AGORA_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| invalid("AGORA_TRUSTED_PROXIES", e))?;
 
         let limits = RateLimits {
             login_failures_per_ip: number(&get, "AGORA_LOGIN_FAILURES_PER_IP", 20)?,
@@ -151,6 +193,44 @@ impl Settings {
         };
         let bot_asks_per_hour = number(&get, "AGORA_BOT_ASKS_PER_HOUR", 20)?;
         let bot_asks_per_minute = number(&get, "AGORA_BOT_ASKS_PER_MINUTE", 30)?;
+        let render = crate::render::Limits {
+            max_html_bytes: usize::try_from(
+                number::<u64>(&get, "AGORA_RENDER_MAX_HTML_KB", 512)?.saturating_mul(1024),
+            )
+            .map_err(|_| invalid("AGORA_RENDER_MAX_HTML_KB", "too large"))?,
+            cpu_budget: Duration::from_millis(number(&get, "AGORA_RENDER_CPU_MS", 1_000)?),
+        };
+        if render.max_html_bytes == 0 {
+            return Err(invalid("AGORA_RENDER_MAX_HTML_KB", "must be at least 1"));
+        }
+        let previews_per_minute = number(&get, "AGORA_PREVIEWS_PER_MINUTE", 60)?;
+        let password_hashes = number(&get, "AGORA_PASSWORD_HASHES", 0)?;
+        let metrics_allow = parse_cidr_list(
+            &get("AGORA_METRICS_ALLOW").unwrap_or_else(|| "127.0.0.0/8, ::1/128".into()),
+        )
+        .map_err(|e| invalid("AGORA_METRICS_ALLOW", e))?;
+        let metrics_token = get("AGORA_METRICS_TOKEN").map(|t| t.trim().to_string());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(invalid(
+                "AGORA_METRICS_TOKEN",
+                "use at least 16 characters (e.g. openssl rand -hex 16)",
+            ));
+        }
+        let outbound = crate::outbound::OutboundPolicy {
+            allow_loopback: match get("AGORA_OUTBOUND_ALLOW_LOOPBACK") {
+                Some(v) => parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        "AGORA_OUTBOUND_ALLOW_LOOPBACK",
+                        format!("`{v}` is not true or false"),
+                    )
+                })?,
+                None => false,
+            },
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(number(&get, "AGORA_OUTBOUND_TIMEOUT_SECS", 10)?),
+            max_body_bytes: number::<usize>(&get, "AGORA_OUTBOUND_MAX_KB", 64)?
+                .saturating_mul(1024),
+        };
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
@@ -165,7 +245,8 @@ impl Settings {
                 .map_err(|_| invalid("AGORA_BODY_LIMIT_KB", "too large"))?,
             session_idle: Duration::from_secs(session_idle_hours * 3600),
             session_absolute: Duration::from_secs(session_absolute_days * 86400),
-            trust_proxy_headers,
+            trusted_proxies,
+            public_url,
             static_dir: PathBuf::from(get("AGORA_STATIC_DIR").unwrap_or_else(|| "static".into())),
             shutdown_grace: Duration::from_secs(number(&get, "AGORA_SHUTDOWN_GRACE_SECS", 30)?),
             limits,
@@ -174,8 +255,27 @@ impl Settings {
             jobs_enabled,
             bot_asks_per_hour,
             bot_asks_per_minute,
+            render,
+            previews_per_minute,
+            password_hashes,
+            outbound,
+            metrics_allow,
+            metrics_token,
         })
     }
+}
+
+/// Parses a list of CIDRs or single addresses separated by commas or spaces
+/// (`AGORA_TRUSTED_PROXIES`, `AGORA_METRICS_ALLOW`).
+pub fn parse_cidr_list(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{part}` is not an address or CIDR like 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn number<T: std::str::FromStr>(
@@ -242,6 +342,41 @@ mod tests {
     fn public_bind_turns_secure_cookies_on() {
         let s = settings(&[("AGORA_BIND", "0.0.0.0:80")]).expect("valid");
         assert!(s.secure_cookies);
+    }
+
+    #[test]
+    fn https_public_url_turns_secure_cookies_on_even_on_loopback() {
+        let s = settings(&[("AGORA_PUBLIC_URL", "https://forum.example.org")]).expect("valid");
+        assert!(s.secure_cookies);
+        let err = settings(&[
+            ("AGORA_PUBLIC_URL", "https://forum.example.org"),
+            ("AGORA_SECURE_COOKIES", "false"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "AGORA_SECURE_COOKIES");
+        assert_eq!(
+            settings(&[("AGORA_PUBLIC_URL", "forum")]).unwrap_err().name,
+            "AGORA_PUBLIC_URL"
+        );
+    }
+
+    #[test]
+    fn the_old_proxy_switch_points_to_its_replacement() {
+        let err = settings(&[("AGORA_TRUST_PROXY_HEADERS", "true")]).unwrap_err();
+        assert!(err.to_string().contains("AGORA_TRUSTED_PROXIES"), "{err}");
+        let s = settings(&[("AGORA_TRUSTED_PROXIES", "10.0.0.0/8 ::1")]).expect("valid");
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(settings(&[("AGORA_TRUSTED_PROXIES", "10.0.0.0/40")]).is_err());
+    }
+
+    #[test]
+    fn new_limits_have_their_documented_defaults() {
+        let s = settings(&[]).expect("valid");
+        assert_eq!(s.render.max_html_bytes, 512 * 1024);
+        assert_eq!(s.render.cpu_budget, Duration::from_millis(1_000));
+        assert_eq!(s.previews_per_minute, 60);
+        assert_eq!(s.password_hashes, 0);
+        assert!(!s.outbound.allow_loopback);
     }
 
     #[test]

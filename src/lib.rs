@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod moderation;
+pub mod outbound;
 pub mod render;
 pub mod search;
 pub mod seed;

@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
 use crate::jobs::{Registry, Worker};
-use crate::web::middleware::{csrf, error_pages, headers, session};
+use crate::web::middleware::{csrf, error_pages, headers, request_log, session};
 
 /// A bound, migrated server ready to run.
 pub struct Application {
@@ -55,10 +55,13 @@ impl Application {
     ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
+        crate::auth::hash_gate::return_large_buffers_to_the_system();
+        let hashes = crate::auth::hash_gate::HashGate::new(settings.password_hashes);
         let state = App {
             db,
             settings: Arc::new(settings),
             ai,
+            hashes,
         };
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;
@@ -167,7 +170,7 @@ pub fn build_app(
         .wrap(from_fn(session::load_session))
         .wrap(Compress::default())
         .wrap(from_fn(headers::security_headers))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<request_log::RedactedRootSpan>::new())
         .service(
             actix_files::Files::new("/static", static_dir)
                 .use_etag(true)
@@ -184,7 +187,11 @@ pub fn build_app(
 pub fn job_worker(state: &App) -> Worker {
     let mut registry = Registry::default();
     crate::ai::forum::register_jobs(&mut registry, state.db.clone(), state.ai.clone());
-    crate::services::link_check::register_jobs(&mut registry, state.db.clone());
+    crate::services::link_check::register_jobs(
+        &mut registry,
+        state.db.clone(),
+        state.settings.outbound,
+    );
     let name = format!("{}-{}", hostname(), std::process::id());
     Worker::new(state.db.clone(), registry, name, 600)
 }
@@ -223,6 +230,9 @@ async fn sweep_expired(state: App) {
         }
         if let Err(e) = db::rate_limits::delete_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old rate-limit rows");
+        }
+        if let Err(e) = db::rate_limits::delete_attempts_older_than(&state.db, now - 86_400).await {
+            tracing::warn!(error = %e, "could not sweep old attempt counters");
         }
     }
 }

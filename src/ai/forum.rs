@@ -497,7 +497,7 @@ pub fn render_answer(markdown: &str, passages: &[Passage]) -> String {
     let linked = bot::link_citations(markdown, |n| {
         passages.iter().find(|p| p.n == n).map(|p| p.url.clone())
     });
-    crate::render::render_post(&linked).html
+    crate::render::render_post_or_source(&linked, crate::render::Limits::default()).html
 }
 
 /// A bot answer as a post: the answer, then its sources with the passages used.
@@ -583,6 +583,10 @@ pub async fn answer_on_question(
         .await
         .map_err(|e| e.to_string())?;
     let body = Markdown::parse(&post_markdown(&reply)).map_err(|e| format!("{e:?}"))?;
+    // The model's text is short (a token limit) but rendered like any post, within the limits.
+    let rendered = crate::render::post(body.as_str(), crate::render::Limits::default())
+        .await
+        .map_err(|e| e.to_string())?;
     let id = db::posts::create(
         db,
         db::posts::NewPost {
@@ -591,7 +595,7 @@ pub async fn answer_on_question(
             author_id: bot_id,
             title: None,
             body: &body,
-            rendered: &crate::render::render_post(body.as_str()),
+            rendered: &rendered,
             tags: None,
             status: PostStatus::Published,
         },

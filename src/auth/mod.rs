@@ -1,5 +1,6 @@
 //! Who is asking and what they may do: password hashing, server-side sessions, CSRF, roles and rate limits.
 pub mod csrf;
+pub mod hash_gate;
 pub mod invite;
 pub mod password;
 pub mod permissions;

@@ -83,11 +83,20 @@ fn message(error: &crate::domain::FieldError) -> String {
     }
 }
 
+/// Copies the live database as it is. It never migrates: a backup taken before an upgrade must
+/// hold the old schema, and a backup command must not change the file it copies.
 pub async fn backup(settings: &Settings, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
         bail!("{} exists already; choose a new file", target.display());
     }
-    let db = open(settings).await?;
+    if let Some(live) = settings.database_url.sqlite_path() {
+        if !live.exists() {
+            bail!("no database at {}: nothing to back up", live.display());
+        }
+    }
+    let db = Db::connect(&settings.database_url)
+        .await
+        .context("cannot open the database at DATABASE_URL")?;
     db.backup_to(target).await.context("backup failed")?;
     db.close().await;
     println!("backed up to {}", target.display());

@@ -7,6 +7,7 @@ use pulldown_cmark::{
     html, Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
 };
 
+use super::budget::{Budget, Limits, RenderError};
 use super::escape::escape_html;
 use super::highlight::{code_block_html, language_name};
 use super::links::{anchor_open, classify, image_html, is_local_image, split_bare_urls};
@@ -35,7 +36,7 @@ pub struct Output {
     pub has_mermaid: bool,
 }
 
-pub fn render(markdown: &str, mode: Mode) -> Output {
+pub fn render(markdown: &str, mode: Mode, limits: Limits) -> Result<Output, RenderError> {
     let options = match mode {
         Mode::Post => {
             Options::ENABLE_TABLES
@@ -46,18 +47,47 @@ pub fn render(markdown: &str, mode: Mode) -> Output {
         }
         Mode::Comment => Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH,
     };
-    let events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    let mut budget = Budget::new(limits);
+    let events = without_excess_padding(Parser::new_ext(markdown, options), &mut budget);
     let events = match mode {
         Mode::Post => events,
         Mode::Comment => flatten_blocks(events),
     };
     let events = limit_nesting(events);
     let slugs = heading_slugs(&events);
-    let mut rewriter = Rewriter::new(slugs);
-    for event in events {
+    let mut rewriter = Rewriter::new(slugs, budget);
+    for (n, event) in events.into_iter().enumerate() {
+        if n % 256 == 0 {
+            rewriter.budget.check_time();
+        }
+        if rewriter.budget.exceeded().is_some() {
+            break;
+        }
         rewriter.event(event);
     }
     rewriter.finish()
+}
+
+/// Collects the parser's events, dropping the empty cells it adds to short table rows once the
+/// post has used [`super::budget::MAX_PADDED_CELLS_PER_POST`]: a row then simply ends early, which
+/// browsers show as the short row the author wrote.
+fn without_excess_padding<'a>(parser: Parser<'a>, budget: &mut Budget) -> Vec<Event<'a>> {
+    let mut events = Vec::new();
+    let mut dropping_cell = false;
+    for (event, range) in parser.into_offset_iter() {
+        match event {
+            // An added cell covers no input; a cell the author typed covers at least its text.
+            Event::Start(Tag::TableCell) if range.is_empty() && !budget.take_padded_cell() => {
+                dropping_cell = true;
+            }
+            Event::End(TagEnd::TableCell) if dropping_cell => dropping_cell = false,
+            event => {
+                dropping_cell = false;
+                events.push(event);
+            }
+        }
+    }
+    events
 }
 
 struct CodeBlock {
@@ -93,10 +123,11 @@ struct Rewriter<'a> {
     table_column: usize,
     in_table_head: bool,
     table_body_open: bool,
+    budget: Budget,
 }
 
 impl<'a> Rewriter<'a> {
-    fn new(slugs: Vec<String>) -> Self {
+    fn new(slugs: Vec<String>, budget: Budget) -> Self {
         Rewriter {
             out: Vec::new(),
             slugs: slugs.into_iter(),
@@ -115,14 +146,19 @@ impl<'a> Rewriter<'a> {
             table_column: 0,
             in_table_head: false,
             table_body_open: false,
+            budget,
         }
     }
 
     fn html(&mut self, fragment: String) {
+        self.budget.add_html(fragment.len());
         self.out.push(Event::Html(CowStr::from(fragment)));
     }
 
+    /// Text counts toward the HTML budget once here: everything shown passes through it (link
+    /// targets, the other way output grows, go through [`Self::html`]).
     fn push_text(&mut self, text: &str, prose: bool) {
+        self.budget.add_html(text.len());
         self.text.push_str(text);
         if prose {
             self.prose.push_str(text);
@@ -179,12 +215,14 @@ impl<'a> Rewriter<'a> {
             Event::InlineMath(source) => {
                 self.has_math = true;
                 self.push_text(&source, true);
-                self.html(render_math(&source, false));
+                let html = render_math(&source, false, &mut self.budget);
+                self.html(html);
             }
             Event::DisplayMath(source) => {
                 self.has_math = true;
                 self.push_text(&source, false);
-                self.html(render_math(&source, true));
+                let html = render_math(&source, true, &mut self.budget);
+                self.html(html);
             }
             Event::FootnoteReference(label) => {
                 let n = self.footnote_number(&label);
@@ -414,22 +452,28 @@ impl<'a> Rewriter<'a> {
         *self.footnotes.entry(label.to_owned()).or_insert(next)
     }
 
-    fn finish(mut self) -> Output {
+    fn finish(mut self) -> Result<Output, RenderError> {
         self.mentions.flush();
         // Unclosed constructs cannot occur with a well-formed event stream, but the text of
         // a code block must not be lost if one did.
         self.end_code_block();
         self.end_image();
+        if let Some(error) = self.budget.exceeded() {
+            return Err(error.clone());
+        }
         let mut html_out = String::new();
         html::push_html(&mut html_out, self.out.into_iter());
-        Output {
+        self.budget.check_size(html_out.len());
+        self.budget.check_time();
+        self.budget.into_result()?;
+        Ok(Output {
             html: html_out,
             text: tidy_text(&self.text),
             prose: tidy_text(&self.prose),
             mentions: self.mentions.into_mentions(),
             has_math: self.has_math,
             has_mermaid: self.has_mermaid,
-        }
+        })
     }
 }
 

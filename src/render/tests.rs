@@ -1,8 +1,20 @@
-//! Whole-pipeline tests: structure of a long article, the comment subset, and XSS payloads.
+//! Whole-pipeline tests: structure of a long article, the comment subset, XSS payloads, the
+//! cost caps on hostile input, and a property test over generated Markdown.
 
+use proptest::prelude::*;
+
+use super::budget::MAX_PADDED_CELLS_PER_POST;
 use super::*;
 
 const LONG_ARTICLE: &str = include_str!("../../tests/fixtures/render/long_article.md");
+
+fn render_post(markdown: &str) -> Rendered {
+    super::render_post(markdown, Limits::default()).expect("renders within the default limits")
+}
+
+fn render_comment(markdown: &str) -> Rendered {
+    super::render_comment(markdown, Limits::default()).expect("renders within the default limits")
+}
 
 fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
@@ -328,24 +340,12 @@ fn inert_check_catches_event_handlers() {
     assert_inert("<p><img src=\"/x\" onerror=\"alert(1)\"></p>", "self-test");
 }
 
-/// Exact output for the long article. A change here changes stored HTML: bump
-/// `RENDERER_VERSION`, then refresh with `AGORA_UPDATE_SNAPSHOTS=1 cargo test --lib render::`.
+/// Exact output for the long article (`src/render/snapshots/`). A change here changes stored
+/// HTML: bump `RENDERER_VERSION`, then review it with `cargo insta review` (or refresh it with
+/// `INSTA_UPDATE=always cargo test --lib render::`).
 #[test]
 fn long_article_matches_snapshot() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/render/long_article.html"
-    );
-    let html = render_post(LONG_ARTICLE).html;
-    if std::env::var_os("AGORA_UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(path, &html).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        html == expected,
-        "rendered HTML differs from {path}; if intended, bump RENDERER_VERSION and refresh it"
-    );
+    insta::assert_snapshot!("long_article", render_post(LONG_ARTICLE).html);
 }
 
 #[test]
@@ -363,4 +363,187 @@ fn bare_urls_become_external_links_outside_code() {
         "{}",
         r.html
     );
+}
+
+/// The formula measured in the issue: a macro that writes its argument 32 times, applied to
+/// itself (1 024 copies of an argument of about 560 characters), 688 characters with its `$$`.
+fn repeating_macro_formula() -> String {
+    let body = "#1".repeat(32);
+    let argument = r"\frac{\alpha_{i}^{2}}{\beta_{j}+\gamma}\sqrt{x_{k}}".repeat(11);
+    let formula = format!(r"\def\f#1{{{body}}}\f{{\f{{{argument}}}}}");
+    let padding = 688 - 5 - formula.len();
+    format!("$${formula}{}$$\n", " ".repeat(padding))
+}
+
+/// Sixteen of them: 11 008 characters, which rendered to 98 MB of HTML before the caps.
+pub(super) fn repeating_macro_post() -> String {
+    repeating_macro_formula().repeat(16)
+}
+
+/// What pulldown-latex writes for one formula with no cap, to show the input is hostile.
+fn uncapped_mathml_bytes(formula: &str) -> usize {
+    let storage = pulldown_latex::Storage::new();
+    let parser = pulldown_latex::Parser::new(formula, &storage);
+    let mut out = String::new();
+    let _ = pulldown_latex::push_mathml(&mut out, parser, pulldown_latex::RenderConfig::default());
+    out.len()
+}
+
+#[test]
+fn repeating_macros_render_to_under_a_megabyte() {
+    let formula = repeating_macro_formula();
+    assert_eq!(formula.chars().count(), 688);
+    let source = formula.trim().trim_matches('$');
+    assert!(
+        uncapped_mathml_bytes(source) > 2_000_000,
+        "{}",
+        uncapped_mathml_bytes(source)
+    );
+    let post = repeating_macro_post();
+    assert_eq!(post.chars().count(), 11_008);
+    let rendered = super::render_post(&post, Limits::default()).expect("renders");
+    assert!(rendered.html.len() <= 1_000_000, "{}", rendered.html.len());
+    assert!(rendered.html.contains("math-error"));
+}
+
+#[test]
+fn post_past_the_html_cap_is_refused() {
+    let limits = Limits {
+        max_html_bytes: 1_000,
+        ..Limits::default()
+    };
+    let long = "word ".repeat(400);
+    assert_eq!(
+        super::render_post(&long, limits),
+        Err(RenderError::TooLarge { limit_bytes: 1_000 })
+    );
+    assert!(super::render_comment(&long, limits).is_err());
+    assert!(super::render_post("short", limits).is_ok());
+}
+
+#[test]
+fn one_link_target_referenced_many_times_stops_at_the_html_cap() {
+    let target = format!("https://example.com/{}", "a".repeat(1_900));
+    let post = format!("[r]: {target}\n\n{}", "[x][r] ".repeat(8_000));
+    let limits = Limits {
+        max_html_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let result = super::render_post(&post, limits);
+    assert!(
+        matches!(result, Err(RenderError::TooLarge { .. })),
+        "{:?}",
+        result.map(|r| r.html.len())
+    );
+    // pulldown-cmark stops expanding references after about 100 kB; whatever it writes, the
+    // default cap holds.
+    if let Ok(rendered) = super::render_post(&post, Limits::default()) {
+        assert!(rendered.html.len() <= Limits::default().max_html_bytes);
+    }
+}
+
+#[test]
+fn table_padding_is_capped_per_post_not_per_table() {
+    let columns = 200;
+    let header = format!("{}|\n{}|\n", "|h".repeat(columns), "|-".repeat(columns));
+    let table = header + &"|x\n".repeat(100);
+    let post = [table.as_str(); 5].join("\n\n");
+    let html = render_post(&post).html;
+    let cells = html.matches("<td").count();
+    // 500 cells typed; without the cap 5 x 100 x 199 = 99 500 more would be added.
+    assert!(cells <= 500 + MAX_PADDED_CELLS_PER_POST, "{cells}");
+    assert!(cells >= 500, "{cells}");
+}
+
+#[test]
+fn a_spent_cpu_budget_refuses_the_post() {
+    let limits = Limits {
+        cpu_budget: std::time::Duration::ZERO,
+        ..Limits::default()
+    };
+    let result = super::render_post(LONG_ARTICLE, limits);
+    assert!(
+        matches!(result, Err(RenderError::TooSlow { .. })),
+        "{result:?}"
+    );
+}
+
+/// Pieces of Markdown, LaTeX and HTML that the generated documents are made of.
+const PIECES: &[&str] = &[
+    "word ",
+    "中文",
+    " ",
+    "\n",
+    "\n\n",
+    "# ",
+    "## ",
+    "- ",
+    "1. ",
+    "> ",
+    "    ",
+    "|",
+    "|---|",
+    "| a | b |\n",
+    "*",
+    "**",
+    "_",
+    "~~",
+    "`",
+    "```\n",
+    "```rust\n",
+    "```mermaid\n",
+    "$",
+    "$$",
+    r"\frac{a}{b}",
+    r"\def\f#1{#1#1#1#1}\f{\f{x}}",
+    r"\begin{pmatrix}a&b\\c&d\end{pmatrix}",
+    "^",
+    "_{i}",
+    "{",
+    "}",
+    "[x]",
+    "(https://example.com/p)",
+    "[x][r]",
+    "[r]: https://example.com/r\n",
+    "![i](/static/i.png)",
+    "<b>",
+    "</b>",
+    "<script>",
+    "&",
+    "&amp;",
+    "\"",
+    "'",
+    "@bob",
+    "[^1]",
+    "[^1]: note\n",
+    "- [x] ",
+    "https://example.org/a ",
+    "\\",
+    "<",
+    ">",
+    "---\n",
+    "=\n",
+];
+
+fn markdown_documents() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..120).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any document: no panic, HTML at most a fixed multiple of the input, and HTML the sanitiser
+    /// leaves exactly as it is (nothing unsafe left for it to remove).
+    #[test]
+    fn generated_markdown_renders_bounded_and_clean(input in markdown_documents()) {
+        for result in [
+            super::render_post(&input, Limits::default()),
+            super::render_comment(&input, Limits::default()),
+        ] {
+            let rendered = result.expect("small input renders");
+            let html = &rendered.html;
+            prop_assert!(html.len() <= 64 * input.len() + 1_024, "{} bytes from {}", html.len(), input.len());
+            prop_assert_eq!(&sanitize::sanitize(html), html);
+        }
+    }
 }

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::tokenize::index_text;
 use crate::db::{now, Backend, Db, DbError};
-use crate::render::{render_comment, render_post, RENDERER_VERSION};
+use crate::render::{render_comment_or_source, render_post_or_source, Limits, RENDERER_VERSION};
 
 /// `search_docs.source` of a post.
 pub const SOURCE_POST: &str = "post";
@@ -358,7 +358,10 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
             let id: i64 = row.try_get("id")?;
             let version: i64 = row.try_get("renderer_version")?;
             let rendered = if version < RENDERER_VERSION {
-                Some(render_post(&row.try_get::<String, _>("body_md")?))
+                Some(render_post_or_source(
+                    &row.try_get::<String, _>("body_md")?,
+                    Limits::default(),
+                ))
             } else {
                 None
             };
@@ -407,7 +410,10 @@ async fn reindex_resources(db: &Db) -> Result<(), DbError> {
         let id: i64 = row.try_get("id")?;
         let version: i64 = row.try_get("renderer_version")?;
         if version < RENDERER_VERSION {
-            let r = render_post(&row.try_get::<String, _>("description_md")?);
+            let r = render_post_or_source(
+                &row.try_get::<String, _>("description_md")?,
+                Limits::default(),
+            );
             sqlx::query(
                 "UPDATE resources SET description_html = $1, description_text = $2, \
                  renderer_version = $3 WHERE id = $4",
@@ -440,7 +446,9 @@ async fn rerender_comments(db: &Db) -> Result<u64, DbError> {
         let mut rendered = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.try_get("id")?;
-            let html = render_comment(&row.try_get::<String, _>("body_md")?).html;
+            let html =
+                render_comment_or_source(&row.try_get::<String, _>("body_md")?, Limits::default())
+                    .html;
             rendered.push((id, html));
         }
         let mut tx = db.begin_write().await?;

@@ -16,7 +16,7 @@ use crate::db::users::{CreateUserError, NewUser};
 use crate::db::votes::TargetKind;
 use crate::db::{self, now, Db, DbError};
 use crate::domain::{Email, Markdown, PostKind, PostStatus, Role, TagList, Title, Username};
-use crate::render::{render_comment, RENDERER_VERSION};
+use crate::render::{render_comment_or_source, render_post_or_source, Limits, RENDERER_VERSION};
 use crate::search;
 use content::{Block, BlockKind};
 
@@ -106,6 +106,7 @@ pub async fn seed_demo(db: &Db) -> Result<SeedSummary, SeedError> {
             PostKind::Answer => None,
             _ => Some(TagList::parse(block.field("tags")).map_err(|e| invalid(block, e.key))?),
         };
+        let rendered = render_post_or_source(body.as_str(), Limits::default());
         let id = db::posts::create(
             db,
             NewPost {
@@ -114,7 +115,7 @@ pub async fn seed_demo(db: &Db) -> Result<SeedSummary, SeedError> {
                 author_id,
                 title: title.as_ref(),
                 body: &body,
-                rendered: &crate::render::render_post(body.as_str()),
+                rendered: &rendered,
                 tags: tags.as_ref(),
                 status: PostStatus::Published,
             },
@@ -155,7 +156,7 @@ pub async fn seed_demo(db: &Db) -> Result<SeedSummary, SeedError> {
         let target = db::comments::target(db, post_id).await?.ok_or_else(|| {
             SeedError::Content(format!("comment: {parent_key} takes no comments"))
         })?;
-        let rendered = render_comment(&block.body);
+        let rendered = render_comment_or_source(&block.body, Limits::default());
         let comment_id = db::comments::create(
             db,
             NewComment {
@@ -231,7 +232,7 @@ async fn create_user(db: &Db, block: &Block) -> Result<i64, SeedError> {
     let bio = block.field("bio");
     sqlx::query("UPDATE users SET bio_md = $1, bio_html = $2, created_at = $3 WHERE id = $4")
         .bind(bio)
-        .bind(render_comment(bio).html)
+        .bind(render_comment_or_source(bio, Limits::default()).html)
         .bind(now() - 60 * DAY)
         .bind(id)
         .execute(db.writer())

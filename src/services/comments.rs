@@ -41,7 +41,7 @@ pub async fn add(
         Content::body(body.as_str()),
     )
     .await?;
-    let rendered = render::comment(body.as_str()).await?;
+    let rendered = render::comment(app, body.as_str()).await?;
     let held = verdict.is_held();
     let (id, target) = match on {
         CommentOn::Post(post) => {
@@ -109,7 +109,7 @@ pub async fn edit(
         Content::body(body.as_str()),
     )
     .await?;
-    let rendered = render::comment(body.as_str()).await?;
+    let rendered = render::comment(app, body.as_str()).await?;
     db::comments::update(
         &app.db,
         comment,

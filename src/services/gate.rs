@@ -35,6 +35,9 @@ pub enum WriteError {
         field: &'static str,
         key: &'static str,
     },
+    /// The rendered text would pass the operator's size or CPU-time limit.
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
     /// Nothing to refuse: storage or another part failed.
     #[error(transparent)]
     Failed(#[from] AppError),

@@ -1,19 +1,17 @@
-//! The `link_check` job: fetches an approved entry's address with bounded timeouts (HEAD, then GET
-//! when HEAD is refused or fails) and records `ok` or `dead` with the HTTP status or error text.
+//! The `link_check` job: fetches an approved entry's address through the guarded client in
+//! [`crate::outbound`] (public addresses only, bounded time and bytes; HEAD, then GET when HEAD is
+//! refused or fails) and records `ok` or `dead` with the HTTP status or error text.
 //! Nothing is hidden or deleted: dead links are listed for moderators on `/admin/resources`.
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, Db, DbError};
 use crate::jobs::Registry;
+use crate::outbound::{Outbound, OutboundError, OutboundPolicy};
 
 pub const LINK_CHECK_JOB: &str = "link_check";
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_REDIRECTS: usize = 5;
 const MAX_ATTEMPTS: i64 = 3;
 
 #[derive(Serialize, Deserialize)]
@@ -36,8 +34,8 @@ pub async fn queue(app: &crate::app::App, resource_id: i64) {
 }
 
 /// Adds the `link_check` kind to a worker's registry.
-pub fn register_jobs(registry: &mut Registry, db: Db) {
-    let client = match client() {
+pub fn register_jobs(registry: &mut Registry, db: Db, policy: OutboundPolicy) {
+    let client = match client(policy) {
         Ok(client) => client,
         Err(e) => {
             tracing::warn!(error = %e, "link checks are off: no HTTP client");
@@ -58,13 +56,11 @@ pub fn register_jobs(registry: &mut Registry, db: Db) {
     );
 }
 
-fn client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TOTAL_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-        .user_agent(concat!("agora-link-check/", env!("CARGO_PKG_VERSION")))
-        .build()
+fn client(policy: OutboundPolicy) -> Result<Outbound, reqwest::Error> {
+    Outbound::new(
+        policy,
+        concat!("agora-link-check/", env!("CARGO_PKG_VERSION")),
+    )
 }
 
 /// What a fetch found.
@@ -75,7 +71,7 @@ pub enum LinkOutcome {
 }
 
 /// Checks one entry and stores the outcome. An entry that is no longer approved is skipped.
-async fn check_resource(db: &Db, client: &reqwest::Client, id: i64) -> Result<(), String> {
+async fn check_resource(db: &Db, client: &Outbound, id: i64) -> Result<(), String> {
     let Some(url) = db::resources::url_to_check(db, id)
         .await
         .map_err(|e| e.to_string())?
@@ -92,30 +88,25 @@ async fn check_resource(db: &Db, client: &reqwest::Client, id: i64) -> Result<()
 }
 
 /// HEAD first (cheap); servers that refuse or mishandle HEAD get a GET.
-pub async fn check_url(client: &reqwest::Client, url: &str) -> LinkOutcome {
-    if let Ok(res) = client.head(url).send().await {
-        if res.status().is_success() {
-            return LinkOutcome::Ok(res.status().as_u16());
+pub async fn check_url(client: &Outbound, url: &str) -> LinkOutcome {
+    use reqwest::Method;
+    match client.fetch(Method::HEAD, url).await {
+        Ok(res) if (200..300).contains(&res.status) => return LinkOutcome::Ok(res.status),
+        // A refused address is refused for GET too.
+        Err(e @ (OutboundError::Refused { .. } | OutboundError::BadUrl)) => {
+            return LinkOutcome::Dead(error_text(&e))
         }
+        _ => {}
     }
-    match client.get(url).send().await {
-        Ok(res) if res.status().is_success() => LinkOutcome::Ok(res.status().as_u16()),
-        Ok(res) => LinkOutcome::Dead(format!("HTTP {}", res.status().as_u16())),
+    match client.fetch(Method::GET, url).await {
+        Ok(res) if (200..300).contains(&res.status) => LinkOutcome::Ok(res.status),
+        Ok(res) => LinkOutcome::Dead(format!("HTTP {}", res.status)),
         Err(e) => LinkOutcome::Dead(error_text(&e)),
     }
 }
 
-fn error_text(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_redirect() {
-        "too many redirects"
-    } else {
-        "request failed"
-    };
-    let mut text = format!("{what}: {e}");
+fn error_text(e: &OutboundError) -> String {
+    let mut text = e.to_string();
     text.truncate(300);
     text
 }

@@ -56,7 +56,7 @@ async fn create_topic(
 ) -> Result<Written, WriteError> {
     let content = Content::new(topic.title.as_str(), topic.body.as_str());
     let verdict = gate(app, writer, Action::CreatePost, content).await?;
-    let rendered = render::post(topic.body.as_str()).await?;
+    let rendered = render::post(app, topic.body.as_str()).await?;
     let status = verdict.post_status(wanted);
     let id = db::posts::create(
         &app.db,
@@ -98,7 +98,7 @@ pub async fn answer(
         Content::body(body.as_str()),
     )
     .await?;
-    let rendered = render::post(body.as_str()).await?;
+    let rendered = render::post(app, body.as_str()).await?;
     let status = verdict.post_status(PostStatus::Published);
     let id = db::posts::create(
         &app.db,
@@ -144,7 +144,7 @@ pub async fn edit_topic(
     };
     let content = Content::new(topic.title.as_str(), topic.body.as_str());
     let verdict = gate(app, writer, action, content).await?;
-    let rendered = render::post(topic.body.as_str()).await?;
+    let rendered = render::post(app, topic.body.as_str()).await?;
     let status = match post.status {
         PostStatus::Draft | PostStatus::Published if drafts => {
             if wants_draft {
@@ -187,7 +187,7 @@ pub async fn edit_answer(
     body: &Markdown,
 ) -> Result<Written, WriteError> {
     let verdict = gate(app, writer, Action::EditPost, Content::body(body.as_str())).await?;
-    let rendered = render::post(body.as_str()).await?;
+    let rendered = render::post(app, body.as_str()).await?;
     db::posts::update(
         &app.db,
         answer.id,

@@ -12,7 +12,7 @@ pub const BIO_MAX_CHARS: usize = 2000;
 /// Replaces the writer's own bio (already trimmed and within [`BIO_MAX_CHARS`]).
 pub async fn set_bio(app: &App, writer: Writer<'_>, bio: &str) -> Result<(), WriteError> {
     let verdict = gate(app, writer, Action::EditProfile, Content::body(bio)).await?;
-    let rendered = render::comment(bio).await?;
+    let rendered = render::comment(app, bio).await?;
     db::profiles::set_bio(&app.db, writer.user.id, bio, &rendered.html).await?;
     after_write(app, writer, &verdict, Target::User(writer.user.id)).await?;
     Ok(())

@@ -1,24 +1,21 @@
-//! The render step of every write: Markdown to sanitised HTML, off the async workers (a crafted post
-//! can take real CPU time, and the runtime's threads serve every other request).
+//! The render step of every write: Markdown to sanitised HTML within the operator's limits
+//! (`AGORA_RENDER_MAX_HTML_KB`, `AGORA_RENDER_CPU_MS`), off the async workers (a crafted post can take
+//! real CPU time, and the runtime's threads serve every other request). Over a limit the write is
+//! refused with [`WriteError::Render`] and the author keeps their text.
 use super::gate::WriteError;
-use crate::error::AppError;
-use crate::render::{render_comment, render_post, Rendered};
+use crate::app::App;
+use crate::render::Rendered;
 
-/// An article, question, answer or resource description.
-pub async fn post(body: &str) -> Result<Rendered, WriteError> {
-    off_the_runtime(body.to_string(), |md| render_post(&md)).await
+/// An article, question, answer, resource description or the guidelines.
+pub async fn post(app: &App, body: &str) -> Result<Rendered, WriteError> {
+    crate::render::post(body, app.settings.render)
+        .await
+        .map_err(WriteError::Render)
 }
 
 /// A comment or a bio.
-pub async fn comment(body: &str) -> Result<Rendered, WriteError> {
-    off_the_runtime(body.to_string(), |md| render_comment(&md)).await
-}
-
-async fn off_the_runtime(
-    markdown: String,
-    render: fn(String) -> Rendered,
-) -> Result<Rendered, WriteError> {
-    tokio::task::spawn_blocking(move || render(markdown))
+pub async fn comment(app: &App, body: &str) -> Result<Rendered, WriteError> {
+    crate::render::comment(body, app.settings.render)
         .await
-        .map_err(|e| WriteError::Failed(AppError::Internal(anyhow::anyhow!("render failed: {e}"))))
+        .map_err(WriteError::Render)
 }

@@ -54,7 +54,7 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     }
     let verdict = gate(app, writer, Action::CreateResource, content).await?;
-    let rendered = render::post(&input.description).await?;
+    let rendered = render::post(app, &input.description).await?;
     let status = if policy::may_list_without_review(writer.user) && !verdict.is_held() {
         ResourceStatus::Approved
     } else {

@@ -100,7 +100,7 @@ pub async fn save_guidelines(
     admin: &CurrentUser,
     markdown: &str,
 ) -> Result<(), super::WriteError> {
-    let rendered = super::render::post(markdown).await?;
+    let rendered = super::render::post(app, markdown).await?;
     db::settings::set_by(
         &app.db,
         admin.id,

@@ -201,11 +201,15 @@ impl Page {
     }
 }
 
-/// `scheme://host` of the request, for absolute URLs in feeds and meta tags. Forwarded headers count
-/// only behind a trusted proxy (`AGORA_TRUST_PROXY_HEADERS`); otherwise the Host header and the
-/// cookie setting (secure means HTTPS) decide.
+/// `scheme://host` of the request, for absolute URLs in feeds and meta tags: `AGORA_PUBLIC_URL`
+/// when set; forwarded headers only from a trusted proxy (`AGORA_TRUSTED_PROXIES`); otherwise the
+/// Host header and the cookie setting (secure means HTTPS) decide.
 pub fn origin(req: &actix_web::HttpRequest, settings: &crate::config::Settings) -> String {
-    if settings.trust_proxy_headers {
+    if let Some(url) = &settings.public_url {
+        return url.origin().ascii_serialization();
+    }
+    let peer = req.peer_addr().map(|a| a.ip());
+    if crate::web::middleware::proxy::is_trusted(peer, &settings.trusted_proxies) {
         let info = req.connection_info();
         return format!("{}://{}", info.scheme(), info.host());
     }

@@ -1,6 +1,7 @@
 //! Form errors shown next to their fields, translated for the reader.
 use crate::domain::{BodyProblem, FieldError, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 use crate::i18n::Catalog;
+use crate::render::RenderError;
 
 #[derive(Default)]
 pub struct FormErrors {
@@ -22,6 +23,11 @@ impl FormErrors {
 
     pub fn add_text(&mut self, field: &'static str, text: String) {
         self.entries.push((field, text));
+    }
+
+    /// Content the renderer refused (too large or too slow to render), on the field it came from.
+    pub fn add_render(&mut self, field: &'static str, error: &RenderError, t: &Catalog) {
+        self.add_text(field, render_message(error, t));
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
@@ -66,4 +72,16 @@ pub fn comment_problem(problem: BodyProblem, place: CommentPlace, t: &Catalog) -
             ],
         ),
     }
+}
+
+/// The author-facing sentence for a refused render, naming the limit.
+pub fn render_message(error: &RenderError, t: &Catalog) -> String {
+    t.fill(error.message_key(), &[("limit", &error.limit_text())])
+}
+
+/// A form with just the render refusal on `field`.
+pub fn render_errors(field: &'static str, error: &RenderError, t: &Catalog) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.add_render(field, error, t);
+    errors
 }

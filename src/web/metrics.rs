@@ -1,13 +1,53 @@
 //! `/metrics`: Prometheus text format with the figures an operator watches (AI queue and speed).
-//! Only aggregate counters: nothing about users or content.
+//! Only aggregate counters: nothing about users or content. Served only to the addresses in
+//! `AGORA_METRICS_ALLOW` (loopback by default) or to a request carrying `AGORA_METRICS_TOKEN` as a
+//! bearer token; everyone else gets 403.
 use std::fmt::Write;
+use std::net::IpAddr;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use subtle::ConstantTimeEq;
 
+use super::context::Ctx;
 use crate::ai::AiStatus;
 use crate::app::App;
+use crate::error::AppError;
 
-pub async fn show(state: web::Data<App>) -> HttpResponse {
+/// Whether this request may read the metrics.
+fn allowed(ctx: &Ctx, req: &HttpRequest, state: &App) -> bool {
+    let settings = &state.settings;
+    if let Some(expected) = settings.metrics_token.as_deref() {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+            return true;
+        }
+    }
+    // A forwarded request from a proxy that is not trusted could come from anywhere, even when the
+    // proxy itself sits on loopback.
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded =
+        req.headers().contains_key("x-forwarded-for") || req.headers().contains_key("forwarded");
+    if forwarded && !super::middleware::proxy::is_trusted(peer, &settings.trusted_proxies) {
+        return false;
+    }
+    ctx.client_ip()
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| settings.metrics_allow.iter().any(|net| net.contains(&ip)))
+}
+
+pub async fn show(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<App>,
+) -> Result<HttpResponse, AppError> {
+    if !allowed(&ctx, &req, &state) {
+        return Err(AppError::Forbidden);
+    }
     let mut out = String::new();
     let mut metric = |name: &str, help: &str, kind: &str, value: f64| {
         let _ = writeln!(
@@ -25,6 +65,18 @@ pub async fn show(state: web::Data<App>) -> HttpResponse {
         "Whether the database answered a ping.",
         "gauge",
         database_up,
+    );
+    metric(
+        "agora_password_hashes_total",
+        "Password hashes and checks computed since start.",
+        "counter",
+        state.hashes.performed() as f64,
+    );
+    metric(
+        "agora_password_hash_busy_total",
+        "Log-ins and sign-ups answered busy because the hashing queue was full.",
+        "counter",
+        state.hashes.refused() as f64,
     );
     let ai_up = match state.ai_status() {
         AiStatus::Ready(_) => 1.0,
@@ -83,7 +135,7 @@ pub async fn show(state: web::Data<App>) -> HttpResponse {
             );
         }
     }
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(out)
+        .body(out))
 }

@@ -41,6 +41,12 @@ impl Refused {
                 message: rule_message(&refusal, t),
                 retry_after_secs: refusal.retry_after_secs,
             },
+            WriteError::Render(e) => Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                field: "body",
+                message: crate::web::form::render_message(&e, t),
+                retry_after_secs: None,
+            },
             WriteError::Invalid { field, key } => Refused {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 field,

@@ -127,7 +127,7 @@ async fn duplicate_usernames_are_refused_without_regard_to_case() {
         .text()
         .await
         .expect("body")
-        .contains("email exists already"));
+        .contains("This email cannot be used to sign up"));
 }
 
 #[tokio::test]

@@ -43,6 +43,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ("AGORA_AI".into(), "off".into()),
         // Tests run queued jobs themselves (`run_jobs`), so they can count what was queued.
         ("AGORA_JOBS".into(), "off".into()),
+        // Test servers for outgoing requests listen on 127.0.0.1; off (the default) everywhere else.
+        ("AGORA_OUTBOUND_ALLOW_LOOPBACK".into(), "true".into()),
     ]);
     for (k, v) in overrides {
         env.insert(k.to_string(), v.to_string());

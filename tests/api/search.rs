@@ -49,7 +49,10 @@ async fn post(app: &TestApp, spec: Spec<'_>) -> i64 {
             author_id: spec.author_id,
             title: title.as_ref(),
             body: &body,
-            rendered: &agora::render::render_post(body.as_str()),
+            rendered: &agora::render::render_post_or_source(
+                body.as_str(),
+                agora::render::Limits::default(),
+            ),
             tags: tags.as_ref(),
             status: spec.status,
         },

@@ -18,7 +18,7 @@ FLOORS = [
     {"domain", "i18n", "error", "telemetry"},
     {"render"},
     {"db"},
-    {"auth", "jobs", "config"},
+    {"auth", "jobs", "config", "outbound"},
     {"search"},
     {"moderation", "ai", "mail"},
     {"app"},

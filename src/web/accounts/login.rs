@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::current_user;
 use crate::app::App;
-use crate::auth::{password, rate_limit};
+use crate::auth::rate_limit;
 use crate::db;
 use crate::domain::username_key;
 use crate::error::AppError;
@@ -70,8 +70,8 @@ pub async fn submit(
     let form = form.into_inner();
     let limits = &state.settings.limits;
     let key = username_key(&form.username);
-    let ip_bucket = format!("login-fail:ip:{}", ctx.client_ip());
-    let account_bucket = format!("login-fail:user:{key}");
+    let ip_bucket = login_ip_bucket(&ctx.client_ip());
+    let account_bucket = login_account_bucket(&key);
     let ip_budget = rate_limit::Budget {
         bucket: &ip_bucket,
         limit: limits.login_failures_per_ip,
@@ -82,15 +82,26 @@ pub async fn submit(
         limit: limits.login_failures_per_account,
         window: limits.login_window,
     };
-    rate_limit::check(&state.db, &ip_budget).await?;
-    rate_limit::check(&state.db, &account_budget).await?;
+    // Counted before the hash, in one statement each: a burst cannot get past the limits.
+    rate_limit::take(&state.db, &ip_budget).await?;
+    rate_limit::take(&state.db, &account_budget).await?;
+    // Only attempts within both budgets queue for the hash; one turned away as busy (the queue is
+    // full of other accounts' log-ins) did not happen, so its counts are given back.
+    let ticket = match state.hashes.enter() {
+        Ok(ticket) => ticket,
+        Err(busy) => {
+            rate_limit::give_back(&state.db, &ip_bucket).await?;
+            rate_limit::give_back(&state.db, &account_bucket).await?;
+            return Err(busy);
+        }
+    };
 
     let found = db::users::credentials_by_username_key(&state.db, &key).await?;
     let (record, hash) = match found {
         Some((record, hash)) if !record.deleted => (Some(record), Some(hash)),
         _ => (None, None),
     };
-    let verified = password::verify(form.password.clone(), hash).await;
+    let verified = ticket.verify(form.password.clone(), hash).await?;
 
     let t = ctx.t();
     let mut errors = FormErrors::default();
@@ -103,17 +114,14 @@ pub async fn submit(
                 let message = t.fill("error.suspended", &[("until", &until), ("reason", &reason)]);
                 errors.add_text("username", message);
             } else {
-                db::rate_limits::clear(&state.db, &account_bucket).await?;
+                rate_limit::forget(&state.db, &account_bucket).await?;
+                rate_limit::give_back(&state.db, &ip_bucket).await?;
                 ctx.sign_in(&state, current_user(&record)).await?;
                 let next = local_target(&form.next).unwrap_or_else(|| "/".into());
                 return Ok(crate::web::see_other(&next));
             }
         }
-        _ => {
-            rate_limit::record(&state.db, &ip_bucket).await?;
-            rate_limit::record(&state.db, &account_bucket).await?;
-            errors.add_key("username", "error.login_failed", t);
-        }
+        _ => errors.add_key("username", "error.login_failed", t),
     }
     crate::web::render(
         &LoginPage {
@@ -124,6 +132,16 @@ pub async fn submit(
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// Log-in attempts from one address (an IPv6 /64), counted before the password is checked.
+pub fn login_ip_bucket(client_ip: &str) -> String {
+    format!("login:ip:{}", rate_limit::address_key(client_ip))
+}
+
+/// Log-in attempts for one account (by username key), shared with the password change form.
+pub fn login_account_bucket(username_key: &str) -> String {
+    format!("login:user:{username_key}")
 }
 
 pub async fn logout(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::current_user;
 use crate::app::App;
-use crate::auth::{invite, password, rate_limit};
+use crate::auth::{invite, rate_limit};
 use crate::db::{self, users::CreateUserError};
 use crate::domain::{Email, NewPassword, Registration, Role, Username};
 use crate::error::AppError;
@@ -99,7 +99,7 @@ pub async fn submit(
     rate_limit::hit(
         &state.db,
         &rate_limit::Budget {
-            bucket: &format!("register:ip:{}", ctx.client_ip()),
+            bucket: &format!("register:ip:{}", rate_limit::address_key(&ctx.client_ip())),
             limit: limits.registrations_per_ip,
             window: limits.registration_window,
         },
@@ -136,9 +136,11 @@ pub async fn submit(
         return rejected(errors);
     };
 
-    let hash = password::hash(password.expose().to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let hash = state
+        .hashes
+        .enter()?
+        .hash(password.expose().to_string())
+        .await?;
     let new_user = db::users::NewUser {
         username: &username,
         email: &email,
@@ -166,8 +168,24 @@ pub async fn submit(
             errors.add_key("username", "error.username_taken", t);
             return rejected(errors);
         }
+        // A forum that signs new members in at once cannot hide that an email is registered:
+        // the sign-up either works or it does not. Discourse answers the same way (its
+        // `hide_email_address_taken` mode needs a confirmation mail, which this forum does not
+        // send at sign-up), and makes asking cost what guessing at log-in costs. So do we: the
+        // answer names no account ("cannot be used", not "exists"), it took the same password
+        // hash as a real sign-up, and each one spends the address's failed-log-in budget, so
+        // probing emails here is no faster than probing usernames at /login.
         Err(CreateUserError::EmailTaken) => {
-            errors.add_key("email", "error.email_taken", t);
+            rate_limit::take(
+                &state.db,
+                &rate_limit::Budget {
+                    bucket: &super::login::login_ip_bucket(&ctx.client_ip()),
+                    limit: limits.login_failures_per_ip,
+                    window: limits.login_window,
+                },
+            )
+            .await?;
+            errors.add_key("email", "error.email_unusable", t);
             return rejected(errors);
         }
         Err(CreateUserError::Db(e)) => return Err(e.into()),

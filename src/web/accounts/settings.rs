@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth::{password, rate_limit, CurrentUser};
+use crate::auth::{rate_limit, CurrentUser};
 use crate::db;
 use crate::domain::NewPassword;
 use crate::error::AppError;
@@ -48,22 +48,27 @@ pub async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let limits = &state.settings.limits;
-    let bucket = format!(
-        "login-fail:user:{}",
-        crate::domain::username_key(&me.username)
-    );
+    let bucket = super::login::login_account_bucket(&crate::domain::username_key(&me.username));
     let budget = rate_limit::Budget {
         bucket: &bucket,
         limit: limits.login_failures_per_account,
         window: limits.login_window,
     };
-    rate_limit::check(&state.db, &budget).await?;
+    rate_limit::take(&state.db, &budget).await?;
+    let ticket = match state.hashes.enter() {
+        Ok(ticket) => ticket,
+        Err(busy) => {
+            rate_limit::give_back(&state.db, &bucket).await?;
+            return Err(busy);
+        }
+    };
 
     let t = ctx.t();
     let mut errors = FormErrors::default();
     let stored = db::users::password_hash(&state.db, me.id).await?;
-    if !password::verify(form.current_password.clone(), stored).await {
-        rate_limit::record(&state.db, &bucket).await?;
+    if ticket.verify(form.current_password.clone(), stored).await? {
+        rate_limit::give_back(&state.db, &bucket).await?;
+    } else {
         errors.add_key("current_password", "error.current_password_wrong", t);
     }
     let new = NewPassword::parse(&form.new_password, &[&me.username])
@@ -79,9 +84,7 @@ pub async fn change_password(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    let hash = password::hash(new.expose().to_string())
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let hash = state.hashes.enter()?.hash(new.expose().to_string()).await?;
     db::users::set_password_hash(&state.db, me.id, &hash).await?;
     let keep = ctx.session().map(|s| s.id_hash);
     db::sessions::delete_for_user(&state.db, me.id, keep.as_deref()).await?;

@@ -30,7 +30,7 @@ pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppEr
     let html = match settings::guidelines(&state.db).await?.1 {
         Some(html) => html,
         None => {
-            services::render::post(ctx.t().get("guidelines.default"))
+            services::render::post(&state, ctx.t().get("guidelines.default"))
                 .await
                 .map_err(|e| refusal::error_page(e, ctx.t()))?
                 .html

@@ -8,8 +8,8 @@ use crate::app::App;
 use crate::db;
 use crate::error::AppError;
 use crate::services;
-use crate::web::context::{Ctx, Page};
 use crate::web::context::origin;
+use crate::web::context::{Ctx, Page};
 use crate::web::refusal;
 
 pub const MAX_USES: std::ops::RangeInclusive<i64> = 1..=1000;

@@ -3,7 +3,13 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{web, Error, HttpMessage};
+
+use crate::app::App;
+
+/// A year of HTTPS-only, sent when `AGORA_PUBLIC_URL` is https (the forum is then only reached
+/// over TLS, whatever address it binds to behind its proxy).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
 /// Scripts only from our own files (no inline script at all); styles may be inline because Mermaid's
 /// SVG output carries style elements.
@@ -20,6 +26,15 @@ pub async fn security_headers(
         .extensions()
         .get::<tracing_actix_web::RequestId>()
         .map(|id| id.to_string());
+    let https = req
+        .app_data::<web::Data<App>>()
+        .and_then(|s| {
+            s.settings
+                .public_url
+                .as_ref()
+                .map(|u| u.scheme() == "https")
+        })
+        .unwrap_or(false);
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
     let mut set = |name: &'static str, value: &'static str| {
@@ -30,6 +45,9 @@ pub async fn security_headers(
     };
     set("content-security-policy", CONTENT_SECURITY_POLICY);
     set("x-content-type-options", "nosniff");
+    if https {
+        set("strict-transport-security", STRICT_TRANSPORT_SECURITY);
+    }
     set("referrer-policy", "strict-origin-when-cross-origin");
     set("x-frame-options", "DENY");
     set("cross-origin-opener-policy", "same-origin");

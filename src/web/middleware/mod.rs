@@ -2,4 +2,6 @@
 pub mod csrf;
 pub mod error_pages;
 pub mod headers;
+pub mod proxy;
+pub mod request_log;
 pub mod session;

@@ -86,7 +86,7 @@ pub async fn load_session(
     {
         crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
     }
-    let client_ip = client_ip(&req, state.settings.trust_proxy_headers);
+    let client_ip = client_ip(&req, &state.settings.trusted_proxies);
     let context = RequestContext {
         session,
         lang,
@@ -151,19 +151,12 @@ fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
-/// The address rate limits count against: the peer, or the first forwarded hop when a trusted proxy
-/// sits in front (otherwise X-Forwarded-For is attacker-controlled and ignored).
-fn client_ip(req: &ServiceRequest, trust_proxy_headers: bool) -> String {
-    if trust_proxy_headers {
-        if let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return ip.trim().to_string();
-        }
-    }
-    req.peer_addr()
-        .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+/// The address rate limits count against; see [`super::proxy`].
+fn client_ip(req: &ServiceRequest, trusted: &[ipnet::IpNet]) -> String {
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|h| h.to_str().ok())
+        .collect();
+    super::proxy::client_ip(req.peer_addr().map(|a| a.ip()), &forwarded, trusted)
 }

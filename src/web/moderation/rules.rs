@@ -1,6 +1,6 @@
 //! `/admin/rules`: moderators see the rules and their hit counts, admins add, edit, switch off and
 //! delete them and set the trust-level thresholds (every change audited through `services::rules`).
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,7 +14,6 @@ use crate::moderation::rules::{
     Counted, Rule, RuleAction, RuleDraft, RuleInput, RuleKind, EVERYONE, MAX_PATTERN_CHARS,
 };
 use crate::moderation::trust::{Thresholds, FIELDS};
-use crate::moderation::{Action, Content, Refusal, Verdict};
 use crate::services::{self, rules::RuleChange};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;

@@ -251,7 +251,14 @@ pub async fn accept(
         return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
     let markdown = Markdown::parse(&text).map_err(|_| AppError::Invalid("summary".into()))?;
-    let html = crate::render::render_comment(markdown.as_str()).html;
+    let html = match crate::render::comment(markdown.as_str(), state.settings.render).await {
+        Ok(rendered) => rendered.html,
+        Err(e) => {
+            let message = crate::web::form::render_message(&e, ctx.t());
+            let page = draft_page(&ctx, &state, &post, Some(text), message).await?;
+            return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
     db::ai::accept_summary(&state.db, post.id, me.id, markdown.as_str(), &html).await?;
     ctx.flash("summary.flash.accepted");
     Ok(crate::web::see_other(&post_link(&post)))

@@ -8,8 +8,8 @@ use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
 use super::lists::{next_url, parse_after};
 use super::topic_edit::{self, Topic};
 use super::views::{HeadMeta, PostView, SummaryView};
-use crate::web::context::origin;
 use super::{visible_post, PAGE_SIZE};
+use crate::web::context::origin;
 
 use crate::app::App;
 use crate::db;

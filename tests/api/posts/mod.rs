@@ -102,7 +102,10 @@ pub async fn seed(
             author_id: author,
             title: topic.then_some(&title),
             body: &body,
-            rendered: &agora::render::render_post(body.as_str()),
+            rendered: &agora::render::render_post_or_source(
+                body.as_str(),
+                agora::render::Limits::default(),
+            ),
             tags: topic.then_some(&tags),
             status: PostStatus::Published,
         },

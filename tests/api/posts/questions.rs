@@ -96,7 +96,10 @@ async fn bot_answers_are_never_accepted() {
             author_id: me,
             title: None,
             body: &body,
-            rendered: &agora::render::render_post(body.as_str()),
+            rendered: &agora::render::render_post_or_source(
+                body.as_str(),
+                agora::render::Limits::default(),
+            ),
             tags: None,
             status: PostStatus::Published,
         },

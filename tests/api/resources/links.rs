@@ -49,15 +49,19 @@ fn start_link_server() -> u16 {
     port
 }
 
-/// A port nothing listens on.
+/// A port nothing listens on: below the ephemeral range, so no other test's server can be given
+/// it between this test choosing it and the check connecting (a freed random port can be).
 fn refused_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+    1
 }
 
 async fn run_link_checks(app: &TestApp) -> usize {
     let mut registry = agora::jobs::Registry::default();
-    agora::services::link_check::register_jobs(&mut registry, app.db.clone());
+    agora::services::link_check::register_jobs(
+        &mut registry,
+        app.db.clone(),
+        app.settings.outbound,
+    );
     let worker = agora::jobs::Worker::new(app.db.clone(), registry, "link-worker", 60);
     let mut ran = 0;
     while worker.run_once().await.expect("job queue") {
