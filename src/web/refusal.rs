@@ -1,6 +1,7 @@
 //! The one way a refused write comes back. A service's [`WriteError`] becomes the same form again with
 //! the author's text kept and the reason next to the body: 403 for a silenced member, 422 for a rule
-//! or invalid input, 429 with `Retry-After` for a rate limit. Writes without a form (votes, flags)
+//! or invalid input, 429 with `Retry-After` for a rate limit or spent budget, 503 with `Retry-After`
+//! for an AI feature that cannot take it now. Writes without a form (votes, flags)
 //! get the matching error page instead.
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
@@ -8,6 +9,7 @@ use actix_web::HttpResponse;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::moderation::Refusal;
+use crate::services::gate::Unavailable;
 use crate::services::WriteError;
 use crate::web::form::FormErrors;
 
@@ -46,6 +48,33 @@ impl Refused {
                 field,
                 message: t.get(key).to_string(),
                 retry_after_secs: None,
+            },
+            WriteError::Length {
+                field,
+                key,
+                min,
+                max,
+            } => Refused {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                message: t.fill(key, &[("min", &min.to_string()), ("max", &max.to_string())]),
+                retry_after_secs: None,
+            },
+            WriteError::OverBudget {
+                key,
+                retry_after_secs,
+            } => Refused {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                field: "body",
+                message: t.fill(key, &[("secs", &retry_after_secs.to_string())]),
+                retry_after_secs: Some(retry_after_secs),
+            },
+            WriteError::Unavailable(why) => Refused {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                field: "body",
+                message: unavailable_message(&why, t),
+                // Worth another try soon: the model loads, the queue drains.
+                retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
             },
         })
     }
@@ -89,14 +118,15 @@ impl Refused {
         Ok(response)
     }
 
-    /// For writes with no form to show again: the error page saying why.
+    /// For writes with no form to show again: the error page saying why (a feature that is off or
+    /// unavailable is a closed door).
     pub fn into_error(self) -> AppError {
         match self.retry_after_secs {
-            Some(retry_after_secs) => AppError::RateLimited { retry_after_secs },
-            None if self.status == StatusCode::UNPROCESSABLE_ENTITY => {
-                AppError::Invalid(self.message)
+            Some(retry_after_secs) if self.status == StatusCode::TOO_MANY_REQUESTS => {
+                AppError::RateLimited { retry_after_secs }
             }
-            None => AppError::Closed(self.message),
+            _ if self.status == StatusCode::UNPROCESSABLE_ENTITY => AppError::Invalid(self.message),
+            _ => AppError::Closed(self.message),
         }
     }
 }
@@ -117,6 +147,18 @@ pub fn error_page(error: WriteError, t: &Catalog) -> AppError {
     match Refused::explain(error, t) {
         Ok(refused) => refused.into_error(),
         Err(e) => e,
+    }
+}
+
+/// The `Retry-After` an unavailable feature answers with.
+const UNAVAILABLE_RETRY_SECS: u64 = 10;
+
+/// Why an AI feature cannot take a write now, as a sentence (also shown on its pages beforehand).
+pub fn unavailable_message(why: &Unavailable, t: &Catalog) -> String {
+    match why {
+        Unavailable::FeatureOff { key } => t.get(key).to_string(),
+        Unavailable::AiOff { reason } => format!("{} {reason}", t.get("ai.off_prefix")),
+        Unavailable::Busy { secs } => t.fill("bot.error.busy", &[("secs", &secs.to_string())]),
     }
 }
 

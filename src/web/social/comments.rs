@@ -319,6 +319,7 @@ pub async fn threads(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::comments::CommentTarget;
     use crate::domain::Role;
 
     use crate::auth::permissions::test_member as member;

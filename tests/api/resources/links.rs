@@ -57,7 +57,7 @@ fn refused_port() -> u16 {
 
 async fn run_link_checks(app: &TestApp) -> usize {
     let mut registry = agora::jobs::Registry::default();
-    agora::web::resources::register_jobs(&mut registry, app.db.clone());
+    agora::services::link_check::register_jobs(&mut registry, app.db.clone());
     let worker = agora::jobs::Worker::new(app.db.clone(), registry, "link-worker", 60);
     let mut ran = 0;
     while worker.run_once().await.expect("job queue") {
