@@ -190,104 +190,93 @@ pub async fn store_reply(
     result: &Result<BotReply, AiError>,
 ) -> Result<Option<i64>, WriteError> {
     match to {
-        ReplyTo::Ask(id) => {
-            let outcome = match result {
-                Ok(reply) => {
-                    let sources =
-                        serde_json::to_string(&reply.passages).unwrap_or_else(|_| "[]".into());
-                    let html =
-                        render::post(&answer::linked_markdown(&reply.markdown, &reply.passages))
-                            .await?
-                            .html;
-                    (
-                        if reply.abstained {
-                            AskStatus::Abstained
-                        } else {
-                            AskStatus::Answered
-                        },
-                        reply,
-                        sources,
-                        html,
-                    )
-                }
-                Err(e) => {
-                    let status = if matches!(e, AiError::Cancelled) {
-                        AskStatus::Cancelled
-                    } else {
-                        AskStatus::Failed
-                    };
-                    db::ai::finish_ask(
-                        &app.db,
-                        id,
-                        db::ai::AskOutcome {
-                            status,
-                            answer_md: "",
-                            answer_html: "",
-                            sources: "[]",
-                            removed_citations: 0,
-                            model: "",
-                            error: &e.to_string(),
-                            tokens: 0,
-                            elapsed_ms: 0,
-                        },
-                    )
-                    .await?;
-                    return Ok(Some(id));
-                }
-            };
-            let (status, reply, sources, html) = outcome;
-            db::ai::finish_ask(
-                &app.db,
-                id,
-                db::ai::AskOutcome {
-                    status,
-                    answer_md: &reply.markdown,
-                    answer_html: &html,
-                    sources: &sources,
-                    removed_citations: reply.removed_citations as i64,
-                    model: &reply.model,
-                    error: "",
-                    tokens: reply.tokens as i64,
-                    elapsed_ms: reply.elapsed.as_millis() as i64,
-                },
-            )
-            .await?;
-            Ok(Some(id))
-        }
-        ReplyTo::Question(question) => {
-            let Ok(reply) = result else { return Ok(None) };
-            if reply.abstained {
-                return Ok(None);
+        ReplyTo::Ask(id) => store_ask_reply(app, id, result).await.map(Some),
+        ReplyTo::Question(question) => match result {
+            Ok(reply) if !reply.abstained => {
+                store_thread_reply(app, question, reply).await.map(Some)
             }
-            let settings = FeatureSettings::load(&app.db).await?;
-            let name = Username::parse(&settings.bot_name).map_err(|_| {
-                WriteError::Failed(AppError::Internal(anyhow::anyhow!("invalid bot name")))
-            })?;
-            let bot_id = db::ai::ensure_bot_user(&app.db, &name).await?;
-            let body = Markdown::parse(&answer::post_markdown(reply)).map_err(|e| {
-                WriteError::Failed(AppError::Internal(anyhow::anyhow!(
-                    "the bot answer is not valid Markdown: {e:?}"
-                )))
-            })?;
-            let rendered = render::post(body.as_str()).await?;
-            let id = db::posts::create(
-                &app.db,
-                NewPost {
-                    kind: PostKind::BotAnswer,
-                    parent_id: Some(question.id),
-                    author_id: bot_id,
-                    title: None,
-                    body: &body,
-                    rendered: &rendered,
-                    tags: None,
-                    status: PostStatus::Published,
-                },
-            )
-            .await?;
-            db::ai::set_post_model(&app.db, id, &reply.model).await?;
-            Ok(Some(id))
-        }
+            _ => Ok(None),
+        },
     }
+}
+
+/// The outcome of a `/bot` question, on its row.
+async fn store_ask_reply(
+    app: &App,
+    id: i64,
+    result: &Result<BotReply, AiError>,
+) -> Result<i64, WriteError> {
+    let (status, reply) = match result {
+        Ok(reply) if reply.abstained => (AskStatus::Abstained, Some(reply)),
+        Ok(reply) => (AskStatus::Answered, Some(reply)),
+        Err(AiError::Cancelled) => (AskStatus::Cancelled, None),
+        Err(_) => (AskStatus::Failed, None),
+    };
+    let error = result
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let (sources, html) = match reply {
+        Some(reply) => (
+            serde_json::to_string(&reply.passages).unwrap_or_else(|_| "[]".into()),
+            render::post(&answer::linked_markdown(&reply.markdown, &reply.passages))
+                .await?
+                .html,
+        ),
+        None => ("[]".to_string(), String::new()),
+    };
+    db::ai::finish_ask(
+        &app.db,
+        id,
+        db::ai::AskOutcome {
+            status,
+            answer_md: reply.map_or("", |r| r.markdown.as_str()),
+            answer_html: &html,
+            sources: &sources,
+            removed_citations: reply.map_or(0, |r| r.removed_citations as i64),
+            model: reply.map_or("", |r| r.model.as_str()),
+            error: &error,
+            tokens: reply.map_or(0, |r| r.tokens as i64),
+            elapsed_ms: reply.map_or(0, |r| r.elapsed.as_millis() as i64),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A reply on a question thread: a published answer by the bot's account, with its sources.
+async fn store_thread_reply(
+    app: &App,
+    question: &PostRecord,
+    reply: &BotReply,
+) -> Result<i64, WriteError> {
+    let settings = FeatureSettings::load(&app.db).await?;
+    let name = Username::parse(&settings.bot_name)
+        .map_err(|_| WriteError::Failed(AppError::Internal(anyhow::anyhow!("invalid bot name"))))?;
+    let bot_id = db::ai::ensure_bot_user(&app.db, &name).await?;
+    let body = Markdown::parse(&answer::post_markdown(reply)).map_err(|e| {
+        WriteError::Failed(AppError::Internal(anyhow::anyhow!(
+            "the bot answer is not valid Markdown: {e:?}"
+        )))
+    })?;
+    let rendered = render::post(body.as_str()).await?;
+    let id = db::posts::create(
+        &app.db,
+        NewPost {
+            kind: PostKind::BotAnswer,
+            parent_id: Some(question.id),
+            author_id: bot_id,
+            title: None,
+            body: &body,
+            rendered: &rendered,
+            tags: None,
+            status: PostStatus::Published,
+        },
+    )
+    .await?;
+    db::ai::set_post_model(&app.db, id, &reply.model).await?;
+    Ok(id)
 }
 
 /// Queues a bot answer on a question; one already queued for it is not queued twice.
