@@ -239,13 +239,15 @@ pub async fn save(
     } else {
         None
     };
-    if let Some(message) = problem {
-        let page = ai_page(&ctx, &state, Some(wanted), message).await?;
-        return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    if let Ok(name) = name {
-        crate::services::settings::save_features(&state, &me, &wanted, &name).await?;
-    }
+    let name = match (problem, name) {
+        (None, Ok(name)) => name,
+        // A bad name always has its message above.
+        (problem, _) => {
+            let page = ai_page(&ctx, &state, Some(wanted), problem.unwrap_or_default()).await?;
+            return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    crate::services::settings::save_features(&state, &me, &wanted, &name).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other("/admin/ai"))
 }
