@@ -183,3 +183,73 @@ pub fn rule_message(refusal: &Refusal, t: &Catalog) -> String {
         None => t.fill("rules.refused", &[("rule", &refusal.description)]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_length_refusal_names_its_bounds_next_to_its_field() {
+        let t = Lang::En.catalog();
+        let refused = Refused::explain(
+            WriteError::Length {
+                field: "question",
+                key: "bot.error.length",
+                min: 5,
+                max: 500,
+            },
+            t,
+        )
+        .expect("a refusal");
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.field, "question");
+        assert_eq!(refused.message, "Ask in 5 to 500 characters.");
+    }
+
+    #[test]
+    fn a_spent_budget_is_429_with_its_wait() {
+        let t = Lang::En.catalog();
+        let error = || WriteError::OverBudget {
+            key: "bot.error.rate_limited",
+            retry_after_secs: 42,
+        };
+        let refused = Refused::explain(error(), t).expect("a refusal");
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.retry_after_secs, Some(42));
+        assert!(refused.message.contains("42 s"), "{}", refused.message);
+        assert!(matches!(
+            error_page(error(), t),
+            AppError::RateLimited {
+                retry_after_secs: 42
+            }
+        ));
+    }
+
+    #[test]
+    fn an_unavailable_feature_is_503_on_a_form_and_a_closed_door_without_one() {
+        let t = Lang::En.catalog();
+        let off = || {
+            WriteError::Unavailable(Unavailable::FeatureOff {
+                key: "bot.feature_off",
+            })
+        };
+        let refused = Refused::explain(off(), t).expect("a refusal");
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(refused.retry_after_secs.is_some());
+        assert_eq!(refused.message, t.get("bot.feature_off"));
+        match error_page(off(), t) {
+            AppError::Closed(message) => assert_eq!(message, t.get("bot.feature_off")),
+            other => panic!("expected a closed door, got {other:?}"),
+        }
+        let busy = unavailable_message(&Unavailable::Busy { secs: 15 }, t);
+        assert!(busy.contains("15 s"), "{busy}");
+        let ai_off = unavailable_message(
+            &Unavailable::AiOff {
+                reason: "no model".into(),
+            },
+            t,
+        );
+        assert!(ai_off.ends_with(" no model"), "{ai_off}");
+    }
+}
