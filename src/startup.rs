@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::config::Settings;
 use crate::db::{self, Db};
 use crate::error::AppError;
-use crate::jobs::{Registry, Worker};
+use crate::jobs::Worker;
 use crate::web::middleware::{csrf, error_pages, headers, request_log, session};
 
 /// A bound, migrated server ready to run.
@@ -185,13 +185,7 @@ pub fn build_app(
 /// The background worker with every job kind this instance runs; its name tells instances apart
 /// in the jobs table.
 pub fn job_worker(state: &App) -> Worker {
-    let mut registry = Registry::default();
-    crate::ai::forum::register_jobs(&mut registry, state.db.clone(), state.ai.clone());
-    crate::services::link_check::register_jobs(
-        &mut registry,
-        state.db.clone(),
-        state.settings.outbound,
-    );
+    let registry = crate::services::jobs::registry(state);
     let name = format!("{}-{}", hostname(), std::process::id());
     Worker::new(state.db.clone(), registry, name, 600)
 }

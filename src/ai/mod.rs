@@ -1,10 +1,13 @@
-//! GPT-2-family inference on ONNX Runtime: runtime loading, tokenizer, generation, service.
+//! GPT-2-family inference on ONNX Runtime (runtime loading, tokenizer, generation, service) and the
+//! AI features' engine parts: the answer bot's retrieval and checks, summary steps, evaluation. Their
+//! write paths and jobs live in `services::{summaries, bot}`.
 
+pub mod answer;
 pub mod bot;
 pub mod config;
 pub mod engine;
 pub mod error;
-pub mod forum;
+pub mod eval;
 pub mod generate;
 mod layout;
 pub mod model;

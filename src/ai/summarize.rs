@@ -1,9 +1,13 @@
 //! Summaries that cannot invent facts: an extractive core chosen from the post's own sentences
 //! (each with its place in the post), a prompt for a generated TL;DR draft, and the quality gate
-//! generated text must pass before anyone sees it. Pure functions; the job lives in `ai::features`.
+//! generated text must pass before anyone sees it. Pure functions; the job that feeds them from the
+//! database lives in `services::summaries`.
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+
+use super::{GenerateRequest, SamplingParams};
 
 use crate::domain::is_cjk;
 use crate::render::cjk_sentences;
@@ -137,6 +141,40 @@ pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
         "In other words,"
     });
     prompt
+}
+
+/// What the summary job asks the model for: a greedy continuation of the title and the extractive
+/// core, with a repetition penalty, ending at the first blank line.
+pub fn tldr_request(title: &str, core: &[Sentence]) -> GenerateRequest {
+    let mut request = GenerateRequest::new(tldr_prompt(title, core));
+    request.max_new_tokens = 48;
+    request.sampling = SamplingParams {
+        repetition_penalty: 1.3,
+        ..SamplingParams::greedy()
+    };
+    request.stop = vec!["\n\n".to_string()];
+    request.deadline = Some(Duration::from_secs(60));
+    request
+}
+
+/// The extractive sentences stored with a summary (JSON); unreadable text gives none.
+pub fn stored_sentences(extractive_json: &str) -> Vec<Sentence> {
+    serde_json::from_str(extractive_json).unwrap_or_default()
+}
+
+/// The text an author accepts by default: the generated TL;DR (if any) and the extractive core.
+pub fn default_summary_text(extractive: &[Sentence], generated: &str) -> String {
+    let mut text = String::new();
+    if !generated.is_empty() {
+        text.push_str(generated.trim());
+        text.push_str("\n\n");
+    }
+    for sentence in extractive {
+        text.push_str("- ");
+        text.push_str(sentence.text.trim());
+        text.push('\n');
+    }
+    text.trim_end().to_string()
 }
 
 /// The generated TL;DR as kept: through the quality gate, about the post (at least two content words,
@@ -374,5 +412,15 @@ mod tests {
             ),
         );
         assert!(prompt.ends_with("\n\n换句话说，"), "{prompt}");
+    }
+
+    #[test]
+    fn default_summary_puts_the_tldr_first() {
+        let core = vec![Sentence {
+            text: "A.".into(),
+            at: 0,
+        }];
+        assert_eq!(default_summary_text(&core, "Short."), "Short.\n\n- A.");
+        assert_eq!(default_summary_text(&core, ""), "- A.");
     }
 }

@@ -58,7 +58,7 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
     use crate::db::{DatabaseUrl, Db};
     let text = std::fs::read_to_string(questions)
         .with_context(|| format!("reading {}", questions.display()))?;
-    let questions: Vec<crate::ai::forum::EvalQuestion> =
+    let questions: Vec<crate::ai::eval::EvalQuestion> =
         serde_json::from_str(&text).context("parsing the evaluation set")?;
     let dir = std::env::temp_dir().join(format!("agora-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -68,8 +68,8 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
         let db = Db::connect(&url).await?;
         db.migrate().await?;
         crate::seed::seed_demo(&db).await?;
-        let report = crate::ai::forum::evaluate(&db, &questions).await?;
-        let cores = crate::ai::forum::summary_cores(&db).await?;
+        let report = crate::ai::eval::evaluate(&db, &questions).await?;
+        let cores = crate::ai::eval::summary_cores(&db).await?;
         db.close().await;
         anyhow::Ok((report, cores))
     }
@@ -123,7 +123,7 @@ fn tldr_eval(
     let mut passed = Vec::new();
     let mut rejected = std::collections::BTreeMap::<&str, usize>::new();
     for (source, core) in cores {
-        let request = crate::ai::forum::tldr_request(&source.title, core);
+        let request = crate::ai::summarize::tldr_request(&source.title, core);
         let controls = Controls {
             deadline: request.deadline.map(|d| Instant::now() + d),
             cancel: None,

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{now, Db, DbError};
-use crate::domain::Username;
+use crate::domain::{AskStatus, Username};
 
 // ---------------------------------------------------------------------------------------------
 // Summaries
@@ -172,8 +172,7 @@ pub struct AskRecord {
     pub id: i64,
     pub asker_id: i64,
     pub question: String,
-    /// `queued`, `running`, `answered`, `abstained`, `failed` or `cancelled`.
-    pub status: String,
+    pub status: AskStatus,
     pub answer_md: String,
     pub answer_html: String,
     /// JSON list of `ai::bot::Passage`.
@@ -195,7 +194,7 @@ fn ask_from_row(row: &sqlx::any::AnyRow) -> Result<AskRecord, DbError> {
         id: row.try_get("id")?,
         asker_id: row.try_get("asker_id")?,
         question: row.try_get("question")?,
-        status: row.try_get("status")?,
+        status: AskStatus::from_stored(&row.try_get::<String, _>("status")?),
         answer_md: row.try_get("answer_md")?,
         answer_html: row.try_get("answer_html")?,
         sources: row.try_get("sources")?,
@@ -234,17 +233,18 @@ pub async fn ask(db: &Db, id: i64) -> Result<Option<AskRecord>, DbError> {
 
 /// Takes a queued question for answering; only one caller wins.
 pub async fn claim_ask(db: &Db, id: i64) -> Result<bool, DbError> {
-    let done =
-        sqlx::query("UPDATE bot_asks SET status = 'running' WHERE id = $1 AND status = 'queued'")
-            .bind(id)
-            .execute(db.writer())
-            .await?;
+    let done = sqlx::query("UPDATE bot_asks SET status = $2 WHERE id = $1 AND status = $3")
+        .bind(id)
+        .bind(AskStatus::Running.as_str())
+        .bind(AskStatus::Queued.as_str())
+        .execute(db.writer())
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// How a question ended.
 pub struct AskOutcome<'a> {
-    pub status: &'a str,
+    pub status: AskStatus,
     pub answer_md: &'a str,
     pub answer_html: &'a str,
     pub sources: &'a str,
@@ -262,7 +262,7 @@ pub async fn finish_ask(db: &Db, id: i64, outcome: AskOutcome<'_>) -> Result<(),
          WHERE id = $1",
     )
     .bind(id)
-    .bind(outcome.status)
+    .bind(outcome.status.as_str())
     .bind(outcome.answer_md)
     .bind(outcome.answer_html)
     .bind(outcome.sources)

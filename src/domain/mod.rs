@@ -1,5 +1,6 @@
 //! Types that are valid by construction: user input becomes one of these at the edge, and code past the
 //! edge never re-checks it.
+mod bot;
 mod comment;
 mod email;
 mod flag;
@@ -16,6 +17,7 @@ mod tags;
 pub mod trust;
 mod username;
 
+pub use bot::AskStatus;
 pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;
 pub use flag::{

@@ -1,5 +1,6 @@
 //! Background work: a registry of job kinds and a worker loop that leases jobs from the database
-//! queue (`db::jobs`), runs them off the request path, and retries failures with back-off.
+//! queue (`db::jobs`), runs them off the request path, and retries failures with back-off. Which kinds
+//! an instance runs is decided in one place above this floor, `services::jobs::registry`.
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;

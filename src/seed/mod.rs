@@ -325,7 +325,7 @@ pub async fn run_cli(settings: &Settings, hint_only: bool) -> anyhow::Result<()>
     let mut summaries = 0;
     if result.is_ok() {
         for topic in db::ai::public_topics(&db).await? {
-            if crate::ai::forum::post_changed(&db, topic.id).await? {
+            if crate::services::summaries::post_changed(&db, topic.id).await? {
                 summaries += 1;
             }
         }

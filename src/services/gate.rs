@@ -38,9 +38,37 @@ pub enum WriteError {
     /// The rendered text would pass the operator's size or CPU-time limit.
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    /// The input's length is outside `min..=max` characters (the message names the bounds).
+    #[error("{field} must be {min} to {max} characters")]
+    Length {
+        field: &'static str,
+        key: &'static str,
+        min: usize,
+        max: usize,
+    },
+    /// A member's or the site's budget for this write is spent (the message names the wait).
+    #[error("over budget; retry in {retry_after_secs} s")]
+    OverBudget {
+        key: &'static str,
+        retry_after_secs: u64,
+    },
+    /// The feature cannot take it now.
+    #[error("unavailable: {0:?}")]
+    Unavailable(Unavailable),
     /// Nothing to refuse: storage or another part failed.
     #[error(transparent)]
     Failed(#[from] AppError),
+}
+
+/// Why an AI feature cannot take a write now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// An admin turned the feature off; `key` is the catalog message saying which.
+    FeatureOff { key: &'static str },
+    /// The AI is off, in the operator's words.
+    AiOff { reason: String },
+    /// The model's queue is full; about this many seconds until it has room.
+    Busy { secs: u64 },
 }
 
 impl From<sqlx::Error> for WriteError {

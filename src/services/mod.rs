@@ -2,10 +2,12 @@
 //! gate (silence, then rules) -> render -> store -> after-write -> reindex -> queue jobs.
 //! Handlers parse and authorise, call one function here, and render what it returns. Services take
 //! the [`App`](crate::app::App) and never import `web`.
+pub mod bot;
 pub mod comments;
 pub mod gate;
 pub mod index;
 pub mod invites;
+pub mod jobs;
 pub mod link_check;
 pub mod members;
 pub mod moderation;

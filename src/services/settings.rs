@@ -1,5 +1,5 @@
-//! Site settings: one typed loader for every setting the pages and write paths read, with the
-//! defaults in one place, and the admins' save (each change audited).
+//! Site settings: one typed loader for every setting the pages and write paths read (the site's and
+//! the AI features'), with the defaults in one place, and the admins' save (each change audited).
 use std::collections::HashMap;
 
 use crate::app::App;
@@ -128,6 +128,135 @@ pub async fn save(
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// The AI features (edited on /admin/ai)
+
+pub const AI_SUMMARIES: &str = "ai.summaries";
+pub const AI_SUMMARY_MIN_CHARS: &str = "ai.summary_min_chars";
+pub const AI_BOT: &str = "ai.bot";
+pub const AI_BOT_AUTO_ANSWER: &str = "ai.bot_auto_answer";
+pub const AI_BOT_NAME: &str = "ai.bot_name";
+pub const AI_BOT_MAX_TOKENS: &str = "ai.bot_max_tokens";
+pub const BOT_MAX_TOKENS_RANGE: std::ops::RangeInclusive<usize> = crate::ai::answer::MAX_TOKENS;
+pub const SUMMARY_MIN_CHARS_RANGE: std::ops::RangeInclusive<usize> = 100..=100_000;
+
+/// The AI features' run-time settings, with their defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureSettings {
+    pub summaries: bool,
+    /// Posts with at least this many characters of Markdown get a summary draft on their own.
+    pub summary_min_chars: usize,
+    pub bot: bool,
+    /// Post a bot answer on every new question (off by default).
+    pub bot_auto_answer: bool,
+    pub bot_name: String,
+    pub bot_max_tokens: usize,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        FeatureSettings {
+            summaries: true,
+            summary_min_chars: 600,
+            bot: true,
+            bot_auto_answer: false,
+            bot_name: "agora-bot".to_string(),
+            bot_max_tokens: 96,
+        }
+    }
+}
+
+impl FeatureSettings {
+    /// Reads every `ai.*` setting in one query; unreadable or out-of-range values give the default.
+    pub async fn load(db: &Db) -> Result<FeatureSettings, DbError> {
+        let stored = db::settings::with_prefix(db, "ai.").await?;
+        Ok(FeatureSettings::from_stored(&stored))
+    }
+
+    fn from_stored(stored: &HashMap<String, String>) -> FeatureSettings {
+        let defaults = FeatureSettings::default();
+        let get = |key: &str| stored.get(key).map(String::as_str);
+        let flag = |key: &str, default: bool| get(key).map_or(default, |v| v == "on");
+        let number = |key: &str, default: usize, range: &std::ops::RangeInclusive<usize>| {
+            get(key)
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| range.contains(n))
+                .unwrap_or(default)
+        };
+        FeatureSettings {
+            summaries: flag(AI_SUMMARIES, defaults.summaries),
+            summary_min_chars: number(
+                AI_SUMMARY_MIN_CHARS,
+                defaults.summary_min_chars,
+                &SUMMARY_MIN_CHARS_RANGE,
+            ),
+            bot: flag(AI_BOT, defaults.bot),
+            bot_auto_answer: flag(AI_BOT_AUTO_ANSWER, defaults.bot_auto_answer),
+            bot_name: get(AI_BOT_NAME)
+                .filter(|n| crate::domain::Username::parse(n).is_ok())
+                .map_or(defaults.bot_name, str::to_string),
+            bot_max_tokens: number(
+                AI_BOT_MAX_TOKENS,
+                defaults.bot_max_tokens,
+                &BOT_MAX_TOKENS_RANGE,
+            ),
+        }
+    }
+}
+
+/// The admins' save of the AI features: each value that differs from what is in force now is a
+/// setting change in the audit log; a new bot name renames the bot's account.
+pub async fn save_features(
+    app: &App,
+    actor: &CurrentUser,
+    wanted: &FeatureSettings,
+    bot_name: &crate::domain::Username,
+) -> Result<(), DbError> {
+    let current = FeatureSettings::load(&app.db).await?;
+    let on_off = |b: bool| if b { "on" } else { "off" };
+    let changes: [(&str, String, String); 6] = [
+        (
+            AI_SUMMARIES,
+            on_off(current.summaries).into(),
+            on_off(wanted.summaries).into(),
+        ),
+        (
+            AI_SUMMARY_MIN_CHARS,
+            current.summary_min_chars.to_string(),
+            wanted.summary_min_chars.to_string(),
+        ),
+        (
+            AI_BOT,
+            on_off(current.bot).into(),
+            on_off(wanted.bot).into(),
+        ),
+        (
+            AI_BOT_AUTO_ANSWER,
+            on_off(current.bot_auto_answer).into(),
+            on_off(wanted.bot_auto_answer).into(),
+        ),
+        (
+            AI_BOT_NAME,
+            current.bot_name.clone(),
+            wanted.bot_name.clone(),
+        ),
+        (
+            AI_BOT_MAX_TOKENS,
+            current.bot_max_tokens.to_string(),
+            wanted.bot_max_tokens.to_string(),
+        ),
+    ];
+    for (key, old, new) in changes {
+        if old != new {
+            db::settings::set_by(&app.db, actor.id, key, &new, None).await?;
+        }
+    }
+    if current.bot_name != wanted.bot_name {
+        db::ai::ensure_bot_user(&app.db, bot_name).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +283,22 @@ mod tests {
         assert_eq!(s.registration, Registration::Open);
         assert_eq!(s.hide_threshold.count, DEFAULT_HIDE_THRESHOLD);
         assert_eq!(s.hide_threshold.trusted_reputation, 40);
+    }
+
+    #[test]
+    fn ai_features_keep_their_defaults_for_values_out_of_range() {
+        let stored: HashMap<String, String> = [
+            (AI_BOT_MAX_TOKENS.to_string(), "100000".to_string()),
+            (AI_SUMMARY_MIN_CHARS.to_string(), "800".to_string()),
+            (AI_BOT_NAME.to_string(), "no spaces allowed".to_string()),
+            (AI_BOT_AUTO_ANSWER.to_string(), "on".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let s = FeatureSettings::from_stored(&stored);
+        assert_eq!(s.bot_max_tokens, FeatureSettings::default().bot_max_tokens);
+        assert_eq!(s.summary_min_chars, 800);
+        assert_eq!(s.bot_name, "agora-bot");
+        assert!(s.bot_auto_answer && s.bot && s.summaries);
     }
 }

@@ -13,19 +13,17 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::context::{Ctx, Page};
+use crate::ai::answer::BotEvent;
 use crate::ai::bot::Passage;
-use crate::ai::forum::{self, BotEvent, BotReply, FeatureSettings};
-use crate::ai::{AiError, AiService, AiStatus};
 use crate::app::App;
-use crate::auth::permissions::CurrentUser;
-use crate::auth::rate_limit::{self, Budget};
 use crate::db::{self, ai::AskRecord};
+use crate::domain::AskStatus;
 use crate::error::AppError;
+use crate::services::bot::{self as bot_service, AskMode, QUESTION_MAX_CHARS};
+use crate::web::refusal::{unavailable_message, Refused};
 
-pub const QUESTION_MIN_CHARS: usize = 5;
 /// Longest silence on an event stream before a keep-alive comment is sent.
 const HEARTBEAT: Duration = Duration::from_millis(250);
-pub const QUESTION_MAX_CHARS: usize = 500;
 
 #[derive(Deserialize)]
 pub struct AskForm {
@@ -78,14 +76,9 @@ struct AnswerPage {
 
 /// Why the bot cannot answer now, in the reader's language; `None` when it can.
 async fn unavailable(ctx: &Ctx, state: &App) -> Result<Option<String>, AppError> {
-    let settings = FeatureSettings::load(&state.db).await?;
-    if !settings.bot {
-        return Ok(Some(ctx.t().get("bot.feature_off").to_string()));
-    }
-    Ok(match state.ai_status() {
-        AiStatus::Off { reason } => Some(format!("{} {reason}", ctx.t().get("ai.off_prefix"))),
-        _ => None,
-    })
+    Ok(bot_service::unavailable(state)
+        .await?
+        .map(|why| unavailable_message(&why, ctx.t())))
 }
 
 async fn ask_view(
@@ -101,7 +94,7 @@ async fn ask_view(
             .map(|a| AskLink {
                 url: format!("/bot/answers/{}", a.id),
                 question: a.question,
-                status: status_label(ctx, &a.status),
+                status: status_label(ctx, a.status),
             })
             .collect(),
         None => Vec::new(),
@@ -116,17 +109,17 @@ async fn ask_view(
     })
 }
 
-fn status_label(ctx: &Ctx, status: &str) -> String {
+fn status_label(ctx: &Ctx, status: AskStatus) -> String {
     status_text(ctx.t(), status)
 }
 
-fn status_text(t: &crate::i18n::Catalog, status: &str) -> String {
+fn status_text(t: &crate::i18n::Catalog, status: AskStatus) -> String {
     let key = match status {
-        "answered" => "bot.status.answered",
-        "abstained" => "bot.status.abstained",
-        "failed" => "bot.status.failed",
-        "cancelled" => "bot.status.cancelled",
-        _ => "bot.status.pending",
+        AskStatus::Answered => "bot.status.answered",
+        AskStatus::Abstained => "bot.status.abstained",
+        AskStatus::Failed => "bot.status.failed",
+        AskStatus::Cancelled => "bot.status.cancelled",
+        AskStatus::Queued | AskStatus::Running => "bot.status.pending",
     };
     t.get(key).to_string()
 }
@@ -147,179 +140,20 @@ pub async fn ask(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?;
     let form = form.into_inner();
-    let question = form.question.trim().to_string();
-    let refuse = |status: StatusCode, message: String| {
-        let (ctx, state, text) = (&ctx, &state, form.question.clone());
-        async move {
-            let mut response =
-                crate::web::render(&ask_view(ctx, state, text, message).await?, status)?;
-            if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS
-            {
-                response.headers_mut().insert(
-                    actix_web::http::header::RETRY_AFTER,
-                    actix_web::http::header::HeaderValue::from_static("10"),
-                );
-            }
-            Ok::<_, AppError>(response)
-        }
+    let mode = if form.stream == "1" {
+        AskMode::Stream
+    } else {
+        AskMode::Wait
     };
-    if let Err(e) = crate::services::gate::refuse_if_silenced(&state, &me).await {
-        let refused = crate::web::refusal::Refused::explain(e, ctx.t())?;
-        return refuse(refused.status, refused.message).await;
-    }
-    if let Some(why) = unavailable(&ctx, &state).await? {
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, why).await;
-    }
-    let length = question.chars().count();
-    if !(QUESTION_MIN_CHARS..=QUESTION_MAX_CHARS).contains(&length) {
-        let message = ctx
-            .t()
-            .get("bot.error.length")
-            .replace("{min}", &QUESTION_MIN_CHARS.to_string())
-            .replace("{max}", &QUESTION_MAX_CHARS.to_string());
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, message).await;
-    }
-    if let Err(AppError::RateLimited { retry_after_secs }) = spend_budget(&state, &me).await {
-        let message = ctx
-            .t()
-            .get("bot.error.rate_limited")
-            .replace("{secs}", &retry_after_secs.to_string());
-        return refuse(StatusCode::TOO_MANY_REQUESTS, message).await;
-    }
-    let id = db::ai::create_ask(&state.db, me.id, &question).await?;
-    if form.stream == "1" {
-        // The answer page streams it.
-        return Ok(crate::web::see_other(&format!("/bot/answers/{id}")));
-    }
-    // Without JavaScript: answer now and show the finished page.
-    db::ai::claim_ask(&state.db, id).await?;
-    let Some(ai) = state.ai.clone() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            unavailable(&ctx, &state).await?.unwrap_or_default(),
-        )
-        .await;
-    };
-    let result = run_answer(
-        &state,
-        &ai,
-        id,
-        &question,
-        &mut |_| true,
-        std::future::pending(),
-    )
-    .await;
-    if let Err(AiError::Busy) = result {
-        let message = busy_message(&ctx, &ai);
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, message).await;
-    }
-    Ok(crate::web::see_other(&format!("/bot/answers/{id}")))
-}
-
-/// Per member per hour and for the whole forum per minute.
-async fn spend_budget(state: &App, me: &CurrentUser) -> Result<(), AppError> {
-    let per_user = format!("bot-ask:user:{}", me.id);
-    let user_budget = Budget {
-        bucket: &per_user,
-        limit: state.settings.bot_asks_per_hour,
-        window: Duration::from_secs(3600),
-    };
-    let global = Budget {
-        bucket: "bot-ask:all",
-        limit: state.settings.bot_asks_per_minute,
-        window: Duration::from_secs(60),
-    };
-    rate_limit::check(&state.db, &user_budget).await?;
-    rate_limit::check(&state.db, &global).await?;
-    rate_limit::record(&state.db, user_budget.bucket).await?;
-    rate_limit::record(&state.db, global.bucket).await?;
-    Ok(())
-}
-
-fn busy_message(ctx: &Ctx, ai: &AiService) -> String {
-    let stats = ai.stats();
-    let secs = 5 * (stats.queue_depth as u64 + 1) / stats.threads.max(1) as u64;
-    ctx.t()
-        .get("bot.error.busy")
-        .replace("{secs}", &secs.max(5).to_string())
-}
-
-/// Answers ask `id` and stores the outcome, whatever it is.
-async fn run_answer(
-    state: &App,
-    ai: &AiService,
-    id: i64,
-    question: &str,
-    emit: &mut (dyn FnMut(BotEvent) -> bool + Send),
-    gone: impl std::future::Future<Output = ()> + Send,
-) -> Result<BotReply, AiError> {
-    let settings = FeatureSettings::load(&state.db)
-        .await
-        .map_err(|e| AiError::Model(e.to_string()))?;
-    let result = forum::answer(
-        &state.db,
-        ai,
-        question,
-        None,
-        id as u64,
-        settings.bot_max_tokens,
-        emit,
-        gone,
-    )
-    .await;
-    let stored = match &result {
-        Ok(reply) => {
-            let sources = serde_json::to_string(&reply.passages).unwrap_or_else(|_| "[]".into());
-            let html = forum::render_answer(&reply.markdown, &reply.passages);
-            db::ai::finish_ask(
-                &state.db,
-                id,
-                db::ai::AskOutcome {
-                    status: if reply.abstained {
-                        "abstained"
-                    } else {
-                        "answered"
-                    },
-                    answer_md: &reply.markdown,
-                    answer_html: &html,
-                    sources: &sources,
-                    removed_citations: reply.removed_citations as i64,
-                    model: &reply.model,
-                    error: "",
-                    tokens: reply.tokens as i64,
-                    elapsed_ms: reply.elapsed.as_millis() as i64,
-                },
-            )
-            .await
-        }
+    match bot_service::ask(&state, &me, &form.question, mode).await {
+        // With JavaScript the answer page streams it; without, it is written already.
+        Ok(id) => Ok(crate::web::see_other(&format!("/bot/answers/{id}"))),
         Err(e) => {
-            let status = if matches!(e, AiError::Cancelled) {
-                "cancelled"
-            } else {
-                "failed"
-            };
-            db::ai::finish_ask(
-                &state.db,
-                id,
-                db::ai::AskOutcome {
-                    status,
-                    answer_md: "",
-                    answer_html: "",
-                    sources: "[]",
-                    removed_citations: 0,
-                    model: "",
-                    error: &e.to_string(),
-                    tokens: 0,
-                    elapsed_ms: 0,
-                },
-            )
-            .await
+            let refused = Refused::explain(e, ctx.t())?;
+            let page = ask_view(&ctx, &state, form.question, refused.message.clone()).await?;
+            refused.respond(crate::web::render(&page, StatusCode::OK))
         }
-    };
-    if let Err(e) = stored {
-        tracing::warn!(error = %e, ask = id, "could not store a bot answer");
     }
-    result
 }
 
 async fn own_ask(ctx: &Ctx, state: &App, id: i64) -> Result<AskRecord, AppError> {
@@ -338,8 +172,8 @@ pub async fn answer_page(
 ) -> Result<HttpResponse, AppError> {
     let ask = own_ask(&ctx, &state, path.into_inner()).await?;
     let passages: Vec<Passage> = serde_json::from_str(&ask.sources).unwrap_or_default();
-    let pending = matches!(ask.status.as_str(), "queued" | "running");
-    let figures = if ask.finished_at.is_some() && ask.status == "answered" {
+    let pending = ask.status.is_pending();
+    let figures = if ask.finished_at.is_some() && ask.status == AskStatus::Answered {
         ctx.t()
             .get("bot.figures")
             .replace("{tokens}", &ask.tokens.to_string())
@@ -350,7 +184,7 @@ pub async fn answer_page(
     crate::web::ok(&AnswerPage {
         page: ctx.page(ctx.t().get("bot.answer_title")),
         id: ask.id,
-        status: status_label(&ctx, &ask.status),
+        status: status_label(&ctx, ask.status),
         pending,
         answer_html: ask.answer_html,
         sources: passages.into_iter().map(source_view).collect(),
@@ -389,30 +223,29 @@ pub async fn stream(
     let off_reason = unavailable(&ctx, &state).await?;
     let t = ctx.t();
     tokio::spawn(async move {
-        let claimed = ask.status == "queued"
-            && off_reason.is_none()
-            && db::ai::claim_ask(&state.db, ask.id).await.unwrap_or(false);
-        if claimed {
-            if let Some(ai) = state.ai.clone() {
-                let sender = tx.clone();
-                let mut emit = move |event: BotEvent| {
-                    let bytes = match event {
-                        BotEvent::Sources(passages) => sse(
-                            "sources",
-                            &serde_json::json!(passages
-                                .iter()
-                                .map(|p| serde_json::json!({"n": p.n, "title": p.title, "url": p.url}))
-                                .collect::<Vec<_>>()),
-                        ),
-                        BotEvent::Text(text) => sse("text", &serde_json::json!(text)),
-                    };
-                    sender.send(bytes).is_ok()
+        let mut written = false;
+        if ask.status == AskStatus::Queued && off_reason.is_none() {
+            let sender = tx.clone();
+            let mut emit = move |event: BotEvent| {
+                let bytes = match event {
+                    BotEvent::Sources(passages) => sse(
+                        "sources",
+                        &serde_json::json!(passages
+                            .iter()
+                            .map(|p| serde_json::json!({"n": p.n, "title": p.title, "url": p.url}))
+                            .collect::<Vec<_>>()),
+                    ),
+                    BotEvent::Text(text) => sse("text", &serde_json::json!(text)),
                 };
-                let closed = tx.clone();
-                let gone = async move { closed.closed().await };
-                let _ = run_answer(&state, &ai, ask.id, &ask.question, &mut emit, gone).await;
-            }
-        } else if matches!(ask.status.as_str(), "queued" | "running") {
+                sender.send(bytes).is_ok()
+            };
+            let closed = tx.clone();
+            let gone = async move { closed.closed().await };
+            written = bot_service::stream_answer(&state, ask.id, &ask.question, &mut emit, gone)
+                .await
+                .unwrap_or(false);
+        }
+        if !written && ask.status.is_pending() {
             if let Some(reason) = off_reason {
                 let _ = tx.send(sse("error", &serde_json::json!({ "message": reason })));
                 return;
@@ -424,7 +257,7 @@ pub async fn stream(
                     .await
                     .ok()
                     .flatten()
-                    .is_some_and(|a| !matches!(a.status.as_str(), "queued" | "running"));
+                    .is_some_and(|a| !a.status.is_pending());
                 if done || tx.is_closed() {
                     break;
                 }
@@ -436,8 +269,8 @@ pub async fn stream(
             let _ = tx.send(sse(
                 "done",
                 &serde_json::json!({
-                    "status": done.status,
-                    "status_text": status_text(t, &done.status),
+                    "status": done.status.as_str(),
+                    "status_text": status_text(t, done.status),
                     "label": if done.model.is_empty() {
                         t.get("bot.label").to_string()
                     } else {

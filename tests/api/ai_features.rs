@@ -99,7 +99,7 @@ async fn an_unchanged_post_is_never_summarised_again_and_an_edit_queues_one_job(
         .expect("a draft");
     assert_eq!(summary.status, "draft");
     assert!(!summary.stale);
-    let sentences = agora::ai::forum::stored_sentences(&summary.extractive);
+    let sentences = agora::ai::summarize::stored_sentences(&summary.extractive);
     assert!(!sentences.is_empty() && sentences.len() <= 3);
     let post = agora::db::ai::post_source(&app.db, id)
         .await
@@ -166,7 +166,7 @@ async fn an_unchanged_post_is_never_summarised_again_and_an_edit_queues_one_job(
     assert!(!fresh.stale);
     assert_ne!(fresh.source_hash, summary.source_hash);
     // The job finding the same hash does nothing new.
-    agora::ai::forum::request_summary(&app.db, id, false)
+    agora::services::summaries::enqueue(&app.db, id)
         .await
         .expect("queue");
     app.run_jobs().await;
@@ -318,7 +318,7 @@ async fn the_admin_ai_page_is_for_staff_and_settings_changes_are_audited() {
     assert!(res.text().await.expect("body").contains("valid user name"));
     let res = app.submit("/admin/ai", "/admin/ai/settings", &fields).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let settings = agora::ai::forum::FeatureSettings::load(&app.db)
+    let settings = agora::services::settings::FeatureSettings::load(&app.db)
         .await
         .expect("load");
     assert_eq!(settings.bot_name, "helper-bot");
@@ -390,12 +390,12 @@ async fn retrieval_never_offers_hidden_deleted_draft_or_pending_posts() {
     let app = spawn_app().await;
     let visible = bot_corpus(&app).await;
     let passages =
-        agora::ai::forum::retrieve(&app.db, "How do I calibrate the flux capacitor?", None)
+        agora::ai::answer::retrieve(&app.db, "How do I calibrate the flux capacitor?", None)
             .await
             .expect("search");
     let ids: Vec<i64> = passages.iter().map(|p| p.post_id).collect();
     assert_eq!(ids, vec![visible], "{passages:?}");
-    let nothing = agora::ai::forum::retrieve(&app.db, "How do I bake sourdough bread?", None)
+    let nothing = agora::ai::answer::retrieve(&app.db, "How do I bake sourdough bread?", None)
         .await
         .expect("search");
     assert!(nothing.is_empty(), "nothing relevant: abstain");
@@ -425,7 +425,7 @@ async fn the_bot_answers_with_citations_only_to_posts_the_asker_may_see() {
         .await
         .expect("db")
         .expect("ask");
-    assert_eq!(stored.status, "answered");
+    assert_eq!(stored.status.as_str(), "answered");
     let cited = agora::ai::bot::cited(&stored.answer_md);
     assert_eq!(
         cited,
@@ -528,7 +528,9 @@ async fn closing_the_stream_cancels_the_generation() {
             .await
             .expect("db")
             .expect("ask")
-            .status;
+            .status
+            .as_str()
+            .to_string();
         if status != "running" {
             break;
         }
@@ -668,7 +670,7 @@ async fn retrieval_finds_the_answering_post_and_abstains_on_the_demo_forum() {
     let app = spawn_app_with(&[]).await;
     agora::seed::seed_demo(&app.db).await.expect("seed");
     let text = include_str!("../fixtures/demo/eval_questions.json");
-    let questions: Vec<agora::ai::forum::EvalQuestion> = serde_json::from_str(text).expect("json");
+    let questions: Vec<agora::ai::eval::EvalQuestion> = serde_json::from_str(text).expect("json");
     assert!(
         questions
             .iter()
@@ -683,7 +685,7 @@ async fn retrieval_finds_the_answering_post_and_abstains_on_the_demo_forum() {
             .count()
             >= 10
     );
-    let report = agora::ai::forum::evaluate(&app.db, &questions)
+    let report = agora::ai::eval::evaluate(&app.db, &questions)
         .await
         .expect("eval");
     eprintln!(
@@ -720,7 +722,7 @@ async fn automatic_bot_answers_are_off_by_default_and_queued_when_switched_on() 
     )
     .await;
     assert_eq!(job_count(&app, "queued").await, 0, "off by default");
-    agora::db::settings::set(&app.db, agora::ai::forum::keys::BOT_AUTO_ANSWER, "on")
+    agora::db::settings::set(&app.db, agora::services::settings::AI_BOT_AUTO_ANSWER, "on")
         .await
         .expect("setting");
     let (qid, _) = ask(
@@ -814,7 +816,7 @@ async fn listed_resources_are_sources_and_pending_ones_are_not() {
         .execute(app.db.writer())
         .await
         .expect("pending");
-    let passages = agora::ai::forum::retrieve(&app.db, "How do I tune quokka models?", None)
+    let passages = agora::ai::answer::retrieve(&app.db, "How do I tune quokka models?", None)
         .await
         .expect("search");
     let urls: Vec<&str> = passages.iter().map(|p| p.url.as_str()).collect();

@@ -160,8 +160,13 @@ pub async fn spawn_app_with_ai(overrides: &[(&str, &str)]) -> Option<TestApp> {
 impl TestApp {
     /// Runs queued background jobs (summaries, bot answers) until none is ready; returns how many ran.
     pub async fn run_jobs(&self) -> usize {
-        let mut registry = agora::jobs::Registry::default();
-        agora::ai::forum::register_jobs(&mut registry, self.db.clone(), self.ai.clone());
+        let app = agora::app::App {
+            db: self.db.clone(),
+            settings: Arc::new(self.settings.clone()),
+            ai: self.ai.clone(),
+            hashes: agora::auth::hash_gate::HashGate::new(self.settings.password_hashes),
+        };
+        let registry = agora::services::jobs::registry(&app);
         let worker = agora::jobs::Worker::new(self.db.clone(), registry, "test-worker", 60);
         let mut ran = 0;
         while worker.run_once().await.expect("job queue") {

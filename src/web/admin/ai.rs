@@ -5,15 +5,14 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::ai::forum::{
-    self, keys, FeatureSettings, BOT_MAX_TOKENS_RANGE, SUMMARY_MIN_CHARS_RANGE,
-};
 use crate::ai::AiStatus;
 use crate::app::App;
 use crate::db;
 use crate::domain::Username;
 use crate::error::AppError;
+use crate::services::settings::{FeatureSettings, BOT_MAX_TOKENS_RANGE, SUMMARY_MIN_CHARS_RANGE};
 use crate::web::context::{Ctx, Page};
+use crate::web::refusal::error_page;
 
 struct Row {
     label: String,
@@ -124,7 +123,7 @@ async fn ai_page(
         .map(|a| RecentLine {
             what: format!("{}: {}", t.get("ai.bot_question"), a.question),
             url: format!("/bot/answers/{}", a.id),
-            status: a.status,
+            status: a.status.as_str().to_string(),
             tokens: a.tokens,
             millis: a.elapsed_ms,
             tokens_per_s: rate(a.tokens, a.elapsed_ms),
@@ -240,54 +239,15 @@ pub async fn save(
     } else {
         None
     };
-    if let Some(message) = problem {
-        let page = ai_page(&ctx, &state, Some(wanted), message).await?;
-        return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let current = FeatureSettings::load(&state.db).await?;
-    let on_off = |b: bool| if b { "on" } else { "off" };
-    let changes: [(&str, String, String); 6] = [
-        (
-            keys::SUMMARIES,
-            on_off(current.summaries).into(),
-            on_off(wanted.summaries).into(),
-        ),
-        (
-            keys::SUMMARY_MIN_CHARS,
-            current.summary_min_chars.to_string(),
-            wanted.summary_min_chars.to_string(),
-        ),
-        (
-            keys::BOT,
-            on_off(current.bot).into(),
-            on_off(wanted.bot).into(),
-        ),
-        (
-            keys::BOT_AUTO_ANSWER,
-            on_off(current.bot_auto_answer).into(),
-            on_off(wanted.bot_auto_answer).into(),
-        ),
-        (
-            keys::BOT_NAME,
-            current.bot_name.clone(),
-            wanted.bot_name.clone(),
-        ),
-        (
-            keys::BOT_MAX_TOKENS,
-            current.bot_max_tokens.to_string(),
-            wanted.bot_max_tokens.to_string(),
-        ),
-    ];
-    for (key, old, new) in changes {
-        if old != new {
-            db::settings::set_by(&state.db, me.id, key, &new, None).await?;
+    let name = match (problem, name) {
+        (None, Ok(name)) => name,
+        // A bad name always has its message above.
+        (problem, _) => {
+            let page = ai_page(&ctx, &state, Some(wanted), problem.unwrap_or_default()).await?;
+            return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
         }
-    }
-    if let Ok(name) = name {
-        if current.bot_name != wanted.bot_name {
-            db::ai::ensure_bot_user(&state.db, &name).await?;
-        }
-    }
+    };
+    crate::services::settings::save_features(&state, &me, &wanted, &name).await?;
     ctx.flash("admin.saved");
     Ok(crate::web::see_other("/admin/ai"))
 }
@@ -319,21 +279,9 @@ pub async fn regenerate(
         .await?;
         return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
     };
-    forum::request_summary(&state.db, post.id, true).await?;
-    let mut tx = state.db.begin_write().await?;
-    db::mod_log::record(
-        &mut tx,
-        db::mod_log::NewAction {
-            actor_id: me.id,
-            action: "regenerate_summary",
-            target_kind: "post",
-            target_id: Some(post.id),
-            reason: "",
-            detail: &post.title,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    crate::services::summaries::regenerate(&state, &me, &post)
+        .await
+        .map_err(|e| error_page(e, ctx.t()))?;
     ctx.flash("ai.flash.regenerate_queued");
     Ok(crate::web::see_other("/admin/ai"))
 }

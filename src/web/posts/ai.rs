@@ -6,18 +6,17 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::visible_post;
-use crate::ai::forum::{self, FeatureSettings};
+use crate::ai::summarize;
 use crate::app::App;
 use crate::auth::permissions::CurrentUser;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::db;
 use crate::db::posts::PostRecord;
-use crate::domain::{Markdown, PostKind};
+use crate::domain::PostKind;
 use crate::error::AppError;
+use crate::services;
 use crate::web::context::{Ctx, Page};
-
-/// Longest summary an author may keep, in characters.
-pub const SUMMARY_MAX_CHARS: usize = 2000;
+use crate::web::refusal::{error_page, Refused};
 
 /// What an article or question page shows about its summary.
 #[derive(Default)]
@@ -143,11 +142,11 @@ async fn draft_page(
     let action_base = format!("/posts/{}/summary", post.id);
     Ok(match summary {
         Some(s) => {
-            let sentences = forum::stored_sentences(&s.extractive);
+            let sentences = summarize::stored_sentences(&s.extractive);
             let default_text = if s.status == "accepted" && !s.stale {
                 s.accepted_md.clone()
             } else {
-                forum::default_summary_text(&sentences, &s.generated)
+                summarize::default_summary_text(&sentences, &s.generated)
             };
             DraftPage {
                 page,
@@ -207,10 +206,9 @@ pub async fn request(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
-    if !FeatureSettings::load(&state.db).await?.summaries {
-        return Err(AppError::Closed(ctx.t().get("summary.feature_off").into()));
-    }
-    forum::request_summary(&state.db, post.id, true).await?;
+    services::summaries::request(&state, &post)
+        .await
+        .map_err(|e| error_page(e, ctx.t()))?;
     ctx.flash("summary.flash.queued");
     Ok(crate::web::see_other(&format!(
         "/posts/{}/summary",
@@ -234,32 +232,11 @@ pub async fn accept(
 ) -> Result<HttpResponse, AppError> {
     let (me, post) = managed_post(&ctx, &state, path.into_inner()).await?;
     let text = form.into_inner().text;
-    let count = text.chars().count();
-    let invalid = text.trim().is_empty() || count > SUMMARY_MAX_CHARS;
-    let existing = db::ai::summary(&state.db, post.id).await?;
-    if invalid || existing.is_none() {
-        let key = if existing.is_none() {
-            "summary.error.no_draft"
-        } else {
-            "summary.error.length"
-        };
-        let message = ctx
-            .t()
-            .get(key)
-            .replace("{max}", &SUMMARY_MAX_CHARS.to_string());
-        let page = draft_page(&ctx, &state, &post, Some(text), message).await?;
-        return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+    if let Err(e) = services::summaries::accept(&state, &me, &post, &text).await {
+        let refused = Refused::explain(e, ctx.t())?;
+        let page = draft_page(&ctx, &state, &post, Some(text), refused.message.clone()).await?;
+        return refused.respond(crate::web::render(&page, actix_web::http::StatusCode::OK));
     }
-    let markdown = Markdown::parse(&text).map_err(|_| AppError::Invalid("summary".into()))?;
-    let html = match crate::render::comment(markdown.as_str(), state.settings.render).await {
-        Ok(rendered) => rendered.html,
-        Err(e) => {
-            let message = crate::web::form::render_message(&e, ctx.t());
-            let page = draft_page(&ctx, &state, &post, Some(text), message).await?;
-            return crate::web::render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    };
-    db::ai::accept_summary(&state.db, post.id, me.id, markdown.as_str(), &html).await?;
     ctx.flash("summary.flash.accepted");
     Ok(crate::web::see_other(&post_link(&post)))
 }
@@ -271,7 +248,9 @@ pub async fn dismiss(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (_, post) = managed_post(&ctx, &state, path.into_inner()).await?;
-    db::ai::dismiss_summary(&state.db, post.id).await?;
+    services::summaries::dismiss(&state, &post)
+        .await
+        .map_err(|e| error_page(e, ctx.t()))?;
     ctx.flash("summary.flash.dismissed");
     Ok(crate::web::see_other(&post_link(&post)))
 }
@@ -285,22 +264,14 @@ pub async fn request_bot_answer(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let (me, post) = managed_post(&ctx, &state, path.into_inner()).await?;
-    crate::services::gate::refuse_if_silenced(&state, &me)
-        .await
-        .map_err(|e| crate::web::refusal::error_page(e, ctx.t()))?;
-    if post.kind != PostKind::Question || !post.is_published() {
+    if post.kind != PostKind::Question
+        || !crate::auth::policy::may_request_bot_answer(Some(&me), &post)
+    {
         return Err(AppError::NotFound);
     }
-    if !FeatureSettings::load(&state.db).await?.bot {
-        return Err(AppError::Closed(ctx.t().get("bot.feature_off").into()));
-    }
-    if let crate::ai::AiStatus::Off { reason } = state.ai_status() {
-        return Err(AppError::Closed(format!(
-            "{} {reason}",
-            ctx.t().get("ai.off_prefix")
-        )));
-    }
-    forum::request_bot_answer(&state.db, post.id).await?;
+    services::bot::request_answer(&state, &me, &post)
+        .await
+        .map_err(|e| error_page(e, ctx.t()))?;
     ctx.flash("bot.flash.answer_queued");
     Ok(crate::web::see_other(&post_link(&post)))
 }
@@ -316,10 +287,9 @@ pub async fn verify(
     if !has_privilege(&me, Privilege::VerifyBotAnswers) {
         return Err(AppError::Forbidden);
     }
-    crate::services::gate::refuse_if_silenced(&state, &me)
+    services::bot::verify_answer(&state, &me, &answer)
         .await
-        .map_err(|e| crate::web::refusal::error_page(e, ctx.t()))?;
-    db::ai::verify_bot_answer(&state.db, answer.id, me.id).await?;
+        .map_err(|e| error_page(e, ctx.t()))?;
     ctx.flash("bot.flash.verified");
     Ok(crate::web::see_other(&crate::domain::paths::post_url(
         answer.kind,

@@ -37,19 +37,6 @@ pub async fn visible_post(
 
 /// Keeps the search index in step with a post (it drops posts that are no longer public). The post
 /// is already saved, so an indexing failure is logged and repaired by `agora reindex`, not shown.
-/// After an article or question was written or edited: queue its summary draft when it needs one,
-/// and on a new question a bot answer when that setting is on. Failures are logged; the post stands.
-pub async fn topic_written(state: &App, post_id: i64, new_question: bool) {
-    if let Err(e) = crate::ai::forum::post_changed(&state.db, post_id).await {
-        tracing::warn!(error = %e, post_id, "could not queue a summary");
-    }
-    if new_question {
-        if let Err(e) = crate::ai::forum::question_posted(&state.db, post_id).await {
-            tracing::warn!(error = %e, post_id, "could not queue a bot answer");
-        }
-    }
-}
-
 pub async fn search_index_changed(state: &App, post_id: i64) {
     if let Err(e) = crate::search::index::upsert_post(&state.db, post_id).await {
         tracing::warn!(error = %e, post_id, "could not update the search index");

@@ -1,0 +1,290 @@
+//! The answer bot's engine: retrieval from the forum's own posts, the grounded answer, the model's
+//! addition and the citation post-check, and the answer's Markdown as stored. The decisions are pure
+//! functions in [`super::bot`]; this module feeds them from the search index and runs the model.
+//! Storing a reply is `services::bot`'s job.
+use std::ops::RangeInclusive;
+use std::time::{Duration, Instant};
+
+use super::bot::{self, Passage};
+use super::summarize;
+use super::{AiError, AiService, AiStatus, GenerateRequest, SamplingParams};
+use crate::db::{self, Db, DbError};
+use crate::domain::paths::ask_url;
+use crate::search::{self, Combine, SearchKind, SearchQuery};
+
+/// Tokens the model may add to an answer (the admins' `ai.bot_max_tokens` stays inside it).
+pub const MAX_TOKENS: RangeInclusive<usize> = 8..=400;
+
+/// The loaded model's name (its directory's name), if the AI is ready.
+pub fn model_name(ai: Option<&AiService>) -> Option<String> {
+    match ai.map(AiService::status) {
+        Some(AiStatus::Ready(model)) => Some(
+            std::path::Path::new(&model.model_dir)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(model.model_dir),
+        ),
+        _ => None,
+    }
+}
+
+fn context_size(ai: &AiService) -> usize {
+    match ai.status() {
+        AiStatus::Ready(model) => model.n_positions,
+        _ => 512,
+    }
+}
+
+/// How a question to the bot ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotReply {
+    pub abstained: bool,
+    /// Markdown: the grounded sentences with citations, then the model's checked text (if any).
+    pub markdown: String,
+    /// The passages the answer cites, numbered as cited.
+    pub passages: Vec<Passage>,
+    /// Citations the post-check took out (pointing at nothing retrieved or at posts now hidden).
+    pub removed_citations: usize,
+    pub model: String,
+    pub tokens: usize,
+    pub elapsed: Duration,
+}
+
+/// What the bot tells a page while it works.
+#[derive(Debug, Clone)]
+pub enum BotEvent {
+    Sources(Vec<Passage>),
+    Text(String),
+}
+
+/// The passages the forum has for `question` (articles, answered questions and their answers,
+/// listed resources), best first, at most [`bot::MAX_PASSAGES`]; posts of `exclude_thread` (the
+/// question being answered) are left out.
+pub async fn retrieve(
+    db: &Db,
+    question: &str,
+    exclude_thread: Option<i64>,
+) -> Result<Vec<Passage>, DbError> {
+    let mut query = SearchQuery::new(question);
+    query.combine = Combine::Any;
+    query.per_page = 30;
+    let mut hits: Vec<_> = search::search(db, &query)
+        .await?
+        .into_iter()
+        .filter(|hit| exclude_thread.is_none_or(|t| hit.post_id != t && hit.question_id != Some(t)))
+        .collect();
+    query.kind = Some(SearchKind::Resource);
+    query.per_page = 10;
+    hits.extend(search::search(db, &query).await?);
+    Ok(bot::choose_passages(question, &hits))
+}
+
+/// The words an abstention says, with the ask-a-question link.
+pub fn abstention_markdown(question: &str) -> String {
+    let title: String = question.trim().chars().take(150).collect();
+    let ask = ask_url(&title);
+    format!(
+        "I found nothing in the forum that answers this, so I will not guess. \
+         [Ask the community]({ask}) instead.\n\n\
+         我在论坛里没有找到能回答这个问题的内容，所以不作猜测。请[向社区提问]({ask})。"
+    )
+}
+
+/// Answers `question` from the forum's own posts: retrieve, quote, generate, check citations.
+///
+/// `emit` gets the sources, then the text as it is made; when it returns `false`, or when `gone`
+/// completes (nobody is listening any more, e.g. the page was closed), generation is cancelled —
+/// also while it still waits in the inference queue — and `Err(AiError::Cancelled)` comes back.
+#[allow(clippy::too_many_arguments)]
+pub async fn answer(
+    db: &Db,
+    ai: &AiService,
+    question: &str,
+    exclude_thread: Option<i64>,
+    seed: u64,
+    max_tokens: usize,
+    emit: &mut (dyn FnMut(BotEvent) -> bool + Send),
+    gone: impl std::future::Future<Output = ()> + Send,
+) -> Result<BotReply, AiError> {
+    let started = Instant::now();
+    let model = model_name(Some(ai)).ok_or_else(|| match ai.status() {
+        AiStatus::Off { reason } => AiError::Off(reason),
+        _ => AiError::Busy,
+    })?;
+    let passages = retrieve(db, question, exclude_thread)
+        .await
+        .map_err(|e| AiError::Model(format!("search failed: {e}")))?;
+    if passages.is_empty() {
+        let markdown = abstention_markdown(question);
+        if !emit(BotEvent::Text(markdown.clone())) {
+            return Err(AiError::Cancelled);
+        }
+        return Ok(BotReply {
+            abstained: true,
+            markdown,
+            passages,
+            removed_citations: 0,
+            model,
+            tokens: 0,
+            elapsed: started.elapsed(),
+        });
+    }
+    if !emit(BotEvent::Sources(passages.clone())) {
+        return Err(AiError::Cancelled);
+    }
+    let grounded = bot::grounded_answer(question, &passages);
+    if !emit(BotEvent::Text(format!("{grounded}\n\n"))) {
+        return Err(AiError::Cancelled);
+    }
+
+    let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
+    let budget = context_size(ai).saturating_sub(max_tokens + 8).max(64);
+    let mut request = GenerateRequest::new(bot::build_prompt(question, &passages, budget));
+    request.max_new_tokens = max_tokens;
+    request.seed = Some(seed);
+    request.sampling = SamplingParams {
+        temperature: 0.7,
+        top_k: 40,
+        top_p: 0.9,
+        repetition_penalty: 1.2,
+    };
+    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
+    let mut stream = ai.stream(request)?;
+    let mut gone = std::pin::pin!(gone);
+    loop {
+        // Dropping the stream (by returning) cancels the generation at its next token.
+        let piece = tokio::select! {
+            piece = stream.next() => piece,
+            () = &mut gone => return Err(AiError::Cancelled),
+        };
+        let Some(piece) = piece else { break };
+        if !emit(BotEvent::Text(piece)) {
+            return Err(AiError::Cancelled);
+        }
+    }
+    let (generated, tokens) = match stream.finish().await {
+        Ok(generation) => (generation.text, generation.tokens.len()),
+        // Out of time: the quoted part still stands on its own.
+        Err(AiError::DeadlineExceeded) => (String::new(), 0),
+        Err(e) => return Err(e),
+    };
+
+    // Post-check: only passages still visible to everyone may be cited.
+    let mut visible = Vec::new();
+    for passage in &passages {
+        let listed = if passage.kind == "resource" {
+            db::ai::resource_listed(db, passage.post_id).await
+        } else {
+            db::ai::publicly_visible(db, passage.post_id).await
+        };
+        if listed.map_err(|e| AiError::Model(e.to_string()))? {
+            visible.push(passage.n);
+        }
+    }
+    let (grounded, removed_grounded) = bot::check_citations(&grounded, &visible);
+    let grounded: String = grounded
+        .lines()
+        .filter(|line| !bot::cited(line).is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (generated, removed_generated) = bot::check_citations(&generated, &visible);
+    // Generated text stays only if it passes the gate and is about the question and its sources.
+    let sources: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
+    let about = format!("{question} {}", sources.join(" "));
+    let generated = summarize::quality_gate(&generated)
+        .ok()
+        .filter(|text| bot::on_topic(text, &about))
+        .unwrap_or_default();
+    let passages: Vec<Passage> = passages
+        .into_iter()
+        .filter(|p| visible.contains(&p.n))
+        .collect();
+    if passages.is_empty() || grounded.trim().is_empty() {
+        return Ok(BotReply {
+            abstained: true,
+            markdown: abstention_markdown(question),
+            passages: Vec::new(),
+            removed_citations: removed_grounded + removed_generated,
+            model,
+            tokens,
+            elapsed: started.elapsed(),
+        });
+    }
+    let mut markdown = grounded;
+    if !generated.is_empty() {
+        markdown.push_str("\n\n");
+        markdown.push_str(&generated);
+    }
+    Ok(BotReply {
+        abstained: false,
+        markdown,
+        passages,
+        removed_citations: removed_grounded + removed_generated,
+        model,
+        tokens,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The answer's Markdown with each citation `[n]` a link to the post it cites.
+pub fn linked_markdown(markdown: &str, passages: &[Passage]) -> String {
+    bot::link_citations(markdown, |n| {
+        passages.iter().find(|p| p.n == n).map(|p| p.url.clone())
+    })
+}
+
+/// A bot answer as a post: the linked answer, then its sources with the passages used.
+pub fn post_markdown(reply: &BotReply) -> String {
+    let mut text = linked_markdown(&reply.markdown, &reply.passages);
+    text.push_str("\n\n**Sources**\n");
+    for p in &reply.passages {
+        let quote: String = p.text.chars().take(240).collect();
+        text.push_str(&format!(
+            "\n[{}] [{}]({})\n> {}\n",
+            p.n,
+            p.title.replace(['[', ']'], ""),
+            p.url,
+            quote.replace('\n', " ")
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_markdown_lists_sources_with_passages() {
+        let reply = BotReply {
+            abstained: false,
+            markdown: "- LoRA scales by alpha / r. [1]".into(),
+            passages: vec![Passage {
+                n: 1,
+                post_id: 4,
+                thread_id: 4,
+                kind: "article".into(),
+                title: "LoRA [in] practice".into(),
+                url: "/articles/4/lora".into(),
+                text: "The update is scaled by alpha / r.".into(),
+                accepted: false,
+            }],
+            removed_citations: 0,
+            model: "agora-gpt2".into(),
+            tokens: 0,
+            elapsed: Duration::ZERO,
+        };
+        let md = post_markdown(&reply);
+        assert!(
+            md.contains("[1] [LoRA in practice](/articles/4/lora)"),
+            "{md}"
+        );
+        assert!(md.contains("> The update is scaled by alpha / r."));
+    }
+
+    #[test]
+    fn abstention_links_the_ask_page_with_the_question() {
+        let md = abstention_markdown("What is RLHF?");
+        assert!(md.contains("/questions/ask?title=What+is+RLHF%3F"), "{md}");
+    }
+}

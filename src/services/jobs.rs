@@ -1,0 +1,58 @@
+//! Every job kind this forum runs, registered in one place: the worker loop (`jobs::Worker`) leases
+//! jobs and calls what is registered here. The job bodies are the services' own functions.
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+use serde::Deserialize;
+
+use super::{bot, link_check, summaries};
+use crate::app::App;
+use crate::jobs::Registry;
+
+/// A job payload naming one post (summaries and bot answers).
+#[derive(Deserialize)]
+struct PostPayload {
+    post_id: i64,
+}
+
+/// The payload of a job about one post.
+pub(super) fn post_payload(post_id: i64) -> String {
+    serde_json::json!({ "post_id": post_id }).to_string()
+}
+
+/// The registry a worker of this instance runs: summaries, bot answers and link checks.
+pub fn registry(app: &App) -> Registry {
+    let mut registry = Registry::default();
+    registry.register(
+        summaries::SUMMARY_JOB,
+        post_job(app, |app, post_id| {
+            async move { summaries::summarize_post(&app, post_id).await.map(|_| ()) }.boxed()
+        }),
+    );
+    registry.register(
+        bot::BOT_ANSWER_JOB,
+        post_job(app, |app, question_id| {
+            async move { bot::answer_question(&app, question_id).await.map(|_| ()) }.boxed()
+        }),
+    );
+    link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    registry
+}
+
+/// A handler for a job about one post: reads the payload, then runs `body` on its own copy of the app.
+fn post_job(
+    app: &App,
+    body: fn(App, i64) -> BoxFuture<'static, Result<(), String>>,
+) -> crate::jobs::Handler {
+    let app = app.clone();
+    Arc::new(move |payload: String| {
+        let app = app.clone();
+        async move {
+            let payload: PostPayload =
+                serde_json::from_str(&payload).map_err(|e| format!("bad payload: {e}"))?;
+            body(app, payload.post_id).await
+        }
+        .boxed()
+    })
+}
