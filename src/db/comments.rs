@@ -4,6 +4,7 @@ use sqlx::Row;
 
 use super::notifications::{self, Kind, NewNotification};
 use super::{now, Db, DbError, Tx};
+use crate::domain::CommentStatus;
 
 /// The post a comment is about, with what authorisation needs.
 #[derive(Debug, Clone)]
@@ -131,7 +132,7 @@ pub struct CommentRecord {
     pub post_id: i64,
     pub author_id: i64,
     pub body_md: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: i64,
 }
 
@@ -148,7 +149,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<CommentRecord>, DbError> {
             post_id: r.try_get("post_id")?,
             author_id: r.try_get("author_id")?,
             body_md: r.try_get("body_md")?,
-            status: r.try_get("status")?,
+            status: CommentStatus::from_stored(&r.try_get::<String, _>("status")?),
             created_at: r.try_get("created_at")?,
         })
     })
@@ -258,7 +259,8 @@ pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, Db
                 created_at: r.try_get("created_at")?,
                 edited_at: r.try_get("edited_at")?,
                 score: r.try_get("score")?,
-                hidden: r.try_get::<String, _>("status")? == "hidden",
+                hidden: CommentStatus::from_stored(&r.try_get::<String, _>("status")?)
+                    == CommentStatus::Hidden,
             })
         })
         .collect()

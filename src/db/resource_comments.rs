@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use super::{now, Db, DbError};
+use crate::domain::CommentStatus;
 
 /// A comment to store; the caller has validated and rendered it.
 pub struct NewResourceComment<'a> {
@@ -40,7 +41,7 @@ pub struct ResourceCommentView {
     pub author: String,
     /// Sanitised HTML from `render::render_comment`.
     pub body_html: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: i64,
     pub edited_at: Option<i64>,
 }
@@ -69,7 +70,7 @@ pub async fn for_resource(
                 author_id: r.try_get("author_id")?,
                 author: r.try_get("username")?,
                 body_html: r.try_get("body_html")?,
-                status: r.try_get("status")?,
+                status: CommentStatus::from_stored(&r.try_get::<String, _>("status")?),
                 created_at: r.try_get("created_at")?,
                 edited_at: r.try_get("edited_at")?,
             })
@@ -83,7 +84,7 @@ pub struct ResourceCommentRecord {
     pub id: i64,
     pub resource_id: i64,
     pub author_id: i64,
-    pub status: String,
+    pub status: CommentStatus,
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<ResourceCommentRecord>, DbError> {
@@ -98,7 +99,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<ResourceCommentRecord>, Db
             id: r.try_get("id")?,
             resource_id: r.try_get("resource_id")?,
             author_id: r.try_get("author_id")?,
-            status: r.try_get("status")?,
+            status: CommentStatus::from_stored(&r.try_get::<String, _>("status")?),
         })
     })
     .transpose()

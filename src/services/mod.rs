@@ -2,6 +2,7 @@
 //! gate (silence, then rules) -> render -> store -> after-write -> reindex -> queue jobs.
 //! Handlers parse and authorise, call one function here, and render what it returns. Services take
 //! the [`App`](crate::app::App) and never import `web`.
+pub mod accounts;
 pub mod bot;
 pub mod comments;
 pub mod gate;

@@ -7,13 +7,15 @@ use serde::Deserialize;
 use super::current_user;
 use crate::app::App;
 use crate::auth::{invite, rate_limit};
-use crate::db::{self, users::CreateUserError};
+use crate::db;
 use crate::domain::{Email, NewPassword, Registration, Role, Username};
 use crate::error::AppError;
-use crate::services::settings;
+use crate::services::accounts::SignUpRefusal;
+use crate::services::{self, settings};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::redirect::local_target;
+use crate::web::refusal;
 
 #[derive(Template)]
 #[template(path = "accounts/register.html")]
@@ -148,23 +150,15 @@ pub async fn submit(
         role: Role::Member,
         locale: Some(ctx.lang().code()),
     };
-    // On an invite-only forum the sign-up takes one use of the invite; a failed sign-up gives it back.
-    let taken_invite = match settings::load(&state.db).await?.registration {
-        Registration::Invite => {
-            match db::invites::take_use(&state.db, &invite::hash(&form.invite)).await? {
-                Some(id) => Some(id),
-                None => return Err(AppError::Closed(t.get("register.invite_only").to_string())),
-            }
-        }
-        _ => None,
-    };
-    let created = db::users::create(&state.db, new_user).await;
-    if let (Err(_), Some(invite_id)) = (&created, taken_invite) {
-        db::invites::return_use(&state.db, invite_id).await?;
-    }
+    let created = services::accounts::sign_up(&state, new_user, &form.invite)
+        .await
+        .map_err(|e| refusal::error_page(e, t))?;
     let id = match created {
         Ok(id) => id,
-        Err(CreateUserError::UsernameTaken) => {
+        Err(SignUpRefusal::NeedsInvite) => {
+            return Err(AppError::Closed(t.get("register.invite_only").to_string()))
+        }
+        Err(SignUpRefusal::UsernameTaken) => {
             errors.add_key("username", "error.username_taken", t);
             return rejected(errors);
         }
@@ -175,7 +169,7 @@ pub async fn submit(
         // answer names no account ("cannot be used", not "exists"), it took the same password
         // hash as a real sign-up, and each one spends the address's failed-log-in budget, so
         // probing emails here is no faster than probing usernames at /login.
-        Err(CreateUserError::EmailTaken) => {
+        Err(SignUpRefusal::EmailUnusable) => {
             rate_limit::take(
                 &state.db,
                 &rate_limit::Budget {
@@ -188,7 +182,6 @@ pub async fn submit(
             errors.add_key("email", "error.email_unusable", t);
             return rejected(errors);
         }
-        Err(CreateUserError::Db(e)) => return Err(e.into()),
     };
     let record = db::users::by_id(&state.db, id)
         .await?

@@ -10,8 +10,10 @@ use crate::db;
 use crate::domain::NewPassword;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::services;
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
+use crate::web::refusal;
 
 #[derive(Template)]
 #[template(path = "accounts/settings.html")]
@@ -85,9 +87,10 @@ pub async fn change_password(
         );
     };
     let hash = state.hashes.enter()?.hash(new.expose().to_string()).await?;
-    db::users::set_password_hash(&state.db, me.id, &hash).await?;
     let keep = ctx.session().map(|s| s.id_hash);
-    db::sessions::delete_for_user(&state.db, me.id, keep.as_deref()).await?;
+    services::accounts::set_password(&state, &me, &hash, keep.as_deref())
+        .await
+        .map_err(|e| refusal::error_page(e, t))?;
     ctx.flash("flash.password_changed");
     Ok(crate::web::see_other("/settings"))
 }
@@ -105,7 +108,9 @@ pub async fn change_language(
     let me = ctx.require_user()?;
     let lang = Lang::from_tag(&form.lang)
         .ok_or_else(|| AppError::Invalid(ctx.t().get("error.unknown_language").to_string()))?;
-    db::users::set_locale(&state.db, me.id, Some(lang.code())).await?;
+    services::accounts::set_language(&state, &me, lang)
+        .await
+        .map_err(|e| refusal::error_page(e, ctx.t()))?;
     ctx.set_lang(lang);
     ctx.flash("flash.settings_saved");
     Ok(crate::web::see_other("/settings"))

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::auth::CurrentUser;
 use crate::db::{self, comments};
-use crate::domain::{FlagInput, FlagReason, FlagTarget, PostKind};
+use crate::domain::{CommentStatus, FlagInput, FlagReason, FlagTarget, PostKind};
 use crate::error::AppError;
 use crate::services::moderation::FlagRefusal;
 use crate::services::{self, Writer};
@@ -64,7 +64,7 @@ async fn target_path(
         FlagTarget::Comment => {
             let comment = comments::by_id(&state.db, id)
                 .await?
-                .filter(|c| c.status == "published" || c.status == "hidden")
+                .filter(|c| matches!(c.status, CommentStatus::Published | CommentStatus::Hidden))
                 .ok_or(AppError::NotFound)?;
             let post = db::posts::by_id(&state.db, comment.post_id)
                 .await?

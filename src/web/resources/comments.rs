@@ -14,7 +14,7 @@ use crate::db::resource_comments;
 use crate::db::resources::ResourceRecord;
 use crate::db::{self, Db};
 use crate::domain::ResourceStatus;
-use crate::domain::{CommentBody, COMMENT_MAX_CHARS};
+use crate::domain::{CommentBody, CommentStatus, COMMENT_MAX_CHARS};
 use crate::error::AppError;
 use crate::services::comments::CommentOn;
 use crate::services::{self, Writer};
@@ -82,7 +82,7 @@ pub async fn thread(
             body_html: c.body_html,
             created: crate::web::format::time(c.created_at),
             edited: c.edited_at.is_some(),
-            held: c.status == "pending",
+            held: c.status == CommentStatus::Pending,
             can_delete: viewer.is_some_and(|u| policy::may_delete_comment(u, c.author_id)),
         })
         .collect();
@@ -159,7 +159,7 @@ pub async fn delete(
     let me = ctx.require_user()?;
     let comment = resource_comments::by_id(&state.db, path.into_inner())
         .await?
-        .filter(|c| c.status == "published" || c.status == "pending")
+        .filter(|c| matches!(c.status, CommentStatus::Published | CommentStatus::Pending))
         .ok_or(AppError::NotFound)?;
     if !policy::may_delete_comment(&me, comment.author_id) {
         return Err(AppError::Forbidden);

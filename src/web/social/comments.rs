@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::db::comments::{self, CommentRecord};
 use crate::db::Db;
 use crate::domain::paths;
-use crate::domain::CommentBody;
+use crate::domain::{CommentBody, CommentStatus};
 use crate::error::AppError;
 use crate::services::comments::CommentOn;
 use crate::services::{self, Writer};
@@ -108,7 +108,7 @@ pub async fn create(
 async fn load(db: &Db, id: i64) -> Result<(CommentRecord, String), AppError> {
     let comment = comments::by_id(db, id)
         .await?
-        .filter(|c| c.status == "published")
+        .filter(|c| c.status == CommentStatus::Published)
         .ok_or(AppError::NotFound)?;
     let back = match comments::target(db, comment.post_id).await? {
         Some(post) => paths::comment_url(
