@@ -53,6 +53,14 @@ pub fn resource_url(id: i64) -> String {
     format!("/resources/{id}")
 }
 
+/// A comment on a resource: `/resources/{id}#resource-comment-{comment}`.
+pub fn resource_comment_url(resource_id: i64, comment_id: i64) -> String {
+    format!(
+        "{}#resource-comment-{comment_id}",
+        resource_url(resource_id)
+    )
+}
+
 pub fn tag_url(name: &str) -> String {
     format!("/tags/{}", encode_segment(name))
 }
@@ -136,6 +144,14 @@ mod tests {
     fn chinese_usernames_are_percent_encoded() {
         assert_eq!(profile_url("李雷"), "/u/%E6%9D%8E%E9%9B%B7");
         assert_eq!(profile_url("a.b-c_d"), "/u/a.b-c_d");
+    }
+
+    #[test]
+    fn resource_comment_links_point_at_the_comment_on_the_resource_page() {
+        assert_eq!(
+            resource_comment_url(3, 7),
+            "/resources/3#resource-comment-7"
+        );
     }
 
     #[test]

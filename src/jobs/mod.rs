@@ -36,6 +36,11 @@ impl Registry {
     }
 }
 
+/// The payload of a job about one post.
+pub fn post_payload(post_id: i64) -> String {
+    serde_json::json!({ "post_id": post_id }).to_string()
+}
+
 /// Seconds to wait before attempt `attempts + 1`: 10 s, 20 s, 40 s ... capped at an hour.
 pub fn backoff_secs(attempts: i64) -> i64 {
     let exponent = attempts.clamp(1, 12) - 1;

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use super::gate::{refuse_if_silenced, Unavailable, WriteError};
-use super::jobs::post_payload;
 use super::render;
 use super::settings::FeatureSettings;
 use crate::ai::answer::{self, BotEvent, BotReply};
@@ -16,6 +15,7 @@ use crate::db::posts::{NewPost, PostRecord};
 use crate::db::{self, Db, DbError};
 use crate::domain::{AskStatus, Markdown, PostKind, PostStatus, Username};
 use crate::error::AppError;
+use crate::jobs::post_payload;
 
 pub const BOT_ANSWER_JOB: &str = "bot_answer";
 pub const QUESTION_MIN_CHARS: usize = 5;

@@ -16,11 +16,6 @@ struct PostPayload {
     post_id: i64,
 }
 
-/// The payload of a job about one post.
-pub(super) fn post_payload(post_id: i64) -> String {
-    serde_json::json!({ "post_id": post_id }).to_string()
-}
-
 /// The registry a worker of this instance runs: summaries, bot answers and link checks.
 pub fn registry(app: &App) -> Registry {
     let mut registry = Registry::default();

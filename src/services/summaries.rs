@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use super::gate::{Unavailable, WriteError};
-use super::jobs::post_payload;
 use super::render;
 use super::settings::FeatureSettings;
 use crate::ai::answer::model_name;
@@ -16,6 +15,7 @@ use crate::db::posts::PostRecord;
 use crate::db::{self, Db, DbError};
 use crate::domain::Markdown;
 use crate::error::AppError;
+use crate::jobs::post_payload;
 
 pub const SUMMARY_JOB: &str = "summarize";
 /// Longest summary an author may keep, in characters.

@@ -176,7 +176,9 @@ pub async fn create(
             let post = db::posts::by_id(&state.db, post_id).await?;
             if let Some(post) = post.filter(|p| !crate::auth::policy::post_visible(p, Some(&me))) {
                 destination = match post.parent_id {
-                    Some(q) if post.kind != PostKind::Question => format!("/questions/{q}"),
+                    Some(q) if post.kind != PostKind::Question => {
+                        crate::domain::paths::post_url(PostKind::Question, q, "", None)
+                    }
                     _ => "/".to_string(),
                 };
             }

@@ -10,6 +10,7 @@ use super::visible_post;
 use crate::app::App;
 use crate::auth::policy;
 use crate::db::posts::PostRecord;
+use crate::domain::paths;
 use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::services::{self, Writer};
@@ -111,7 +112,7 @@ fn edit_page(ctx: &Ctx, answer: &PostRecord, form: &PostForm) -> EditorPage {
     EditorPage::new(
         page,
         EditorKind::EditAnswer,
-        format!("/answers/{}/edit", answer.id),
+        paths::edit_url(answer.kind, answer.id),
         form,
         crate::domain::paths::post_url(answer.kind, answer.id, "", answer.parent_id),
     )
@@ -174,7 +175,12 @@ pub async fn update(
     } else {
         "post.flash.saved"
     });
-    Ok(crate::web::see_other(&format!("/answers/{}", answer.id)))
+    Ok(crate::web::see_other(&paths::post_url(
+        answer.kind,
+        answer.id,
+        "",
+        None,
+    )))
 }
 
 /// `POST /answers/{id}/delete`

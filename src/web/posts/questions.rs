@@ -220,7 +220,9 @@ pub async fn closed_note(
         return Ok(None);
     };
     let message = t.fill("close.notice", &[("reason", t.get(reason.catalog_key()))]);
-    let original_url = moderation.duplicate_of.map(|id| format!("/questions/{id}"));
+    let original_url = moderation
+        .duplicate_of
+        .map(|id| crate::domain::paths::post_url(PostKind::Question, id, "", None));
     Ok(Some(ClosedNote {
         message,
         original_url,

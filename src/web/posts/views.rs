@@ -60,11 +60,8 @@ pub struct PostView {
 
 impl PostView {
     pub fn new(post: &PostRecord, viewer: Option<&CurrentUser>) -> Self {
-        let base = match post.kind {
-            PostKind::Article => format!("/articles/{}", post.id),
-            PostKind::Question => format!("/questions/{}", post.id),
-            PostKind::Answer | PostKind::BotAnswer => format!("/answers/{}", post.id),
-        };
+        // The short address: edit, delete and revision links hang off it.
+        let base = crate::domain::paths::post_url(post.kind, post.id, "", None);
         PostView {
             id: post.id,
             kind: post.kind.as_str(),

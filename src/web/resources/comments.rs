@@ -22,14 +22,6 @@ use crate::web::context::Ctx;
 use crate::web::form::{comment_problem, CommentPlace};
 use crate::web::refusal::{self, Refused};
 
-/// `/resources/{id}#resource-comment-{comment}`
-pub fn comment_url(resource_id: i64, comment_id: i64) -> String {
-    format!(
-        "{}#resource-comment-{comment_id}",
-        crate::domain::paths::resource_url(resource_id)
-    )
-}
-
 /// What the comment form shows again: the text as typed and why it was refused.
 #[derive(Debug, Clone, Default)]
 pub struct CommentDraft {
@@ -147,7 +139,9 @@ pub async fn create(
     if added.held {
         ctx.flash("resource.flash.comment_held");
     }
-    Ok(crate::web::see_other(&comment_url(resource.id, added.id)))
+    Ok(crate::web::see_other(
+        &crate::domain::paths::resource_comment_url(resource.id, added.id),
+    ))
 }
 
 /// `POST /resource-comments/{id}/delete`
@@ -188,14 +182,4 @@ pub async fn approve(
     }
     ctx.flash("moderation.done");
     Ok(crate::web::see_other("/admin/queue"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn comment_links_point_at_the_comment_on_the_resource_page() {
-        assert_eq!(comment_url(3, 7), "/resources/3#resource-comment-7");
-    }
 }

@@ -53,8 +53,8 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
     }
     let link = match (n.post_id, n.post_kind.as_deref()) {
         _ if n.resource_id.is_some() => n.resource_id.map(|id| match n.comment_id {
-            Some(comment) => format!("/resources/{id}#resource-comment-{comment}"),
-            None => format!("/resources/{id}"),
+            Some(comment) => crate::domain::paths::resource_comment_url(id, comment),
+            None => crate::domain::paths::resource_url(id),
         }),
         (Some(id), Some(kind)) => {
             let path = crate::domain::paths::target_path(kind, id, n.parent_id);
