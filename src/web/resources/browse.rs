@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::comments::{CommentDraft, CommentThread};
+use super::thread::{CommentDraft, CommentThread};
 use super::ResourceView;
 use crate::app::App;
 use crate::auth::privileges::{has_privilege, Privilege};
@@ -293,7 +293,7 @@ pub async fn render_show(
         can_down: may(Privilege::VoteDown),
     };
     let can_flag = approved && user.as_ref().is_some_and(|u| u.id != record.submitted_by);
-    let comments = super::comments::thread(&state.db, user.as_ref(), record, draft).await?;
+    let comments = super::thread::thread(&state.db, user.as_ref(), record, draft).await?;
     crate::web::render(
         &ShowPage {
             page: ctx.page(record.title.clone()),

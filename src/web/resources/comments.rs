@@ -1,92 +1,25 @@
 //! Comments on listed resources: `POST /resources/{id}/comments` (approved entries only, under the
 //! same privilege, silence, length and rules checks as post comments) and
-//! `POST /resource-comments/{id}/delete` (the author, or staff with an audit row), plus the thread
-//! the resource page shows.
+//! `POST /resource-comments/{id}/delete` (the author, or staff with an audit row) and staff approval;
+//! the thread the resource page shows is built in [`super::thread`].
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
+use super::thread::CommentDraft;
 use crate::app::App;
 use crate::auth::policy;
 use crate::auth::privileges::Privilege;
-use crate::auth::CurrentUser;
+use crate::db;
 use crate::db::resource_comments;
-use crate::db::resources::ResourceRecord;
-use crate::db::{self, Db};
+use crate::domain::{CommentBody, CommentStatus};
 use crate::domain::ResourceStatus;
-use crate::domain::{CommentBody, CommentStatus, COMMENT_MAX_CHARS};
 use crate::error::AppError;
 use crate::services::comments::CommentOn;
 use crate::services::{self, Writer};
 use crate::web::context::Ctx;
 use crate::web::form::{comment_problem, CommentPlace};
 use crate::web::refusal::{self, Refused};
-
-/// What the comment form shows again: the text as typed and why it was refused.
-#[derive(Debug, Clone, Default)]
-pub struct CommentDraft {
-    pub body: String,
-    pub error: Option<String>,
-}
-
-/// One comment as `templates/resources/comments.inc.html` shows it.
-#[derive(Debug, Clone)]
-pub struct CommentItem {
-    pub id: i64,
-    pub author: String,
-    pub author_path: String,
-    /// Sanitised HTML (rendered when the comment was written).
-    pub body_html: String,
-    pub created: String,
-    pub edited: bool,
-    /// Held for review: shown to its author only, with a note.
-    pub held: bool,
-    pub can_delete: bool,
-}
-
-/// The comments under a resource and what the viewer may do there.
-#[derive(Debug, Clone)]
-pub struct CommentThread {
-    pub resource_id: i64,
-    pub items: Vec<CommentItem>,
-    /// Only approved entries take comments.
-    pub open: bool,
-    pub can_comment: bool,
-    pub max_chars: usize,
-    pub draft: CommentDraft,
-}
-
-/// The thread for the resource page: published comments and the viewer's own held ones.
-pub async fn thread(
-    db: &Db,
-    viewer: Option<&CurrentUser>,
-    resource: &ResourceRecord,
-    draft: CommentDraft,
-) -> Result<CommentThread, AppError> {
-    let open = resource.status == ResourceStatus::Approved;
-    let found = resource_comments::for_resource(db, resource.id, viewer.map(|u| u.id)).await?;
-    let items = found
-        .into_iter()
-        .map(|c| CommentItem {
-            id: c.id,
-            author_path: crate::domain::paths::profile_url(&c.author),
-            author: c.author,
-            body_html: c.body_html,
-            created: crate::web::format::time(c.created_at),
-            edited: c.edited_at.is_some(),
-            held: c.status == CommentStatus::Pending,
-            can_delete: viewer.is_some_and(|u| policy::may_delete_comment(u, c.author_id)),
-        })
-        .collect();
-    Ok(CommentThread {
-        resource_id: resource.id,
-        items,
-        open,
-        can_comment: open && viewer.is_some_and(|u| policy::may_comment_on_resource(u, resource)),
-        max_chars: COMMENT_MAX_CHARS,
-        draft,
-    })
-}
 
 #[derive(Deserialize)]
 pub struct NewCommentForm {

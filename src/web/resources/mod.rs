@@ -6,6 +6,7 @@ pub mod browse;
 pub mod comments;
 pub mod review;
 pub mod submit;
+pub mod thread;
 
 use crate::db::resources::ResourceRecord;
 use crate::domain::{Level, ResourceKind};
