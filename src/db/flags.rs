@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
-use super::moderation::{set_comment_status_in, set_post_status_in};
+use super::moderation::status::{set_comment_status_in, set_post_status_in};
 use super::notifications::{notify_in, Kind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::{FlagInput, FlagTarget};

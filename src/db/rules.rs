@@ -225,7 +225,7 @@ pub async fn hold_post(db: &Db, post_id: i64) -> Result<(), DbError> {
         .fetch_optional(&mut *tx)
         .await?;
     if status.as_deref() == Some("published") {
-        super::moderation::set_post_status_in(&mut tx, post_id, "pending").await?;
+        super::moderation::status::set_post_status_in(&mut tx, post_id, "pending").await?;
     }
     tx.commit().await
 }
@@ -238,7 +238,7 @@ pub async fn hold_comment(db: &Db, comment_id: i64) -> Result<(), DbError> {
         .fetch_optional(&mut *tx)
         .await?;
     if status.as_deref() == Some("published") {
-        super::moderation::set_comment_status_in(&mut tx, comment_id, "pending").await?;
+        super::moderation::status::set_comment_status_in(&mut tx, comment_id, "pending").await?;
     }
     tx.commit().await
 }

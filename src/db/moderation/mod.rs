@@ -3,6 +3,7 @@
 //! the resolution of the open flags it answers and the author's notification commit together.
 //! Decisions on accounts (silence, the spammer sweep) live in [`accounts`].
 mod accounts;
+pub mod status;
 
 pub use accounts::{
     dismiss_user_flags, has_open_sweep, restore_spammer, silence, silenced_until, sweep_spammer,
@@ -16,46 +17,7 @@ use super::notifications::{notify_in, Kind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::CloseReason;
 
-/// Sets a post's status and keeps what depends on it right: tag counts and, for an answer, its
-/// question's answer count.
-pub async fn set_post_status_in(tx: &mut Tx, post_id: i64, status: &str) -> Result<(), DbError> {
-    let parent: Option<i64> =
-        sqlx::query_scalar("UPDATE posts SET status = $1 WHERE id = $2 RETURNING parent_id")
-            .bind(status)
-            .bind(post_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .flatten();
-    super::posts::tags::recount_for_post(tx, post_id).await?;
-    if let Some(question) = parent {
-        super::posts::refresh_answer_count(tx, question, now()).await?;
-    }
-    Ok(())
-}
-
-/// Sets a comment's status and recounts its post's published comments.
-pub async fn set_comment_status_in(
-    tx: &mut Tx,
-    comment_id: i64,
-    status: &str,
-) -> Result<(), DbError> {
-    let post_id: Option<i64> =
-        sqlx::query_scalar("UPDATE comments SET status = $1 WHERE id = $2 RETURNING post_id")
-            .bind(status)
-            .bind(comment_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some(post_id) = post_id {
-        sqlx::query(
-            "UPDATE posts SET comment_count = (SELECT COUNT(*) FROM comments c \
-             WHERE c.post_id = $1 AND c.status = 'published') WHERE id = $1",
-        )
-        .bind(post_id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
+use status::{set_comment_status_in, set_post_status_in};
 
 /// What staff can do to a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
