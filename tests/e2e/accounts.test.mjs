@@ -1,20 +1,11 @@
 // A visitor signs up, logs out and logs in again through the real pages in Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { useForum } from "./harness.mjs";
 
 let forum;
 let chrome;
-
-before(async () => {
-  forum = await startForum();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await forum?.stop();
-});
+useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
 test("sign up, log out and log in through the pages", async () => {
   const page = await chrome.newPage();

@@ -1,21 +1,12 @@
 // The answer bot in a browser: a member writes an article, asks the bot about it, watches the answer
 // arrive over Server-Sent Events, and ends on the checked answer with its cited source and passage.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { useForum } from "./harness.mjs";
 
 let forum;
 let chrome;
-
-before(async () => {
-  forum = await startForum();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await forum?.stop();
-});
+useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
 test("asking the bot streams a cited answer", async () => {
   const page = await chrome.newPage();

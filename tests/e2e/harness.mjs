@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -126,4 +127,22 @@ export async function launchBrowser({ bypassCSP = false } = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The set-up every browser test file shares: one forum and one browser for the file, started before
+ * its tests and stopped after them. `ready(forum, browser)` hands both to the file.
+ */
+export function useForum(ready, browserOptions) {
+  let forum;
+  let browser;
+  before(async () => {
+    forum = await startForum();
+    browser = await launchBrowser(browserOptions);
+    ready(forum, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await forum?.stop();
+  });
 }

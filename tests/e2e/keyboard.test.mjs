@@ -1,22 +1,13 @@
 // The keyboard alone: the skip link comes first and moves focus to the content; a member asks a
 // question, another answers it, the asker accepts and comments, and the answerer votes, with Tab, Shift+Tab, Enter
 // and Space only (no clicks). Every control reached shows a focus ring with >= 3:1 contrast.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser } from "./harness.mjs";
+import { useForum } from "./harness.mjs";
 
 let forum;
 let chrome;
-
-before(async () => {
-  forum = await startForum();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await forum?.stop();
-});
+useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
 function luminance(rgb) {
   const [r, g, b] = rgb.map((v) => {

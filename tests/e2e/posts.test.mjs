@@ -1,21 +1,12 @@
 // Writing an article with math, a Mermaid diagram and code; asking, answering and accepting, through
 // the real pages in Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser, logOut } from "./harness.mjs";
+import { useForum, logOut } from "./harness.mjs";
 
 let forum;
 let chrome;
-
-before(async () => {
-  forum = await startForum();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await forum?.stop();
-});
+useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
 test("an article with math, a diagram and code is rendered, with a live preview", async () => {
   const page = await chrome.newPage();

@@ -1,22 +1,13 @@
 // Reputation earned through the pages unlocks voting; votes update in place without
 // a reload (static/js/votes.js); notifications show in the header. (Plain-form voting with JavaScript
 // off is covered by tests/api/social.rs.)
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startForum, launchBrowser, logOut } from "./harness.mjs";
+import { useForum, logOut } from "./harness.mjs";
 
 let forum;
 let chrome;
-
-before(async () => {
-  forum = await startForum();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await forum?.stop();
-});
+useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
 const scoreIs = (page, selector, value) =>
   page.waitForFunction(
