@@ -26,9 +26,24 @@ pub enum AppError {
     #[error("busy")]
     Busy { retry_after_secs: u64 },
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    /// A query cut off by its deadline, or a pool with no free connection in time, is load, not a
+    /// fault: the reader gets "busy, try again" (503) instead of an error page.
+    fn from(error: sqlx::Error) -> Self {
+        if crate::db::is_busy(&error) {
+            tracing::warn!(error = %error, "database busy");
+            AppError::Busy {
+                retry_after_secs: 2,
+            }
+        } else {
+            AppError::Db(error)
+        }
+    }
 }
 
 /// What a refused POST carried, so the error page can give the user their text back.

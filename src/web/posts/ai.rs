@@ -346,6 +346,38 @@ pub async fn bot_marks(
     }))
 }
 
+/// [`bot_marks`] for every answer of a page in one query (`None` for answers written by people).
+pub async fn bot_marks_for(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    answers: &[PostRecord],
+) -> Result<Vec<Option<BotAnswerMarks>>, AppError> {
+    let bot_ids: Vec<i64> = answers
+        .iter()
+        .filter(|a| a.kind == PostKind::BotAnswer)
+        .map(|a| a.id)
+        .collect();
+    let mut found: std::collections::HashMap<i64, db::ai::BotMarks> =
+        db::ai::bot_marks_for(&state.db, &bot_ids)
+            .await?
+            .into_iter()
+            .collect();
+    let may_verify = user.is_some_and(|u| has_privilege(u, Privilege::VerifyBotAnswers));
+    Ok(answers
+        .iter()
+        .map(|a| {
+            (a.kind == PostKind::BotAnswer).then(|| {
+                let marks = found.remove(&a.id).unwrap_or_default();
+                BotAnswerMarks {
+                    can_verify: marks.verified_by.is_none() && may_verify,
+                    model: marks.model,
+                    verified_by: marks.verified_by,
+                }
+            })
+        })
+        .collect())
+}
+
 /// Whether the viewer may ask the bot for a draft answer on this question.
 pub fn can_request_bot_answer(user: Option<&CurrentUser>, question: &PostRecord) -> bool {
     question.is_published() && can_manage(user, question)

@@ -65,7 +65,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tags/{name}/feed.atom", web::get().to(feeds::tag_feed))
         .route("/preview", web::post().to(preview::render))
         .route("/feed.atom", web::get().to(feeds::site_feed))
-        .route("/sitemap.xml", web::get().to(feeds::sitemap));
+        .route("/sitemap.xml", web::get().to(feeds::sitemap))
+        .route(
+            "/sitemap-posts-{part}.xml",
+            web::get().to(feeds::sitemap_part),
+        );
 }
 
 /// Posts per list page.
