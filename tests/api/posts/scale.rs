@@ -352,3 +352,75 @@ async fn a_control_character_in_a_post_never_reaches_the_feed() {
         assert!(!feed.contains('\u{1}') && !feed.contains('\u{8}') && !feed.contains('\u{FFFE}'));
     }
 }
+
+#[tokio::test]
+async fn dashboard_counts_are_kept_by_the_writes_not_counted_per_visit() {
+    let app = spawn_app().await;
+    app.sign_up("writer").await;
+    let author = user_id(&app, "writer").await;
+    let q = seed(
+        &app,
+        PostKind::Question,
+        author,
+        "Counted question",
+        "counts",
+        None,
+    )
+    .await;
+    seed(
+        &app,
+        PostKind::Answer,
+        author,
+        "Counted answer",
+        "counts",
+        Some(q),
+    )
+    .await;
+    let gone = seed(
+        &app,
+        PostKind::Question,
+        author,
+        "Deleted question",
+        "counts",
+        None,
+    )
+    .await;
+    agora::db::posts::soft_delete(&app.db, gone)
+        .await
+        .expect("delete");
+    fill(
+        &app.db,
+        BulkSize {
+            questions: 200,
+            resources: 10,
+            tags: 10,
+        },
+    )
+    .await
+    .expect("bulk forum");
+    let totals = agora::db::stats::totals(&app.db).await.expect("totals");
+    let db = &app.db;
+    let count = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(db.reader())
+            .await
+            .expect("count")
+    };
+    assert_eq!(
+        totals.questions,
+        count("SELECT COUNT(*) FROM posts WHERE kind = 'question' AND status = 'published'").await
+    );
+    assert_eq!(
+        totals.answers,
+        count("SELECT COUNT(*) FROM posts WHERE kind = 'answer' AND status = 'published'").await
+    );
+    assert_eq!(
+        totals.hidden,
+        count("SELECT COUNT(*) FROM posts WHERE status = 'hidden'").await
+    );
+    assert_eq!(
+        totals.users,
+        count("SELECT COUNT(*) FROM users WHERE is_bot = 0").await
+    );
+    assert!(totals.questions > 150, "{totals:?}");
+}
