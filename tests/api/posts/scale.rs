@@ -424,3 +424,27 @@ async fn dashboard_counts_are_kept_by_the_writes_not_counted_per_visit() {
     );
     assert!(totals.questions > 150, "{totals:?}");
 }
+
+#[tokio::test]
+async fn pages_feeds_and_styles_come_compressed_with_brotli_or_gzip() {
+    let app = spawn_app().await;
+    for path in ["/questions", "/feed.atom", "/static/css/agora.css"] {
+        for encoding in ["br", "gzip"] {
+            let res = app
+                .client
+                .get(app.url(path))
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert_eq!(
+                res.headers()
+                    .get("content-encoding")
+                    .and_then(|v| v.to_str().ok()),
+                Some(encoding),
+                "{path} with {encoding}"
+            );
+        }
+    }
+}
