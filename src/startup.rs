@@ -165,6 +165,7 @@ pub fn build_app(
         .wrap(from_fn(csrf::verify_csrf))
         .wrap(from_fn(error_pages::render_error_pages))
         .wrap(from_fn(session::load_session))
+        .wrap(from_fn(crate::web::middleware::conditional::etag_pages))
         .wrap(Compress::default())
         .wrap(from_fn(headers::security_headers))
         .wrap(TracingLogger::default())

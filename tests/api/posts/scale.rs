@@ -448,3 +448,59 @@ async fn pages_feeds_and_styles_come_compressed_with_brotli_or_gzip() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_page_the_browser_already_has_answers_304() {
+    let app = spawn_app().await;
+    app.sign_up("writer").await;
+    let author = user_id(&app, "writer").await;
+    seed(
+        &app,
+        PostKind::Question,
+        author,
+        "Tagged page",
+        "etag",
+        None,
+    )
+    .await;
+    let visitor = reqwest::Client::new();
+    for path in ["/questions", "/tags/etag", "/"] {
+        let first = visitor.get(app.url(path)).send().await.expect("request");
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        let tag = first.headers()["etag"].to_str().expect("etag").to_string();
+        let again = visitor
+            .get(app.url(path))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert!(again.text().await.expect("body").is_empty());
+    }
+    seed(
+        &app,
+        PostKind::Question,
+        author,
+        "A newer question",
+        "etag",
+        None,
+    )
+    .await;
+    let first = visitor
+        .get(app.url("/questions"))
+        .send()
+        .await
+        .expect("request");
+    let changed = visitor
+        .get(app.url("/questions"))
+        .header("if-none-match", "W/\"0123456789abcdef\"")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(
+        changed.status(),
+        StatusCode::OK,
+        "a stale tag gets the page"
+    );
+}
