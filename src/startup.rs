@@ -128,6 +128,7 @@ pub fn build_app(
 > {
     let limit = data.settings.body_limit_bytes;
     let static_dir = data.settings.static_dir.clone();
+    crate::web::middleware::assets::fingerprint(&static_dir);
     App::new()
         .app_data(data)
         .app_data(web::PayloadConfig::new(limit))
@@ -166,6 +167,9 @@ pub fn build_app(
         .wrap(from_fn(error_pages::render_error_pages))
         .wrap(from_fn(session::load_session))
         .wrap(from_fn(crate::web::middleware::conditional::etag_pages))
+        .wrap(from_fn(
+            crate::web::middleware::assets::immutable_when_fingerprinted,
+        ))
         .wrap(Compress::default())
         .wrap(from_fn(headers::security_headers))
         .wrap(TracingLogger::default())

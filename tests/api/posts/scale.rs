@@ -504,3 +504,30 @@ async fn a_page_the_browser_already_has_answers_304() {
         "a stale tag gets the page"
     );
 }
+
+#[tokio::test]
+async fn styles_and_scripts_are_fingerprinted_and_cached_for_a_year() {
+    let app = spawn_app().await;
+    let (_, html) = app.get_html("/").await;
+    let link = html
+        .split("href=\"/static/css/agora.css?v=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the stylesheet link carries a fingerprint");
+    assert!(
+        link.len() >= 8 && link.chars().all(|c| c.is_ascii_hexdigit()),
+        "{link}"
+    );
+    let res = app.get(&format!("/static/css/agora.css?v={link}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let plain = app.get("/static/css/agora.css?v=stale").await;
+    assert_ne!(
+        plain.headers().get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"public, max-age=31536000, immutable"[..]),
+        "only the current fingerprint is immutable"
+    );
+}
