@@ -233,6 +233,7 @@ fn wrk(url: &str, cookie: Option<&str>, seconds: u64, connections: u64) -> (f64,
 }
 
 fn main() {
+    sqlx::any::install_default_drivers();
     let sizes: Vec<i64> = env("AGORA_BENCH_SIZES", "10000,1000000")
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
