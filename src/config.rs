@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::db::DatabaseUrl;
+use crate::db::{DatabaseUrl, QueryLimits};
 
 /// Everything the forum can be configured with. Code receives the parts it needs; nothing else reads the
 /// environment.
@@ -84,8 +84,20 @@ impl Settings {
         let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/agora.db".into());
-        let database_url =
-            DatabaseUrl::parse(&database_url).map_err(|e| invalid("DATABASE_URL", e))?;
+        let read_deadline_ms: u64 = number(&get, "AGORA_DB_QUERY_TIMEOUT_MS", 5000)?;
+        let busy_timeout_ms: u64 = number(&get, "AGORA_DB_BUSY_TIMEOUT_MS", 5000)?;
+        if read_deadline_ms == 0 {
+            return Err(invalid(
+                "AGORA_DB_QUERY_TIMEOUT_MS",
+                "must be at least 1 (milliseconds)",
+            ));
+        }
+        let database_url = DatabaseUrl::parse(&database_url)
+            .map_err(|e| invalid("DATABASE_URL", e))?
+            .with_limits(QueryLimits {
+                read_deadline: Duration::from_millis(read_deadline_ms),
+                busy_timeout: Duration::from_millis(busy_timeout_ms),
+            });
 
         let bind_text = get("AGORA_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind: SocketAddr = bind_text.parse().map_err(|_| {

@@ -26,9 +26,36 @@ pub enum AppError {
     #[error("busy")]
     Busy { retry_after_secs: u64 },
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    /// A query cut off by its deadline, or a pool with no free connection in time, is load, not a
+    /// fault: the reader gets "busy, try again" (503) instead of an error page.
+    fn from(error: sqlx::Error) -> Self {
+        if is_busy(&error) {
+            tracing::warn!(error = %error, "database busy");
+            AppError::Busy {
+                retry_after_secs: 2,
+            }
+        } else {
+            AppError::Db(error)
+        }
+    }
+}
+
+/// Whether a database error means "overloaded, try again" rather than a fault: a read past its
+/// deadline, no free connection in time, PostgreSQL's `statement_timeout` (57014), or SQLite still
+/// locked after `busy_timeout` (SQLITE_BUSY, 5).
+pub fn is_busy(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Io(e) => e.kind() == std::io::ErrorKind::TimedOut,
+        sqlx::Error::Database(e) => matches!(e.code().as_deref(), Some("57014" | "5" | "517")),
+        _ => false,
+    }
 }
 
 /// What a refused POST carried, so the error page can give the user their text back.

@@ -131,6 +131,7 @@ pub fn build_app(
 > {
     let limit = data.settings.body_limit_bytes;
     let static_dir = data.settings.static_dir.clone();
+    crate::web::middleware::assets::fingerprint(&static_dir);
     actix_web::App::new()
         .app_data(data)
         .app_data(web::PayloadConfig::new(limit))
@@ -168,6 +169,10 @@ pub fn build_app(
         .wrap(from_fn(csrf::verify_csrf))
         .wrap(from_fn(error_pages::render_error_pages))
         .wrap(from_fn(session::load_session))
+        .wrap(from_fn(crate::web::middleware::conditional::etag_pages))
+        .wrap(from_fn(
+            crate::web::middleware::assets::immutable_when_fingerprinted,
+        ))
         .wrap(Compress::default())
         .wrap(from_fn(headers::security_headers))
         .wrap(TracingLogger::<request_log::RedactedRootSpan>::new())

@@ -378,6 +378,37 @@ pub async fn bot_marks(db: &Db, post_id: i64) -> Result<BotMarks, DbError> {
     })
 }
 
+/// [`bot_marks`] for many posts in one statement: `(post id, marks)` for those that exist.
+pub async fn bot_marks_for(db: &Db, post_ids: &[i64]) -> Result<Vec<(i64, BotMarks)>, DbError> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=post_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT p.id, p.ai_model, u.username FROM posts p LEFT JOIN users u ON u.id = p.verified_by \
+         WHERE p.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in post_ids {
+        query = query.bind(*id);
+    }
+    query
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("id")?,
+                BotMarks {
+                    model: row.try_get("ai_model")?,
+                    verified_by: row.try_get("username")?,
+                },
+            ))
+        })
+        .collect()
+}
+
 /// A member with enough reputation vouches for a bot answer; returns false if already verified.
 pub async fn verify_bot_answer(db: &Db, post_id: i64, by: i64) -> Result<bool, DbError> {
     let done = sqlx::query(

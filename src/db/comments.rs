@@ -229,28 +229,49 @@ pub struct CommentView {
     pub score: i64,
     /// Hidden pending review: only its author and staff see it.
     pub hidden: bool,
+    /// How many published and hidden comments its post has.
+    pub total: i64,
 }
 
-/// The published and hidden comments on the given posts, oldest first (callers show hidden ones
-/// to their author and staff only).
-pub async fn for_posts(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentView>, DbError> {
+/// The published and hidden comments on the given posts, oldest first, at most `per_post` of each
+/// post except `expanded` (the one whose "show all" the reader followed), each with how many its post
+/// has (callers show hidden ones to their author and staff only). One statement, however many.
+pub async fn for_posts(
+    db: &Db,
+    post_ids: &[i64],
+    per_post: i64,
+    expanded: Option<i64>,
+) -> Result<Vec<CommentView>, DbError> {
     if post_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let n = post_ids.len();
     let sql = format!(
-        "SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, c.edited_at, c.score, \
-         c.status FROM comments c JOIN users u ON u.id = c.author_id \
-         WHERE c.status IN ('published', 'hidden') AND c.post_id IN ({}) ORDER BY c.created_at, c.id",
-        placeholders(1, post_ids.len())
+        "SELECT id, post_id, author_id, username, body_html, created_at, edited_at, score, status, \
+         total FROM (SELECT c.id, c.post_id, c.author_id, u.username, c.body_html, c.created_at, \
+         c.edited_at, c.score, c.status, \
+         ROW_NUMBER() OVER (PARTITION BY c.post_id ORDER BY c.created_at, c.id) AS n, \
+         COUNT(*) OVER (PARTITION BY c.post_id) AS total \
+         FROM comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.status IN ('published', 'hidden') AND c.post_id IN ({})) shown \
+         WHERE n <= ${} OR post_id = ${} ORDER BY created_at, id",
+        placeholders(1, n),
+        n + 1,
+        n + 2
     );
     let mut query = sqlx::query(&sql);
     for id in post_ids {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(db.reader()).await?;
+    let rows = query
+        .bind(per_post)
+        .bind(expanded.unwrap_or(0))
+        .fetch_all(db.reader())
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(CommentView {
+                total: r.try_get("total")?,
                 id: r.try_get("id")?,
                 post_id: r.try_get("post_id")?,
                 author_id: r.try_get("author_id")?,

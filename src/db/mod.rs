@@ -9,6 +9,8 @@ pub mod jobs;
 pub mod mod_log;
 pub mod moderation;
 pub mod notifications;
+pub mod plans;
+pub mod pool;
 pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
@@ -25,12 +27,34 @@ pub mod votes;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor};
 
+pub use pool::Pool;
 pub use sqlx::Error as DbError;
+
+/// How long statements may take. Reads past `read_deadline` (waiting for a connection included)
+/// answer "busy"; PostgreSQL also cancels any statement past it on the server (`statement_timeout`);
+/// a SQLite writer waits up to `busy_timeout` for the write lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    pub read_deadline: Duration,
+    pub busy_timeout: Duration,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            read_deadline: Duration::from_secs(5),
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
 
 /// Which engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +68,7 @@ pub enum Backend {
 pub struct DatabaseUrl {
     url: String,
     backend: Backend,
+    limits: QueryLimits,
 }
 
 impl DatabaseUrl {
@@ -70,7 +95,18 @@ impl DatabaseUrl {
         Ok(Self {
             url: text.to_string(),
             backend,
+            limits: QueryLimits::default(),
         })
+    }
+
+    /// The same database with these statement time limits (from the settings).
+    pub fn with_limits(mut self, limits: QueryLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> QueryLimits {
+        self.limits
     }
 
     pub fn backend(&self) -> Backend {
@@ -105,8 +141,10 @@ impl DatabaseUrl {
 #[derive(Clone, Debug)]
 pub struct Db {
     backend: Backend,
-    read: AnyPool,
-    write: AnyPool,
+    read: Pool,
+    write: Pool,
+    statements: Arc<AtomicU64>,
+    limits: QueryLimits,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -114,6 +152,15 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 impl Db {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
+        let limits = url.limits();
+        let statements = Arc::new(AtomicU64::new(0));
+        let pools = |read: AnyPool, write: AnyPool, backend| Db {
+            backend,
+            read: Pool::new(read, statements.clone(), Some(limits.read_deadline)),
+            write: Pool::new(write, statements.clone(), None),
+            statements: statements.clone(),
+            limits,
+        };
         match url.backend() {
             Backend::Sqlite => {
                 if let Some(parent) = url.sqlite_path().and_then(Path::parent) {
@@ -122,32 +169,40 @@ impl Db {
                     }
                 }
                 let base = with_query(url.as_str(), "mode=rwc");
-                let write = sqlite_pool(&base, 1).await?;
+                let write = sqlite_pool(&base, 1, limits).await?;
                 // Create the file and switch to WAL before readers open it.
                 sqlx::query("PRAGMA journal_mode = WAL")
                     .execute(&write)
                     .await?;
-                let read = sqlite_pool(&base, 8).await?;
-                Ok(Db {
-                    backend: Backend::Sqlite,
-                    read,
-                    write,
-                })
+                let read = sqlite_pool(&base, 8, limits).await?;
+                Ok(pools(read, write, Backend::Sqlite))
             }
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url.as_str())?;
+                let timeout_ms = limits.read_deadline.as_millis();
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            // The server cancels a runaway statement itself, so its backend is freed
+                            // even after the client stopped waiting.
+                            conn.execute(format!("SET statement_timeout = {timeout_ms}").as_str())
+                                .await?;
+                            Ok(())
+                        })
+                    })
                     .connect_with(options)
                     .await?;
-                Ok(Db {
-                    backend: Backend::Postgres,
-                    read: pool.clone(),
-                    write: pool,
-                })
+                Ok(pools(pool.clone(), pool, Backend::Postgres))
             }
         }
+    }
+
+    /// How many statements went through this database's pools since it was opened (tests compare
+    /// the figure before and after a request; transactions are not counted).
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {
@@ -155,12 +210,12 @@ impl Db {
     }
 
     /// Pool for queries that only read.
-    pub fn reader(&self) -> &AnyPool {
+    pub fn reader(&self) -> &Pool {
         &self.read
     }
 
     /// Pool for single-statement writes.
-    pub fn writer(&self) -> &AnyPool {
+    pub fn writer(&self) -> &Pool {
         &self.write
     }
 
@@ -168,16 +223,46 @@ impl Db {
     /// (`BEGIN IMMEDIATE`) so the read it starts with cannot go stale before the write.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
         match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.write.begin().await,
+            Backend::Sqlite => self.write.inner().begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.write.inner().begin().await,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.write).await,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.write).await,
+            Backend::Sqlite => {
+                sqlx::migrate!("migrations/sqlite")
+                    .run(self.write.inner())
+                    .await
+            }
+            Backend::Postgres => {
+                // Building an index over a big table takes longer than any page may.
+                let mut conn = self.unbounded().await?;
+                let result = sqlx::migrate!("migrations/postgres").run(&mut *conn).await;
+                self.release_unbounded(conn).await?;
+                result
+            }
         }
+    }
+
+    /// A writer connection without the statement time-out, for work that is slow by nature
+    /// (migrations, bulk loads of bench databases). Give it back with [`Db::release_unbounded`].
+    pub async fn unbounded(&self) -> Result<PoolConnection<Any>, DbError> {
+        let mut conn = self.write.inner().acquire().await?;
+        if self.backend == Backend::Postgres {
+            conn.execute("SET statement_timeout = 0").await?;
+        }
+        Ok(conn)
+    }
+
+    /// Puts the statement time-out back on a connection from [`Db::unbounded`].
+    pub async fn release_unbounded(&self, mut conn: PoolConnection<Any>) -> Result<(), DbError> {
+        if self.backend == Backend::Postgres {
+            let ms = self.limits.read_deadline.as_millis();
+            conn.execute(format!("SET statement_timeout = {ms}").as_str())
+                .await?;
+        }
+        Ok(())
     }
 
     /// A cheap round trip used by `/healthz`.
@@ -206,21 +291,25 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        self.read.inner().close().await;
+        self.write.inner().close().await;
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool, DbError> {
+async fn sqlite_pool(url: &str, max: u32, limits: QueryLimits) -> Result<AnyPool, DbError> {
     let options = AnyConnectOptions::from_str(url)?;
+    let busy_ms = limits.busy_timeout.as_millis();
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| {
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 conn.execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA synchronous = NORMAL;",
+                    format!(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
+                         PRAGMA synchronous = NORMAL;"
+                    )
+                    .as_str(),
                 )
                 .await?;
                 Ok(())

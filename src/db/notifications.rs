@@ -164,11 +164,20 @@ pub async fn notify_mentions(
 /// At most this many people are notified from one piece of text (a wall of @names is not a broadcast).
 pub const MAX_MENTIONS: usize = 10;
 
+/// The most unread notifications counted; past it the badge says "99+" (every page of a signed-in
+/// member shows the badge, so its cost must not grow with their history).
+pub const UNREAD_COUNTED: i64 = 100;
+
+/// Unread notifications, counted up to [`UNREAD_COUNTED`].
 pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user_id)
-        .fetch_one(db.reader())
-        .await
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL \
+         LIMIT $2) unread",
+    )
+    .bind(user_id)
+    .bind(UNREAD_COUNTED)
+    .fetch_one(db.reader())
+    .await
 }
 
 /// A notification as the list shows it, with what it points at.

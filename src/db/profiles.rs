@@ -1,6 +1,7 @@
 //! Queries behind a member's profile page: the bio and the posts they wrote.
 use sqlx::Row;
 
+use super::plans::{Arg, ListQuery};
 use super::{Db, DbError};
 
 /// The stored bio: the Markdown the owner typed and the HTML rendered from it when saved.
@@ -50,6 +51,24 @@ pub struct AuthoredPost {
     pub created_at: i64,
 }
 
+/// The statement behind [`posts_by`], read from `posts_by_author_new` newest first.
+pub fn posts_by_query(author_id: i64, include_unpublished: bool, limit: i64) -> ListQuery {
+    ListQuery::new(
+        "profile posts",
+        "SELECT p.id, p.kind, p.parent_id, COALESCE(NULLIF(p.title, ''), q.title, '') AS title, \
+                p.status, p.score, p.created_at \
+         FROM posts p LEFT JOIN posts q ON q.id = p.parent_id \
+         WHERE p.author_id = $1 AND (p.status = 'published' OR ($2 = 1 AND p.status <> 'deleted')) \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT $3",
+        vec![
+            Arg::Int(author_id),
+            Arg::Int(i64::from(include_unpublished)),
+            Arg::Int(limit),
+        ],
+    )
+    .served_by(&["posts_by_author_new"])
+}
+
 /// A member's newest posts of every kind. Others see published posts only; the owner
 /// (`include_unpublished`) also sees drafts and posts waiting for review, never deleted ones.
 pub async fn posts_by(
@@ -58,18 +77,9 @@ pub async fn posts_by(
     include_unpublished: bool,
     limit: i64,
 ) -> Result<Vec<AuthoredPost>, DbError> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.kind, p.parent_id, COALESCE(NULLIF(p.title, ''), q.title, '') AS title, p.status, \
-                p.score, p.created_at \
-         FROM posts p LEFT JOIN posts q ON q.id = p.parent_id \
-         WHERE p.author_id = $1 AND (p.status = 'published' OR ($2 = 1 AND p.status <> 'deleted')) \
-         ORDER BY p.created_at DESC, p.id DESC LIMIT $3",
-    )
-    .bind(author_id)
-    .bind(i64::from(include_unpublished))
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = posts_by_query(author_id, include_unpublished, limit)
+        .fetch_all(db)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(AuthoredPost {

@@ -15,39 +15,46 @@ pub struct Totals {
     pub queued_jobs: i64,
 }
 
+/// The totals, from the counters triggers keep in `row_counts` (one small read, whatever the size
+/// of the forum) rather than a `COUNT(*)` over each table per visit.
 pub async fn totals(db: &Db) -> Result<Totals, DbError> {
-    let scalar = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(db.reader())
-            .await
+    let counts = row_counts(db, "").await?;
+    let sum = |keys: &[&str]| -> i64 {
+        counts
+            .iter()
+            .filter(|(name, _)| keys.contains(&name.as_str()))
+            .map(|(_, value)| *value)
+            .sum()
     };
     Ok(Totals {
-        users: scalar("SELECT COUNT(*) FROM users WHERE is_bot = 0").await?,
-        articles: scalar(
-            "SELECT COUNT(*) FROM posts WHERE kind = 'article' AND status = 'published'",
-        )
-        .await?,
-        questions: scalar(
-            "SELECT COUNT(*) FROM posts WHERE kind = 'question' AND status = 'published'",
-        )
-        .await?,
-        answers: scalar(
-            "SELECT COUNT(*) FROM posts WHERE kind IN ('answer', 'bot_answer') AND status = 'published'",
-        )
-        .await?,
-        open_flags: scalar("SELECT COUNT(*) FROM flags WHERE status = 'open'").await?,
-        pending: scalar(
-            "SELECT (SELECT COUNT(*) FROM posts WHERE status = 'pending') \
-                  + (SELECT COUNT(*) FROM comments WHERE status = 'pending')",
-        )
-        .await?,
-        hidden: scalar(
-            "SELECT (SELECT COUNT(*) FROM posts WHERE status = 'hidden') \
-                  + (SELECT COUNT(*) FROM comments WHERE status = 'hidden')",
-        )
-        .await?,
-        queued_jobs: scalar("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')").await?,
+        users: sum(&["users:member"]),
+        articles: sum(&["posts:article:published"]),
+        questions: sum(&["posts:question:published"]),
+        answers: sum(&["posts:answer:published", "posts:bot_answer:published"]),
+        open_flags: sum(&["flags:open"]),
+        pending: counts
+            .iter()
+            .filter(|(name, _)| name.starts_with("posts:") && name.ends_with(":pending"))
+            .map(|(_, value)| *value)
+            .sum::<i64>()
+            + sum(&["comments:pending"]),
+        hidden: counts
+            .iter()
+            .filter(|(name, _)| name.starts_with("posts:") && name.ends_with(":hidden"))
+            .map(|(_, value)| *value)
+            .sum::<i64>()
+            + sum(&["comments:hidden"]),
+        queued_jobs: sum(&["jobs:queued", "jobs:running"]),
     })
+}
+
+/// The maintained counters whose name starts with `prefix` (`posts:question:published`,
+/// `jobs:queued`, ...), as `(name, value)`.
+pub async fn row_counts(db: &Db, prefix: &str) -> Result<Vec<(String, i64)>, DbError> {
+    sqlx::query_as("SELECT name, value FROM row_counts WHERE name LIKE $1 ORDER BY name")
+        .bind(format!("{prefix}%"))
+        .fetch_all(db.reader())
+        .await
 }
 
 /// Counts per UTC day for the `days` days ending with the day of `now` (oldest first, zeros kept).

@@ -282,7 +282,7 @@ const MAX_POSITIONS_PER_LEXEME: usize = 256;
 
 /// A tsvector literal (`'lexeme':1A,4B 'other':2A`) from space-separated token fields, each with
 /// its weight; positions run on across fields. Bound as a parameter and cast, never spliced.
-fn tsvector_literal(fields: &[(&str, char)]) -> String {
+pub fn tsvector_literal(fields: &[(&str, char)]) -> String {
     let mut lexemes: BTreeMap<&str, Vec<(usize, char)>> = BTreeMap::new();
     let mut position = 0;
     for (tokens, weight) in fields {

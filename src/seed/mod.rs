@@ -1,6 +1,7 @@
 //! `agora seed-demo`: fills an empty database with a small demo community (users, articles,
 //! questions, answers, comments, votes, tags; Chinese and English) through the same db functions
 //! the web pages use, then indexes every post for search.
+pub mod bulk;
 pub mod content;
 
 use std::collections::HashMap;

@@ -140,7 +140,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/preview", web::post().to(posts::preview::render))
         .route("/feed.atom", web::get().to(posts::feeds::site_feed))
-        .route("/sitemap.xml", web::get().to(posts::feeds::sitemap));
+        .route("/sitemap.xml", web::get().to(posts::feeds::sitemap))
+        .route(
+            "/sitemap-posts-{part}.xml",
+            web::get().to(posts::feeds::sitemap_part),
+        );
 
     // Votes, comments, notifications, profiles.
     cfg.route("/votes", web::post().to(social::votes::cast))

@@ -1,8 +1,14 @@
-//! What feeds and the sitemap list.
+//! What feeds and the sitemap list. The sitemap comes in parts by id range, each read straight off
+//! the primary key, so no request ever reads every post.
 use sqlx::Row;
 
+use crate::db::plans::{Arg, ListQuery};
 use crate::db::{Db, DbError};
 use crate::domain::PostKind;
+
+/// Post ids per sitemap part. A part lists the published articles and questions whose id falls in
+/// its range, so it never holds more URLs than this (the protocol allows 50,000 per file).
+pub const SITEMAP_PART_IDS: i64 = 49_000;
 
 /// A published article or question as the sitemap lists it.
 #[derive(Debug, Clone)]
@@ -13,16 +19,44 @@ pub struct SitemapEntry {
     pub last_modified: i64,
 }
 
-/// Every published article and question (up to `limit`, the sitemap protocol's cap), newest first.
-pub async fn sitemap_entries(db: &Db, limit: i64) -> Result<Vec<SitemapEntry>, DbError> {
-    let rows = sqlx::query(
-        "SELECT id, kind, slug, last_activity_at FROM posts \
-         WHERE status = 'published' AND kind IN ('article', 'question') \
-         ORDER BY created_at DESC, id DESC LIMIT $1",
+fn size_query() -> ListQuery {
+    ListQuery::new(
+        "sitemap index",
+        "SELECT COALESCE(MAX(id), 0) AS last_id FROM posts",
+        Vec::new(),
     )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+}
+
+/// How many parts the sitemap has (at least one): the highest post id decides, read from the
+/// primary key in one step.
+pub async fn sitemap_parts(db: &Db) -> Result<i64, DbError> {
+    let rows = size_query().fetch_all(db).await?;
+    let last: i64 = match rows.first() {
+        Some(row) => row.try_get("last_id")?,
+        None => 0,
+    };
+    Ok(last / SITEMAP_PART_IDS + 1)
+}
+
+/// The statement for part `part` (1-based): ids `[(part - 1) * SITEMAP_PART_IDS, part * …)`.
+pub fn sitemap_part_query(part: i64) -> ListQuery {
+    let first = (part.max(1) - 1).saturating_mul(SITEMAP_PART_IDS);
+    ListQuery::new(
+        "sitemap part",
+        "SELECT id, kind, slug, last_activity_at FROM posts \
+         WHERE id >= $1 AND id < $2 AND status = 'published' AND kind IN ('article', 'question')",
+        vec![
+            Arg::Int(first),
+            Arg::Int(first.saturating_add(SITEMAP_PART_IDS)),
+        ],
+    )
+    .served_by(&["INTEGER PRIMARY KEY", "posts_pkey"])
+}
+
+/// The published articles and questions of sitemap part `part` (1-based), in no set order (a
+/// sitemap needs none, and sorting would cost as much as the read).
+pub async fn sitemap_part(db: &Db, part: i64) -> Result<Vec<SitemapEntry>, DbError> {
+    let rows = sitemap_part_query(part).fetch_all(db).await?;
     rows.iter()
         .map(|row| {
             Ok(SitemapEntry {
@@ -33,4 +67,9 @@ pub async fn sitemap_entries(db: &Db, limit: i64) -> Result<Vec<SitemapEntry>, D
             })
         })
         .collect()
+}
+
+/// The sitemap statements, for the plan check.
+pub fn list_queries() -> Vec<ListQuery> {
+    vec![size_query(), sitemap_part_query(1), sitemap_part_query(3)]
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::tags::names_for_posts;
-use crate::db::{Db, DbError};
+use crate::db::plans::{Arg, ListQuery};
+use crate::db::{Backend, Db, DbError};
 use crate::domain::PostKind;
 
 /// The order of a list; each one is backed by an index on `(kind, status, key, id)`.
@@ -91,6 +92,92 @@ pub struct ListPage {
     pub next: Option<Cursor>,
 }
 
+/// Every (scope, order) a page lists, named for the plan check: each is served by an index
+/// (`posts_by_kind_*`, `posts_unanswered`, `posts_topics_new`, `post_tags_by_tag`).
+pub const SERVED: &[(&str, Scope, Order)] = &[
+    ("questions newest", Scope::Questions, Order::Newest),
+    ("questions active", Scope::Questions, Order::Active),
+    ("questions votes", Scope::Questions, Order::Votes),
+    ("questions unanswered", Scope::Unanswered, Order::Newest),
+    ("articles newest", Scope::Articles, Order::Newest),
+    ("topics newest (site feed)", Scope::Topics, Order::Newest),
+    ("tag page and tag feed", Scope::Tagged(1), Order::Newest),
+];
+
+const SUMMARY_COLUMNS: &str =
+    "p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, \
+     p.score, p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
+     p.last_activity_at";
+
+/// The statement behind [`page`]. Each scope's WHERE clause repeats its index's condition word for
+/// word (`p.status = 'published'`, `p.answer_count = 0`, the kind list) so both planners match the
+/// partial indexes, and the cursor is one row comparison, `(key, id) < ($1, $2)`, that the index
+/// seeks to. A tag page walks `post_tags` by post id (ids grow with creation time), newest first.
+pub fn page_query(
+    backend: Backend,
+    name: &'static str,
+    scope: Scope,
+    order: Order,
+    after: Option<Cursor>,
+    limit: i64,
+) -> ListQuery {
+    let after = after.unwrap_or(Cursor {
+        key: i64::MAX,
+        id: i64::MAX,
+    });
+    if let Scope::Tagged(tag_id) = scope {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, p.id AS sort_key \
+             FROM post_tags pt JOIN posts p ON p.id = pt.post_id JOIN users u ON u.id = p.author_id \
+             WHERE pt.tag_id = $1 AND pt.post_id < $2 AND p.status = 'published' \
+             AND p.kind IN ('article', 'question') \
+             ORDER BY pt.post_id DESC LIMIT $3"
+        );
+        return ListQuery::new(
+            name,
+            sql,
+            vec![Arg::Int(tag_id), Arg::Int(after.id), Arg::Int(limit + 1)],
+        )
+        .served_by(&["post_tags_by_tag"]);
+    }
+    let key = order.column();
+    // SQLite would rather read both kinds from `posts_by_kind_new` and sort them all than walk
+    // the one index in the right order; PostgreSQL's statistics find it alone.
+    let hint = match (backend, scope) {
+        (Backend::Sqlite, Scope::Topics) => " INDEXED BY posts_topics_new",
+        _ => "",
+    };
+    let scope_sql = match scope {
+        Scope::Articles => "p.kind = 'article' AND p.status = 'published'",
+        Scope::Questions => "p.kind = 'question' AND p.status = 'published'",
+        Scope::Unanswered => {
+            "p.kind = 'question' AND p.status = 'published' AND p.answer_count = 0"
+        }
+        Scope::Topics | Scope::Tagged(_) => {
+            "p.kind IN ('article', 'question') AND p.status = 'published'"
+        }
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, {key} AS sort_key \
+         FROM posts p{hint} JOIN users u ON u.id = p.author_id \
+         WHERE {scope_sql} AND ({key}, p.id) < ($1, $2) \
+         ORDER BY {key} DESC, p.id DESC LIMIT $3"
+    );
+    let index: &'static [&'static str] = match (scope, order) {
+        (Scope::Unanswered, _) => &["posts_unanswered"],
+        (Scope::Topics | Scope::Tagged(_), _) => &["posts_topics_new"],
+        (_, Order::Newest) => &["posts_by_kind_new"],
+        (_, Order::Active) => &["posts_by_kind_active"],
+        (_, Order::Votes) => &["posts_by_kind_score"],
+    };
+    ListQuery::new(
+        name,
+        sql,
+        vec![Arg::Int(after.key), Arg::Int(after.id), Arg::Int(limit + 1)],
+    )
+    .served_by(index)
+}
+
 /// One page of published posts in `scope`, sorted by `order` (ties broken by id, newest first).
 pub async fn page(
     db: &Db,
@@ -99,38 +186,9 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<ListPage, DbError> {
-    let key = order.column();
-    let (scope_sql, tag_id) = match scope {
-        Scope::Articles => ("p.kind = 'article'", None),
-        Scope::Questions => ("p.kind = 'question'", None),
-        Scope::Unanswered => ("p.kind = 'question' AND p.answer_count = 0", None),
-        Scope::Topics => ("p.kind IN ('article', 'question')", None),
-        Scope::Tagged(id) => (
-            "p.kind IN ('article', 'question') AND EXISTS (SELECT 1 FROM post_tags pt \
-             WHERE pt.post_id = p.id AND pt.tag_id = $4)",
-            Some(id),
-        ),
-    };
-    let sql = format!(
-        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
-         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
-         p.last_activity_at, {key} AS sort_key \
-         FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.status = 'published' AND {scope_sql} AND ({key} < $1 OR ({key} = $1 AND p.id < $2)) \
-         ORDER BY {key} DESC, p.id DESC LIMIT $3"
-    );
-    let after = after.unwrap_or(Cursor {
-        key: i64::MAX,
-        id: i64::MAX,
-    });
-    let mut query = sqlx::query(&sql)
-        .bind(after.key)
-        .bind(after.id)
-        .bind(limit + 1);
-    if let Some(tag_id) = tag_id {
-        query = query.bind(tag_id);
-    }
-    let rows = query.fetch_all(db.reader()).await?;
+    let rows = page_query(db.backend(), "list", scope, order, after, limit)
+        .fetch_all(db)
+        .await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut keys = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -186,35 +244,44 @@ pub async fn attach_tags(db: &Db, items: &mut [PostSummary]) -> Result<(), DbErr
     Ok(())
 }
 
+/// The statement behind [`drafts_of`] (served by `posts_drafts_by_author`).
+pub fn drafts_query(author_id: i64, limit: i64) -> ListQuery {
+    ListQuery::new(
+        "drafts of a member",
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
+             WHERE p.author_id = $1 AND p.status = 'draft' ORDER BY p.id DESC LIMIT $2"
+        ),
+        vec![Arg::Int(author_id), Arg::Int(limit)],
+    )
+    .served_by(&["posts_drafts_by_author"])
+}
+
 /// A post author's drafts, newest first (shown to them on the article list).
 pub async fn drafts_of(db: &Db, author_id: i64, limit: i64) -> Result<Vec<PostSummary>, DbError> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
-         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
-         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.author_id = $1 AND p.status = 'draft' ORDER BY p.id DESC LIMIT $2",
-    )
-    .bind(author_id)
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = drafts_query(author_id, limit).fetch_all(db).await?;
     rows.iter().map(summary_from_row).collect()
+}
+
+/// The statement behind [`pinned`]: a handful of rows found through the partial index
+/// `posts_pinned`, never by reading the list they sit on.
+pub fn pinned_query(kind: PostKind, limit: i64) -> ListQuery {
+    ListQuery::new(
+        "pinned posts",
+        format!(
+            "SELECT {SUMMARY_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
+             WHERE p.kind = $1 AND p.pinned = 1 AND p.status = 'published' \
+             ORDER BY p.last_activity_at DESC, p.id DESC LIMIT $2"
+        ),
+        vec![Arg::Text(kind.as_str().to_string()), Arg::Int(limit)],
+    )
+    .served_by(&["posts_pinned"])
 }
 
 /// Published posts of `kind` that staff pinned, most recently active first (lists show them on top
 /// of their first page).
 pub async fn pinned(db: &Db, kind: PostKind, limit: i64) -> Result<Vec<PostSummary>, DbError> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
-         p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
-         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.kind = $1 AND p.status = 'published' AND p.pinned = 1 \
-         ORDER BY p.last_activity_at DESC, p.id DESC LIMIT $2",
-    )
-    .bind(kind.as_str())
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+    let rows = pinned_query(kind, limit).fetch_all(db).await?;
     let mut items = rows
         .iter()
         .map(summary_from_row)

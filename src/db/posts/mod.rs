@@ -1,6 +1,8 @@
 //! Queries over posts (articles, questions, answers): writing them with their revisions and tags,
 //! reading one, answers to a question, accepting, soft deletion. Lists live in [`lists`], tags in
-//! [`tags`], revisions in [`revisions`], duplicate hints in [`similar`], feeds in [`feeds`].
+//! [`tags`], revisions in [`revisions`], duplicate hints in [`similar`], feeds in [`feeds`], a
+//! topic's answers page by page in [`answers`].
+pub mod answers;
 pub mod feeds;
 pub mod lists;
 pub mod revisions;
@@ -289,35 +291,6 @@ pub async fn count_view(db: &Db, id: i64) -> Result<(), DbError> {
         .execute(db.writer())
         .await?;
     Ok(())
-}
-
-/// Published answers to a question: the accepted one first, then by score, then oldest first.
-pub async fn answers_to(db: &Db, question: &PostRecord) -> Result<Vec<PostRecord>, DbError> {
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.parent_id = $1 AND p.status = 'published' \
-         ORDER BY CASE WHEN p.id = $2 THEN 0 ELSE 1 END, p.score DESC, p.created_at, p.id"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(question.id)
-        .bind(question.accepted_answer_id.unwrap_or(0))
-        .fetch_all(db.reader())
-        .await?;
-    rows.iter().map(post_from_row).collect()
-}
-
-/// Answers to a question that are hidden or held for review, oldest first (their authors and staff
-/// still see them, with a note).
-pub async fn answers_under_review(db: &Db, question_id: i64) -> Result<Vec<PostRecord>, DbError> {
-    let sql = format!(
-        "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.parent_id = $1 AND p.status IN ('hidden', 'pending') ORDER BY p.created_at, p.id"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(question_id)
-        .fetch_all(db.reader())
-        .await?;
-    rows.iter().map(post_from_row).collect()
 }
 
 /// What accepting changed.

@@ -1,4 +1,6 @@
 //! Request pipeline, outermost first: security headers -> session -> error pages -> CSRF -> handler.
+pub mod assets;
+pub mod conditional;
 pub mod csrf;
 pub mod error_pages;
 pub mod headers;

@@ -322,3 +322,35 @@ pub async fn bot_marks(
         verified_by: marks.verified_by,
     }))
 }
+
+/// [`bot_marks`] for every answer of a page in one query (`None` for answers written by people).
+pub async fn bot_marks_for(
+    state: &App,
+    user: Option<&CurrentUser>,
+    answers: &[PostRecord],
+) -> Result<Vec<Option<BotAnswerMarks>>, AppError> {
+    let bot_ids: Vec<i64> = answers
+        .iter()
+        .filter(|a| a.kind == PostKind::BotAnswer)
+        .map(|a| a.id)
+        .collect();
+    let mut found: std::collections::HashMap<i64, db::ai::BotMarks> =
+        db::ai::bot_marks_for(&state.db, &bot_ids)
+            .await?
+            .into_iter()
+            .collect();
+    let may_verify = user.is_some_and(|u| has_privilege(u, Privilege::VerifyBotAnswers));
+    Ok(answers
+        .iter()
+        .map(|a| {
+            (a.kind == PostKind::BotAnswer).then(|| {
+                let marks = found.remove(&a.id).unwrap_or_default();
+                BotAnswerMarks {
+                    can_verify: marks.verified_by.is_none() && may_verify,
+                    model: marks.model,
+                    verified_by: marks.verified_by,
+                }
+            })
+        })
+        .collect())
+}

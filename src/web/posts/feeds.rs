@@ -1,5 +1,7 @@
-//! `GET /feed.atom` (latest articles and questions), `GET /tags/{name}/feed.atom` and
-//! `GET /sitemap.xml`. Addresses in them are absolute, built from the request's host.
+//! `GET /feed.atom` (latest articles and questions), `GET /tags/{name}/feed.atom`, `GET /sitemap.xml`
+//! (a sitemap index) and its parts `GET /sitemap-posts-{n}.xml`. Addresses in them are absolute,
+//! built from the request's host. Each answers 304 to a reader that already has the same document
+//! (`If-None-Match` / `If-Modified-Since`).
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -13,8 +15,6 @@ use crate::web::context::Ctx;
 
 /// Entries per feed.
 const FEED_ENTRIES: i64 = 30;
-/// The sitemap protocol's cap on URLs per file.
-const SITEMAP_URLS: i64 = 50_000;
 
 struct Entry {
     url: String,
@@ -36,25 +36,75 @@ struct Feed {
     entries: Vec<Entry>,
 }
 
+/// `text` without the characters XML 1.0 forbids (controls other than tab, newline and carriage
+/// return, and U+FFFE/U+FFFF): one of them in a title would make the whole feed unreadable.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..))
+        .collect()
+}
+
 fn entry(origin: &str, post: &PostSummary) -> Entry {
     Entry {
         url: format!(
             "{origin}{}",
             crate::domain::paths::post_url(post.kind, post.id, &post.slug, None)
         ),
-        title: post.title.clone(),
-        author: post.author_name.clone(),
-        summary: post.excerpt.clone(),
+        title: xml_text(&post.title),
+        author: xml_text(&post.author_name),
+        summary: xml_text(&post.excerpt),
         published: crate::web::format::rfc3339(post.created_at),
         updated: crate::web::format::rfc3339(post.edited_at.unwrap_or(post.created_at)),
         kind: post.kind.as_str(),
     }
 }
 
-fn xml(body: String, content_type: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type.to_string())
-        .body(body)
+/// The document, or 304 when the reader's copy is current: its `If-None-Match` names this body's
+/// tag, or (without one) its `If-Modified-Since` is not older than `last_modified`.
+fn xml(
+    req: &HttpRequest,
+    body: String,
+    content_type: &str,
+    last_modified: Option<i64>,
+) -> HttpResponse {
+    use actix_web::http::header;
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    let etag = format!("W/\"{:016x}\"", hasher.finish());
+    let modified = last_modified
+        .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+        .map(|at| at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    let text = |name: header::HeaderName| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let fresh = match text(header::IF_NONE_MATCH) {
+        Some(tags) => tags
+            .split(',')
+            .any(|tag| tag.trim() == etag || tag.trim() == "*"),
+        None => match (text(header::IF_MODIFIED_SINCE), last_modified) {
+            (Some(since), Some(at)) => chrono::DateTime::parse_from_rfc2822(&since)
+                .is_ok_and(|since| since.timestamp() >= at),
+            _ => false,
+        },
+    };
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header((header::ETAG, etag));
+    response.insert_header((header::CACHE_CONTROL, "public, max-age=300"));
+    if let Some(modified) = modified {
+        response.insert_header((header::LAST_MODIFIED, modified));
+    }
+    if fresh {
+        return response.finish();
+    }
+    response.content_type(content_type.to_string()).body(body)
 }
 
 fn render(template: &impl Template) -> Result<String, AppError> {
@@ -80,13 +130,18 @@ async fn feed(
         .max()
         .unwrap_or(0);
     let body = render(&Feed {
-        title,
+        title: xml_text(&title),
         self_url: format!("{origin}{path}"),
         site_url: format!("{origin}{site_path}"),
         updated: crate::web::format::rfc3339(updated),
         entries: page.items.iter().map(|p| entry(&origin, p)).collect(),
     })?;
-    Ok(xml(body, "application/atom+xml; charset=utf-8"))
+    Ok(xml(
+        req,
+        body,
+        "application/atom+xml; charset=utf-8",
+        Some(updated),
+    ))
 }
 
 pub async fn site_feed(
@@ -142,18 +197,56 @@ struct Sitemap {
     urls: Vec<SitemapUrl>,
 }
 
+#[derive(Template)]
+#[template(path = "posts/sitemap_index.xml", escape = "html")]
+struct SitemapIndex {
+    parts: Vec<String>,
+}
+
+/// `GET /sitemap.xml`: the sitemap index, one part per range of post ids plus the fixed pages.
 pub async fn sitemap(state: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let origin = origin(&req, &state.settings);
-    let mut urls: Vec<SitemapUrl> = ["/", "/articles", "/questions", "/tags"]
-        .into_iter()
+    let parts = db::posts::feeds::sitemap_parts(&state.db).await?;
+    let body = render(&SitemapIndex {
+        parts: (1..=parts)
+            .map(|n| format!("{origin}/sitemap-posts-{n}.xml"))
+            .collect(),
+    })?;
+    Ok(xml(&req, body, "application/xml; charset=utf-8", None))
+}
+
+/// `GET /sitemap-posts-{n}.xml`: part `n` of the sitemap (the first also lists the fixed pages).
+/// A part past the last one is 404.
+pub async fn sitemap_part(
+    state: web::Data<App>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let part: i64 = path
+        .into_inner()
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or(AppError::NotFound)?;
+    if part > db::posts::feeds::sitemap_parts(&state.db).await? {
+        return Err(AppError::NotFound);
+    }
+    let origin = origin(&req, &state.settings);
+    let fixed: &[&str] = if part == 1 {
+        &["/", "/articles", "/questions", "/tags"]
+    } else {
+        &[]
+    };
+    let mut urls: Vec<SitemapUrl> = fixed
+        .iter()
         .map(|path| SitemapUrl {
             loc: format!("{origin}{path}"),
             lastmod: String::new(),
         })
         .collect();
-    for entry in
-        db::posts::feeds::sitemap_entries(&state.db, SITEMAP_URLS - urls.len() as i64).await?
-    {
+    let mut newest = None;
+    for entry in db::posts::feeds::sitemap_part(&state.db, part).await? {
+        newest = newest.max(Some(entry.last_modified));
         urls.push(SitemapUrl {
             loc: format!(
                 "{origin}{}",
@@ -163,7 +256,20 @@ pub async fn sitemap(state: web::Data<App>, req: HttpRequest) -> Result<HttpResp
         });
     }
     Ok(xml(
+        &req,
         render(&Sitemap { urls })?,
         "application/xml; charset=utf-8",
+        newest,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_are_dropped_and_the_rest_kept() {
+        assert_eq!(xml_text("a\u{1}b\u{8}c\u{FFFE}"), "abc");
+        assert_eq!(xml_text("tab\tline\n中文 😀"), "tab\tline\n中文 😀");
+    }
 }

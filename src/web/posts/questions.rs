@@ -13,6 +13,7 @@ use crate::web::context::origin;
 
 use crate::app::App;
 use crate::db;
+use crate::db::posts::answers::{AnswerSort, MAX_PAGE};
 use crate::db::posts::lists::{Order, Scope};
 use crate::db::posts::PostRecord;
 use crate::domain::PostKind;
@@ -49,11 +50,12 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
-    let tab = match query.tab.as_deref() {
+    let tab = match query.tab.as_deref().map(str::trim) {
         Some("active") => "active",
         Some("unanswered") => "unanswered",
         Some("votes") => "votes",
-        _ => "newest",
+        None | Some("" | "newest") => "newest",
+        Some(_) => return Err(AppError::Invalid(t.get("post.error.bad_tab").to_string())),
     };
     let (scope, order) = match tab {
         "active" => (Scope::Questions, Order::Active),
@@ -190,6 +192,9 @@ struct QuestionPage {
     question_vote: VoteWidget,
     question_thread: CommentThread,
     answers: Vec<AnswerView>,
+    /// Published answers in all (a page shows at most `answers::ANSWERS_PER_PAGE` of them).
+    answer_total: i64,
+    pager: AnswerPager,
     answer_action: String,
     answer_body: String,
     errors: FormErrors,
@@ -199,6 +204,102 @@ struct QuestionPage {
     can_request_bot: bool,
     /// Why the question is closed (it takes no new answers), with its original if a duplicate.
     closed: Option<ClosedNote>,
+}
+
+/// What the topic's query string asks for: `?sort=votes|newest|oldest&page=N&comments=<post id>`.
+struct TopicView {
+    sort: AnswerSort,
+    page: i64,
+    /// The post whose every comment is shown.
+    comments: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct TopicQuery {
+    sort: Option<String>,
+    page: Option<String>,
+    comments: Option<String>,
+}
+
+impl TopicView {
+    /// A sort, page or post id that is not one is a bad request with its reason, never page one.
+    fn parse(query: &str, t: &crate::i18n::Catalog) -> Result<Self, AppError> {
+        let invalid = |key: &str| AppError::Invalid(t.get(key).to_string());
+        let query = web::Query::<TopicQuery>::from_query(query)
+            .map_err(|_| invalid("post.error.bad_page"))?
+            .into_inner();
+        let sort = match query.sort.as_deref().map(str::trim) {
+            None | Some("") => AnswerSort::default(),
+            Some(text) => AnswerSort::parse(text).ok_or_else(|| invalid("post.error.bad_sort"))?,
+        };
+        let page = match query.page.as_deref().map(str::trim) {
+            None | Some("") => 1,
+            Some(text) => text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE).contains(n))
+                .ok_or_else(|| invalid("post.error.bad_page"))?,
+        };
+        let comments = match query.comments.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .map_err(|_| invalid("post.error.bad_page"))?,
+            ),
+        };
+        Ok(Self {
+            sort,
+            page,
+            comments,
+        })
+    }
+
+    /// The query string that keeps this sort and page, ready for one more parameter.
+    fn query_base(&self) -> String {
+        format!("?sort={}&page={}&", self.sort.as_str(), self.page)
+    }
+}
+
+/// The sort links and previous/next page links under a topic's answers.
+struct AnswerPager {
+    sorts: Vec<(String, String, bool)>,
+    label: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+impl AnswerPager {
+    fn new(
+        question: &PostRecord,
+        view: &TopicView,
+        page: i64,
+        pages: i64,
+        t: &crate::i18n::Catalog,
+    ) -> Self {
+        let base = crate::domain::paths::post_url(question.kind, question.id, &question.slug, None);
+        let url = |sort: AnswerSort, page: i64| {
+            format!("{base}?sort={}&page={page}#answers-heading", sort.as_str())
+        };
+        let sorts = [
+            (AnswerSort::Votes, "post.tab_votes"),
+            (AnswerSort::Newest, "post.tab_newest"),
+            (AnswerSort::Oldest, "post.sort_oldest"),
+        ]
+        .into_iter()
+        .map(|(sort, key)| (url(sort, 1), t.get(key).to_string(), sort == view.sort))
+        .collect();
+        let page_text = page.to_string();
+        let pages_text = pages.to_string();
+        Self {
+            sorts,
+            label: t.fill(
+                "post.answers_page",
+                &[("page", page_text.as_str()), ("pages", pages_text.as_str())],
+            ),
+            prev_url: (page > 1).then(|| url(view.sort, page - 1)),
+            next_url: (page < pages).then(|| url(view.sort, page + 1)),
+        }
+    }
 }
 
 /// A closed question's notice.
@@ -314,9 +415,14 @@ pub async fn question_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.user();
-    let mut answers = db::posts::answers_to(&state.db, question).await?;
-    if let Some(viewer) = user.as_ref() {
-        let under_review = db::posts::answers_under_review(&state.db, question.id).await?;
+    let view = TopicView::parse(req.query_string(), ctx.t())?;
+    let answer_page = db::posts::answers::page(&state.db, question, view.sort, view.page).await?;
+    if answer_page.page > answer_page.pages {
+        return Err(AppError::NotFound);
+    }
+    let mut answers = answer_page.items;
+    if let Some(viewer) = user.as_ref().filter(|_| answer_page.page == 1) {
+        let under_review = db::posts::answers::under_review(&state.db, question.id).await?;
         answers.extend(
             under_review
                 .into_iter()
@@ -337,18 +443,21 @@ pub async fn question_page(
     let mut widgets = votes::widgets(&state.db, user.as_ref(), &votables)
         .await?
         .into_iter();
-    let mut threads = comments::threads(&state.db, user.as_ref(), &ids)
-        .await?
-        .into_iter();
+    let mut threads = comments::threads_showing(
+        &state.db,
+        user.as_ref(),
+        &ids,
+        view.comments,
+        &view.query_base(),
+    )
+    .await?
+    .into_iter();
     let (Some(question_vote), Some(question_thread)) = (widgets.next(), threads.next()) else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "no vote widget or thread for the question"
         )));
     };
-    let mut marks = Vec::with_capacity(answers.len());
-    for answer in &answers {
-        marks.push(super::ai::bot_marks(state, user.as_ref(), answer).await?);
-    }
+    let marks = super::ai::bot_marks_for(state, user.as_ref(), &answers).await?;
     let answers = answers
         .iter()
         .zip(widgets.zip(threads))
@@ -368,6 +477,13 @@ pub async fn question_page(
             thread,
         })
         .collect();
+    let pager = AnswerPager::new(
+        question,
+        &view,
+        answer_page.page,
+        answer_page.pages,
+        ctx.t(),
+    );
     let view = PostView::new(question, user.as_ref());
     let summary = super::ai::summary_box(state, user.as_ref(), question).await?;
     let can_request_bot = crate::auth::policy::may_request_bot_answer(user.as_ref(), question);
@@ -386,6 +502,8 @@ pub async fn question_page(
             question_vote,
             question_thread,
             answers,
+            answer_total: question.answer_count,
+            pager,
             answer_body,
             errors,
             signed_in: user.is_some(),

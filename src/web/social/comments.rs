@@ -250,19 +250,36 @@ pub struct CommentItem {
 pub struct CommentThread {
     pub post_id: i64,
     pub comments: Vec<CommentItem>,
+    /// "Show all N comments" when the thread shows only its first [`COMMENTS_SHOWN`].
+    pub show_all: Option<(String, i64)>,
     pub can_comment: bool,
     /// Staff locked the comments.
     pub locked: bool,
 }
 
+/// Comments a thread shows before its "show all" link.
+pub const COMMENTS_SHOWN: i64 = 5;
+
 /// Comment threads for the posts on a page (an article, or a question and its answers), in the order
-/// of `post_ids`, in three queries.
+/// of `post_ids`, in three queries, each showing its first [`COMMENTS_SHOWN`].
 pub async fn threads(
     db: &Db,
     viewer: Option<&CurrentUser>,
     post_ids: &[i64],
 ) -> Result<Vec<CommentThread>, AppError> {
-    let all = comments::for_posts(db, post_ids).await?;
+    threads_showing(db, viewer, post_ids, None, "?").await
+}
+
+/// [`threads`] with every comment of `expanded` shown; the "show all" links go to `base_query`
+/// (the page's own query string, ending in `?` or `&`) plus `comments=<post id>`.
+pub async fn threads_showing(
+    db: &Db,
+    viewer: Option<&CurrentUser>,
+    post_ids: &[i64],
+    expanded: Option<i64>,
+    base_query: &str,
+) -> Result<Vec<CommentThread>, AppError> {
+    let all = comments::for_posts(db, post_ids, COMMENTS_SHOWN, expanded).await?;
     let targets = comments::targets(db, post_ids).await?;
     let mine = match viewer {
         Some(user) => {
@@ -277,8 +294,19 @@ pub async fn threads(
         .map(|post_id| {
             let target = targets.iter().find(|t| t.post_id == *post_id);
             let locked = target.is_some_and(|t| t.comments_locked);
+            let total = all
+                .iter()
+                .find(|c| c.post_id == *post_id)
+                .map_or(0, |c| c.total);
+            let show_all = (expanded != Some(*post_id) && total > COMMENTS_SHOWN).then(|| {
+                (
+                    format!("{base_query}comments={post_id}#comments-{post_id}"),
+                    total,
+                )
+            });
             CommentThread {
                 post_id: *post_id,
+                show_all,
                 locked,
                 comments: all
                     .iter()

@@ -71,6 +71,7 @@ mod tests {
     fn thread(post_id: i64) -> comments::CommentThread {
         comments::CommentThread {
             post_id,
+            show_all: None,
             comments: vec![comments::CommentItem {
                 id: 7,
                 author: "bob".into(),
@@ -129,6 +130,7 @@ mod tests {
             question_vote: widget(1, 0),
             question_thread: comments::CommentThread {
                 post_id: 1,
+                show_all: None,
                 comments: Vec::new(),
                 can_comment: false,
                 locked: false,

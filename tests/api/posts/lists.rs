@@ -182,7 +182,7 @@ async fn feeds_and_sitemap_list_published_posts() {
     let (_, tag_feed) = app.get_html("/tags/alignment/feed.atom").await;
     assert!(tag_feed.contains("Is RLHF still needed?") && !tag_feed.contains("Scaling laws"));
 
-    let (status, sitemap) = app.get_html("/sitemap.xml").await;
+    let (status, sitemap) = app.get_html("/sitemap-posts-1.xml").await;
     assert_eq!(status, StatusCode::OK);
     assert!(sitemap.contains(&format!("/articles/{id}/scaling-laws-you</loc>")));
     assert!(sitemap.contains(&format!("/questions/{qid}/")));

@@ -5,6 +5,7 @@ mod articles;
 mod input;
 mod lists;
 mod questions;
+mod scale;
 use agora::db::posts::NewPost;
 use agora::domain::{Markdown, PostKind, PostStatus, TagList, Title};
 use reqwest::StatusCode;

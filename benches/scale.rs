@@ -1,0 +1,392 @@
+//! The scale bench: builds forums of 10k and 1M questions on SQLite and PostgreSQL by bulk SQL
+//! (`agora::seed::bulk`, minutes rather than hours), serves each with the real application in this
+//! process, and measures every page a visitor, member and moderator opens with `wrk` on the other
+//! core. Prints requests/s, p50 and p99 per page at each size side by side with the ratio, as a
+//! table and as JSON (also written to AGORA_BENCH_OUT, default target/scale-bench.json).
+//!
+//! tools/bench/scale.sh pins this process (the server) to core 0 and wrk to core 1. Settings:
+//! AGORA_BENCH_SIZES=10000,1000000  AGORA_BENCH_BACKENDS=sqlite,postgres  AGORA_BENCH_SECONDS=5
+//! AGORA_BENCH_CONNECTIONS=8  AGORA_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432
+//! AGORA_BENCH_WRK="taskset -c 1 wrk"  AGORA_BENCH_DIR=/tmp/agora-scale
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use agora::config::Settings;
+use agora::db::{DatabaseUrl, Db};
+use agora::seed::bulk::{fill, BulkForum, BulkSize};
+use agora::Application;
+use reqwest::cookie::{CookieStore, Jar};
+use sqlx::Connection;
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// One page measured at one size.
+#[derive(Debug, Clone)]
+struct Measure {
+    backend: String,
+    size: i64,
+    page: String,
+    status: u16,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// Who opens a page.
+#[derive(Clone, Copy)]
+enum As {
+    Visitor,
+    Member,
+    Admin,
+}
+
+fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
+    let q = |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    let hot = format!("/questions/{}/{}", forum.hot_topic_id, forum.hot_topic_slug);
+    let tag = &forum.busiest_tag;
+    let mut all: Vec<(String, String, As)> = [
+        ("healthz", "/healthz".to_string()),
+        ("home", "/".into()),
+        ("questions newest", "/questions".into()),
+        ("questions active", "/questions?tab=active".into()),
+        ("questions unanswered", "/questions?tab=unanswered".into()),
+        ("questions votes", "/questions?tab=votes".into()),
+        (
+            "questions deep page",
+            format!("/questions?after={}", forum.deep_cursor),
+        ),
+        ("articles", "/articles".into()),
+        ("tags", "/tags".into()),
+        ("tag page", format!("/tags/{tag}")),
+        ("tag feed", format!("/tags/{tag}/feed.atom")),
+        ("hot topic (200 answers)", hot.clone()),
+        ("hot topic page 2", format!("{hot}?sort=newest&page=2")),
+        (
+            "profile of 100k-post member",
+            format!("/u/{}", forum.prolific_member),
+        ),
+        (
+            "search english",
+            format!("/search?q={}", q("attention sequence length")),
+        ),
+        (
+            "search chinese",
+            format!("/search?q={}", q("注意力机制 显存")),
+        ),
+        ("search code", format!("/search?q={}", q("torch.nn.Module"))),
+        (
+            "similar questions",
+            format!("/questions/similar?title={}", q("how does attention scale")),
+        ),
+        ("resources", "/resources".into()),
+        (
+            "resources filtered",
+            "/resources?kind=paper&level=beginner".into(),
+        ),
+        ("site feed", "/feed.atom".into()),
+        ("sitemap index", "/sitemap.xml".into()),
+        ("sitemap part", "/sitemap-posts-1.xml".into()),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name.to_string(), path, As::Visitor))
+    .collect();
+    all.push(("notifications".into(), "/notifications".into(), As::Member));
+    for path in [
+        "/admin",
+        "/admin/users",
+        "/admin/log",
+        "/admin/queue",
+        "/admin/ai",
+    ] {
+        all.push((path.trim_start_matches('/').into(), path.into(), As::Admin));
+    }
+    all
+}
+
+/// A fresh, empty database for `backend` at `size`.
+async fn fresh_database(backend: &str, size: i64) -> String {
+    if backend == "postgres" {
+        let base = env("AGORA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432");
+        let name = format!("agora_bench_{size}");
+        let mut conn = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+            .await
+            .expect("PostgreSQL at AGORA_BENCH_POSTGRES");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("drop the old bench database");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create the bench database");
+        format!("{base}/{name}")
+    } else {
+        let dir = format!(
+            "{}/sqlite-{size}",
+            env("AGORA_BENCH_DIR", "/tmp/agora-scale")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("bench folder");
+        format!("sqlite://{dir}/agora.db")
+    }
+}
+
+/// Signs `username` in and returns the Cookie header its browser would send.
+async fn cookie_for(base: &str, username: &str, password: &str) -> String {
+    let jar = Arc::new(Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("body");
+    let marker = "name=\"csrf_token\" value=\"";
+    let token = html
+        .split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("login form has a CSRF token");
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf_token", token),
+        ])
+        .send()
+        .await
+        .expect("log in");
+    assert!(
+        res.status().is_redirection(),
+        "{username} logs in: {}",
+        res.status()
+    );
+    let url = base.parse().expect("url");
+    jar.cookies(&url)
+        .and_then(|h| h.to_str().ok().map(str::to_string))
+        .expect("session cookie")
+}
+
+/// Milliseconds from a wrk duration (`812.00us`, `1.25ms`, `2.01s`).
+fn millis(text: &str) -> f64 {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let value: f64 = text[..split].parse().unwrap_or(f64::NAN);
+    match &text[split..] {
+        "us" => value / 1000.0,
+        "ms" => value,
+        "s" => value * 1000.0,
+        "m" => value * 60_000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn wrk(url: &str, cookie: Option<&str>, seconds: u64, connections: u64) -> (f64, f64, f64, u64) {
+    let command = env("AGORA_BENCH_WRK", "taskset -c 1 wrk");
+    let mut parts = command.split_whitespace();
+    let program = parts.next().expect("a wrk command");
+    let mut cmd = Command::new(program);
+    cmd.args(parts)
+        .arg("-t1")
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{seconds}s"))
+        .arg("--latency")
+        .arg("--timeout")
+        .arg("10s");
+    if let Some(cookie) = cookie {
+        cmd.arg("-H").arg(format!("Cookie: {cookie}"));
+    }
+    let output = cmd
+        .arg(url)
+        .output()
+        .expect("wrk runs (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut rps = 0.0;
+    let (mut p50, mut p99) = (f64::NAN, f64::NAN);
+    let mut errors = 0;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Requests/sec:", value] => rps = value.parse().unwrap_or(0.0),
+            ["50%", value] => p50 = millis(value),
+            ["99%", value] => p99 = millis(value),
+            ["Non-2xx", "or", "3xx", "responses:", n] => errors += n.parse::<u64>().unwrap_or(0),
+            ["Socket", "errors:", ..] => errors += 1,
+            _ => {}
+        }
+    }
+    (rps, p50, p99, errors)
+}
+
+fn main() {
+    sqlx::any::install_default_drivers();
+    let sizes: Vec<i64> = env("AGORA_BENCH_SIZES", "10000,1000000")
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let backends: Vec<String> = env("AGORA_BENCH_BACKENDS", "sqlite,postgres")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let seconds: u64 = env("AGORA_BENCH_SECONDS", "5").parse().unwrap_or(5);
+    let connections: u64 = env("AGORA_BENCH_CONNECTIONS", "8").parse().unwrap_or(8);
+    let mut results: Vec<Measure> = Vec::new();
+    let mut builds: Vec<(String, i64, f64, i64)> = Vec::new();
+    for backend in &backends {
+        for &size in &sizes {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let url = fresh_database(backend, size).await;
+                let database = DatabaseUrl::parse(&url).expect("bench database URL");
+                let db = Db::connect(&database).await.expect("bench database");
+                db.migrate().await.expect("migrations");
+                let started = Instant::now();
+                let forum = fill(&db, BulkSize::questions(size)).await.expect("bulk forum");
+                let build_secs = started.elapsed().as_secs_f64();
+                db.close().await;
+                eprintln!(
+                    "{backend} {size}: {} posts built in {build_secs:.0} s",
+                    forum.posts
+                );
+                builds.push((backend.clone(), size, build_secs, forum.posts));
+                let vars: HashMap<&str, String> = HashMap::from([
+                    ("DATABASE_URL", url.clone()),
+                    ("AGORA_BIND", "127.0.0.1:0".into()),
+                    ("AGORA_LOG", "warn".into()),
+                    ("AGORA_AI", "off".into()),
+                    ("AGORA_JOBS", "off".into()),
+                    ("AGORA_SECURE_COOKIES", "false".into()),
+                ]);
+                let settings =
+                    Settings::from_lookup(|k| vars.get(k).cloned()).expect("bench settings");
+                let app = Application::build(settings).await.expect("app starts");
+                let base = format!("http://127.0.0.1:{}", app.port());
+                let server = tokio::spawn(app.run_until_stopped());
+                let member = cookie_for(&base, &forum.prolific_member, &forum.password).await;
+                let admin = cookie_for(&base, &forum.admin, &forum.password).await;
+                let probe = reqwest::Client::new();
+                for (name, path, who) in pages(&forum) {
+                    let cookie = match who {
+                        As::Visitor => None,
+                        As::Member => Some(member.as_str()),
+                        As::Admin => Some(admin.as_str()),
+                    };
+                    let target = format!("{base}{path}");
+                    let mut request = probe.get(&target);
+                    if let Some(cookie) = cookie {
+                        request = request.header("cookie", cookie);
+                    }
+                    let status = request.send().await.map_or(0, |r| r.status().as_u16());
+                    let (target_c, cookie_c) = (target.clone(), cookie.map(str::to_string));
+                    let (rps, p50, p99, errors) = tokio::task::spawn_blocking(move || {
+                        wrk(&target_c, cookie_c.as_deref(), seconds, connections)
+                    })
+                    .await
+                    .expect("join");
+                    eprintln!(
+                        "{backend} {size} {name}: {status} {rps:.0} req/s p50 {p50:.2} ms p99 {p99:.2} ms"
+                    );
+                    results.push(Measure {
+                        backend: backend.clone(),
+                        size,
+                        page: name,
+                        status,
+                        rps,
+                        p50_ms: p50,
+                        p99_ms: p99,
+                        errors,
+                    });
+                }
+                server.abort();
+            });
+            runtime.shutdown_background();
+        }
+    }
+    report(&results, &builds, &sizes);
+}
+
+fn report(results: &[Measure], builds: &[(String, i64, f64, i64)], sizes: &[i64]) {
+    let (small, large) = (
+        sizes.first().copied().unwrap_or(0),
+        sizes.last().copied().unwrap_or(0),
+    );
+    let find = |backend: &str, size: i64, page: &str| {
+        results
+            .iter()
+            .find(|m| m.backend == backend && m.size == size && m.page == page)
+    };
+    let mut backends: Vec<&str> = results.iter().map(|m| m.backend.as_str()).collect();
+    backends.dedup();
+    let mut json_rows = Vec::new();
+    for backend in backends {
+        println!("\n### {backend}: {small} vs {large} questions (req/s, p50 / p99 ms)\n");
+        println!("| page | {small} req/s | p50 / p99 | {large} req/s | p50 / p99 | ratio |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        let mut seen = Vec::new();
+        for m in results.iter().filter(|m| m.backend == backend) {
+            if seen.contains(&m.page) {
+                continue;
+            }
+            seen.push(m.page.clone());
+            let a = find(backend, small, &m.page);
+            let b = find(backend, large, &m.page);
+            let cell = |x: Option<&Measure>| match x {
+                Some(x) if x.status == 200 && x.errors == 0 => (
+                    format!("{:.0}", x.rps),
+                    format!("{:.1} / {:.1}", x.p50_ms, x.p99_ms),
+                ),
+                Some(x) => (
+                    format!("{:.0} ({} {}err)", x.rps, x.status, x.errors),
+                    format!("{:.1} / {:.1}", x.p50_ms, x.p99_ms),
+                ),
+                None => ("-".into(), "-".into()),
+            };
+            let ratio = match (a, b) {
+                (Some(a), Some(b)) if b.rps > 0.0 && small != large => {
+                    format!("{:.2}x", a.rps / b.rps)
+                }
+                _ => "-".into(),
+            };
+            let (ar, al) = cell(a);
+            let (br, bl) = cell(b);
+            println!("| `{}` | {ar} | {al} | {br} | {bl} | {ratio} |", m.page);
+        }
+    }
+    for m in results {
+        json_rows.push(serde_json::json!({
+            "backend": m.backend, "questions": m.size, "page": m.page, "status": m.status,
+            "rps": m.rps, "p50_ms": m.p50_ms, "p99_ms": m.p99_ms, "errors": m.errors,
+        }));
+    }
+    let builds: Vec<_> = builds
+        .iter()
+        .map(|(backend, size, secs, posts)| {
+            serde_json::json!({"backend": backend, "questions": size, "posts": posts, "build_seconds": secs})
+        })
+        .collect();
+    let json = serde_json::json!({ "builds": builds, "pages": json_rows });
+    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    println!("\n{text}");
+    let out = env("AGORA_BENCH_OUT", "target/scale-bench.json");
+    if let Err(e) = std::fs::write(&out, &text) {
+        eprintln!("cannot write {out}: {e}");
+    }
+}
