@@ -421,9 +421,11 @@ impl<'a> Rewriter<'a> {
         let html = if block.language.as_deref() == Some("mermaid") {
             self.has_mermaid = true;
             // Escaped source stays readable when JavaScript is off; mermaid-init.js draws it.
+            // HTML drops a newline right after `<pre>`, so leading blank lines are left out here:
+            // otherwise sanitising the stored HTML again would change it.
             format!(
                 "<pre class=\"mermaid\">{}</pre>\n",
-                escape_html(&block.code)
+                escape_html(block.code.trim_start_matches(['\n', '\r']))
             )
         } else {
             code_block_html(block.language.as_deref(), &block.code)

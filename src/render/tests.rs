@@ -547,3 +547,10 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_empty_diagram_is_stable_under_sanitising() {
+    // Found by the property test: a newline right after `<pre>` is dropped by HTML parsing.
+    let html = render_post("```mermaid\n\n\n").html;
+    assert_eq!(super::sanitize::sanitize(&html), html);
+}
