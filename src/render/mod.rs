@@ -18,6 +18,7 @@ mod slug;
 pub mod text;
 
 pub use budget::{Limits, RenderError};
+pub use escape::escape_html;
 pub use excerpt::excerpt;
 pub use links::EXTERNAL_REL;
 pub use text::cjk_sentences;

@@ -4,22 +4,7 @@ use std::ops::Range;
 
 use super::tokenize::query_terms;
 use crate::domain::is_cjk;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::render::escape_html;
 
 /// A snippet: the same window of text as HTML (escaped, matches marked) and as plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]

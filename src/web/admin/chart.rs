@@ -1,6 +1,6 @@
 //! A line chart drawn on the server as SVG (no JavaScript, no chart library): one line per series
 //! over the same days, a scale from zero to the largest value, and the first and last day labelled.
-use crate::search::snippet::escape_html;
+use crate::render::escape_html;
 
 pub struct Series<'a> {
     pub label: &'a str,

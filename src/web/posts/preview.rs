@@ -43,7 +43,7 @@ pub async fn render(
             let message = crate::web::form::render_message(&e, ctx.t());
             let html = format!(
                 "<p class=\"preview-refused\">{}</p>",
-                crate::search::snippet::escape_html(&message)
+                crate::render::escape_html(&message)
             );
             Ok(fragment(StatusCode::UNPROCESSABLE_ENTITY, html))
         }
