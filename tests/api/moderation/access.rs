@@ -83,3 +83,60 @@ async fn members_and_visitors_are_kept_out_of_every_moderation_route() {
     let flag_link = author.get("/admin/queue").await.0;
     assert_eq!(flag_link, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_moderator_cannot_act_on_an_admin_another_moderator_or_themself() {
+    let app = app().await;
+    let admin = Member::with(&app, "boss", Role::Admin, 1).await;
+    let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
+    let other = Member::with(&app, "modtwo", Role::Moderator, 1).await;
+    let member = Member::join(&app, "plain").await;
+    let actions: [(&str, Vec<(&str, &str)>); 6] = [
+        ("silence", vec![("days", "3"), ("reason", "calm down")]),
+        ("unsilence", vec![("reason", "fine")]),
+        ("dismiss_flags", vec![("reason", "no")]),
+        ("suspend", vec![("days", "3"), ("reason", "calm down")]),
+        ("unsuspend", vec![("reason", "fine")]),
+        ("trust", vec![("level", "4"), ("reason", "promote")]),
+    ];
+    for target in [&admin, &other, &moderator] {
+        for (action, fields) in &actions {
+            let path = format!("/admin/users/{}/{action}", target.id);
+            let res = moderator.post(&path, fields).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::FORBIDDEN,
+                "moderator {action} on {}",
+                target.name
+            );
+        }
+    }
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mod_actions WHERE actor_id = $1")
+        .bind(moderator.id)
+        .fetch_one(app.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(audited, 0, "nothing was done, so nothing is audited");
+
+    // On a member the same actions go through, and an admin may act on a moderator.
+    for (action, fields) in &actions {
+        let path = format!("/admin/users/{}/{action}", member.id);
+        let res = moderator.post(&path, fields).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "moderator {action} on a member"
+        );
+    }
+    let res = admin
+        .post(
+            &format!("/admin/users/{}/silence", other.id),
+            &[("days", "1"), ("reason", "cool off")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "admin silences a moderator"
+    );
+}
