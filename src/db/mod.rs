@@ -6,6 +6,7 @@ pub mod comments;
 pub mod flags;
 pub mod invites;
 pub mod jobs;
+pub mod list_queries;
 pub mod mod_log;
 pub mod moderation;
 pub mod notifications;

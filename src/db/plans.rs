@@ -1,5 +1,5 @@
-//! The list queries as data: each list function builds its statement here as a [`ListQuery`] and runs
-//! it, so the plan check (`every_list_query_is_served_by_an_index`) can run the very same SQL under
+//! The list queries as data: each list function builds its statement as a [`ListQuery`] and runs
+//! it (the catalogue of them all is `db::list_queries`), so the plan check (`every_list_query_is_served_by_an_index`) can run the very same SQL under
 //! `EXPLAIN` and fail when one of them reads the whole `posts` table.
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
@@ -131,28 +131,6 @@ pub fn scans_posts(plan: &[String]) -> bool {
             });
         sqlite_scan || line.contains("Seq Scan on posts")
     })
-}
-
-/// Every list a page shows, with sample parameters: what the plan check runs under `EXPLAIN`.
-pub fn list_queries(backend: Backend) -> Vec<ListQuery> {
-    use super::posts::lists::{self, Cursor};
-    use crate::domain::PostKind;
-    let deep = Some(Cursor {
-        key: 1_000,
-        id: 1_000,
-    });
-    let mut all = Vec::new();
-    for (name, scope, order) in lists::SERVED {
-        all.push(lists::page_query(backend, name, *scope, *order, None, 30));
-        all.push(lists::page_query(backend, name, *scope, *order, deep, 30));
-    }
-    all.push(lists::pinned_query(PostKind::Question, 10));
-    all.push(lists::drafts_query(1, 10));
-    all.extend(super::posts::feeds::list_queries());
-    all.extend(super::posts::answers::list_queries());
-    all.push(super::profiles::posts_by_query(1, false, 30));
-    all.push(super::profiles::posts_by_query(1, true, 30));
-    all
 }
 
 #[cfg(test)]

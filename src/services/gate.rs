@@ -86,6 +86,17 @@ pub async fn gate(
     content: Content<'_>,
 ) -> Result<Verdict, WriteError> {
     refuse_if_silenced(app, writer.user).await?;
+    rules(app, writer, action, content).await
+}
+
+/// The rules half of the gate alone, for a write that checked silence itself before a budget of
+/// its own (resource submissions).
+pub async fn rules(
+    app: &App,
+    writer: Writer<'_>,
+    action: Action,
+    content: Content<'_>,
+) -> Result<Verdict, WriteError> {
     let verdict =
         crate::moderation::check(&app.db, writer.user, writer.ip, action, &content).await?;
     match verdict.refusal() {

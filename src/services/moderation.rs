@@ -33,6 +33,18 @@ pub enum FlagRefusal {
     Duplicate,
 }
 
+impl From<AppError> for FlagRefusal {
+    fn from(e: AppError) -> Self {
+        FlagRefusal::Write(e.into())
+    }
+}
+
+impl From<sqlx::Error> for FlagRefusal {
+    fn from(e: sqlx::Error) -> Self {
+        FlagRefusal::Write(e.into())
+    }
+}
+
 /// A member flags a post, comment or account: the gate, the hourly budget, then the flag (which may
 /// hide the target once enough trusted members agree; the index follows).
 pub async fn flag(
@@ -49,13 +61,8 @@ pub async fn flag(
         limit: FLAGS_PER_HOUR,
         window: Duration::from_secs(3600),
     };
-    rate_limit::check(&app.db, &budget)
-        .await
-        .map_err(|e| FlagRefusal::Write(e.into()))?;
-    let threshold = settings::load(&app.db)
-        .await
-        .map_err(|e| FlagRefusal::Write(e.into()))?
-        .hide_threshold;
+    rate_limit::check(&app.db, &budget).await?;
+    let threshold = settings::load(&app.db).await?.hide_threshold;
     let new = NewFlag {
         target,
         target_id,
@@ -68,11 +75,9 @@ pub async fn flag(
         Err(FlagError::NotFound) => return Err(FlagRefusal::NotFound),
         Err(FlagError::OwnContent) => return Err(FlagRefusal::OwnContent),
         Err(FlagError::Duplicate) => return Err(FlagRefusal::Duplicate),
-        Err(FlagError::Db(e)) => return Err(FlagRefusal::Write(e.into())),
+        Err(FlagError::Db(e)) => return Err(e.into()),
     };
-    rate_limit::record(&app.db, &bucket)
-        .await
-        .map_err(|e| FlagRefusal::Write(e.into()))?;
+    rate_limit::record(&app.db, &bucket).await?;
     if let Some(post_id) = outcome.post_id.filter(|_| outcome.hid) {
         index::post_changed(app, post_id).await;
     }

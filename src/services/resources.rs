@@ -3,7 +3,7 @@
 //! the form, a hold sends even a trusted member's entry to review.
 use std::time::Duration;
 
-use super::gate::{after_write, gate, WriteError, Writer};
+use super::gate::{after_write, WriteError, Writer};
 use super::{index, link_check, render};
 use crate::app::App;
 use crate::auth::rate_limit::{self, Budget};
@@ -11,7 +11,6 @@ use crate::auth::{policy, CurrentUser};
 use crate::db;
 use crate::db::resources::{CreateError, DuplicateOf, NewResource, Review};
 use crate::domain::{Level, ResourceInput, ResourceStatus};
-use crate::error::AppError;
 use crate::moderation::{Action, Content, Target};
 use crate::render::RENDERER_VERSION;
 
@@ -44,16 +43,8 @@ pub async fn submit(
         limit: SUBMISSIONS_PER_HOUR,
         window: Duration::from_secs(3600),
     };
-    match rate_limit::check(&app.db, &budget).await {
-        Ok(()) => {}
-        Err(AppError::RateLimited { retry_after_secs }) => {
-            return Err(WriteError::Failed(AppError::RateLimited {
-                retry_after_secs,
-            }))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let verdict = gate(app, writer, Action::CreateResource, content).await?;
+    rate_limit::check(&app.db, &budget).await?;
+    let verdict = super::gate::rules(app, writer, Action::CreateResource, content).await?;
     let rendered = render::post(app, &input.description).await?;
     let status = if policy::may_list_without_review(writer.user) && !verdict.is_held() {
         ResourceStatus::Approved

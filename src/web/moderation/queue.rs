@@ -355,8 +355,8 @@ pub async fn act_on_post(
     } else {
         post_action(&name).ok_or(AppError::NotFound)?
     };
-    let acted = match services::moderation::act_on_post(&state, &me, id, action, &note).await {
-        Ok(acted) => acted,
+    match services::moderation::act_on_post(&state, &me, id, action, &note).await {
+        Ok(_) => {}
         Err(ModerationError::NotFound) => return Err(AppError::NotFound),
         Err(ModerationError::NotAQuestion) => {
             let state_back = refuse_close("close.error_not_question");
@@ -382,7 +382,6 @@ pub async fn act_on_post(
         }
         Err(ModerationError::Db(e)) => return Err(e.into()),
     };
-    let _ = acted;
     ctx.flash("moderation.done");
     let back = local_target(&form.back).unwrap_or_else(|| format!("/admin/posts/{id}"));
     Ok(crate::web::see_other(&back))

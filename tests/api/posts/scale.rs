@@ -1,7 +1,7 @@
 //! Pages that stay bounded as the forum grows: every list query read from an index, a topic page
 //! that runs the same statements with 5 or 200 answers, answers and comments paged, sitemaps in
 //! parts, feeds that answer 304, and bad list input refused cheaply.
-use agora::db::plans::list_queries;
+use agora::db::list_queries;
 use agora::domain::PostKind;
 use agora::seed::bulk::{fill, BulkSize};
 use reqwest::StatusCode;
@@ -23,7 +23,7 @@ async fn every_list_query_is_served_by_an_index() {
     .await
     .expect("bulk forum");
     let mut full_scans = Vec::new();
-    for query in list_queries(app.db.backend()) {
+    for query in list_queries::all(app.db.backend()) {
         let plan = query.plan(&app.db).await.expect("plan");
         if let Some(problem) = query.plan_problem(app.db.backend(), &plan) {
             full_scans.push(format!(
