@@ -2,7 +2,7 @@
 //! and the people it mentions happen in one transaction.
 use sqlx::Row;
 
-use super::notifications::{self, Kind, NewNotification};
+use super::notifications::{self, Kind};
 use super::{now, Db, DbError, Tx};
 use crate::domain::CommentStatus;
 
@@ -77,50 +77,45 @@ pub struct NewComment<'a> {
     pub renderer_version: i64,
     /// `@names` found in the body.
     pub mentions: &'a [String],
+    /// `pending` when a hold rule matched: stored uncounted, and nobody is told until review
+    /// publishes it.
+    pub status: CommentStatus,
 }
 
-/// Stores a comment, bumps the post's comment count and notifies the post's author (`comment`) and
-/// the mentioned users (`mention`; the post's author is told once). Returns the comment id.
+/// Stores a comment; a published one also bumps the post's comment count and notifies the post's
+/// author (`comment`) and the mentioned users (`mention`; the post's author is told once). Returns
+/// the comment id.
 pub async fn create(db: &Db, new: NewComment<'_>) -> Result<i64, DbError> {
     let mut tx = db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO comments (post_id, author_id, body_md, body_html, renderer_version, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO comments (post_id, author_id, body_md, body_html, renderer_version, status, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.post.post_id)
     .bind(new.author_id)
     .bind(new.body_md)
     .bind(new.body_html)
     .bind(new.renderer_version)
+    .bind(new.status.as_str())
     .bind(now())
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1")
-        .bind(new.post.post_id)
-        .execute(&mut *tx)
-        .await?;
-    let mut told = Vec::new();
-    if new.post.author_id != new.author_id {
-        let notice = NewNotification {
-            user_id: new.post.author_id,
-            kind: Kind::Comment,
-            actor_id: Some(new.author_id),
-            post_id: Some(new.post.post_id),
-            comment_id: Some(id),
-            detail: String::new(),
-        };
-        notifications::notify_in(&mut tx, notice).await?;
-        told.push(new.post.author_id);
+    if new.status == CommentStatus::Published {
+        sqlx::query("UPDATE posts SET comment_count = comment_count + 1 WHERE id = $1")
+            .bind(new.post.post_id)
+            .execute(&mut *tx)
+            .await?;
     }
-    notifications::notify_mentions(
-        &mut tx,
-        new.mentions,
-        new.author_id,
-        new.post.post_id,
-        Some(id),
-        &told,
-    )
-    .await?;
+    if new.status == CommentStatus::Published {
+        let published = notifications::Published {
+            actor_id: new.author_id,
+            post_id: new.post.post_id,
+            comment_id: Some(id),
+            owner: Some((new.post.author_id, Kind::Comment)),
+            mentions: new.mentions,
+        };
+        notifications::tell_published_in(&mut tx, published).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -156,7 +151,8 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<CommentRecord>, DbError> {
     .transpose()
 }
 
-/// Replaces a comment's text. People newly @mentioned by the edit are notified; nobody twice.
+/// Replaces a comment's text. People newly @mentioned by the edit are notified, nobody twice, and
+/// only while the comment is published and the edit is not `held` for review (approval tells them).
 pub async fn update(
     db: &Db,
     comment: &CommentRecord,
@@ -164,6 +160,7 @@ pub async fn update(
     body_html: &str,
     renderer_version: i64,
     mentions: &[String],
+    held: bool,
 ) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query(
@@ -176,6 +173,9 @@ pub async fn update(
     .bind(comment.id)
     .execute(&mut *tx)
     .await?;
+    if held || comment.status != CommentStatus::Published {
+        return tx.commit().await;
+    }
     let told = already_notified(&mut tx, comment.id).await?;
     notifications::notify_mentions(
         &mut tx,

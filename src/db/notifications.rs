@@ -161,6 +161,71 @@ pub async fn notify_mentions(
     Ok(notified)
 }
 
+/// Content that has just become visible to readers: created published, or published by review.
+/// Held content tells nobody until then (`tell_published_in` runs at that moment, once).
+#[derive(Debug, Clone, Copy)]
+pub struct Published<'a> {
+    pub actor_id: i64,
+    pub post_id: i64,
+    pub comment_id: Option<i64>,
+    /// Whom the content answers (the asker of an answer, the author of a commented post), and how.
+    pub owner: Option<(i64, Kind)>,
+    pub mentions: &'a [String],
+}
+
+/// Tells the owner and the people mentioned about newly visible content, inside the transaction
+/// that made it visible; nobody twice, never the actor.
+pub async fn tell_published_in(tx: &mut Tx, p: Published<'_>) -> Result<(), DbError> {
+    let mut told = Vec::new();
+    if let Some((owner, kind)) = p.owner.filter(|(owner, _)| *owner != p.actor_id) {
+        let notice = NewNotification {
+            user_id: owner,
+            kind,
+            actor_id: Some(p.actor_id),
+            post_id: Some(p.post_id),
+            comment_id: p.comment_id,
+            detail: String::new(),
+        };
+        notify_in(tx, notice).await?;
+        told.push(owner);
+    }
+    notify_mentions(tx, p.mentions, p.actor_id, p.post_id, p.comment_id, &told).await?;
+    Ok(())
+}
+
+/// Review has just published a held post or comment: the notifications it held back go out now.
+/// The mentions are read from the stored text (the post's plain text, the comment's source).
+pub async fn tell_approved_in(tx: &mut Tx, target_kind: &str, id: i64) -> Result<(), DbError> {
+    let sql = if target_kind == "comment" {
+        "SELECT c.author_id AS actor_id, c.post_id AS post_id, c.body_md AS text, \
+         p.author_id AS owner_id, 'comment' AS kind FROM comments c \
+         JOIN posts p ON p.id = c.post_id WHERE c.id = $1"
+    } else {
+        "SELECT p.author_id AS actor_id, p.id AS post_id, p.body_text AS text, \
+         q.author_id AS owner_id, 'answer' AS kind FROM posts p \
+         LEFT JOIN posts q ON q.id = p.parent_id WHERE p.id = $1"
+    };
+    let Some(row) = sqlx::query(sql).bind(id).fetch_optional(&mut **tx).await? else {
+        return Ok(());
+    };
+    let text: String = row.try_get("text")?;
+    let owner: Option<i64> = row.try_get("owner_id")?;
+    let kind = if target_kind == "comment" {
+        Kind::Comment
+    } else {
+        Kind::Answer
+    };
+    let mentions = crate::render::mentions_in(&text);
+    let published = Published {
+        actor_id: row.try_get("actor_id")?,
+        post_id: row.try_get("post_id")?,
+        comment_id: (target_kind == "comment").then_some(id),
+        owner: owner.map(|o| (o, kind)),
+        mentions: &mentions,
+    };
+    tell_published_in(tx, published).await
+}
+
 /// At most this many people are notified from one piece of text (a wall of @names is not a broadcast).
 pub const MAX_MENTIONS: usize = 10;
 

@@ -21,6 +21,7 @@ pub use budget::{Limits, RenderError};
 pub use escape::escape_html;
 pub use excerpt::excerpt;
 pub use links::EXTERNAL_REL;
+pub use mentions::mentions_in;
 pub use text::cjk_sentences;
 
 use markdown::Mode;

@@ -167,6 +167,7 @@ pub async fn seed_demo(db: &Db) -> Result<SeedSummary, SeedError> {
                 body_html: &rendered.html,
                 renderer_version: RENDERER_VERSION,
                 mentions: &rendered.mentions,
+                status: crate::domain::CommentStatus::Published,
             },
         )
         .await?;
@@ -215,6 +216,7 @@ async fn create_user(db: &Db, block: &Block) -> Result<i64, SeedError> {
         password_hash: &hash,
         role: Role::Member,
         locale: None,
+        signup_network: None,
     };
     let id = match db::users::create(db, new).await {
         Ok(id) => id,

@@ -1,5 +1,5 @@
-//! Comments on posts and on resources, through one path: gate -> render -> store -> after-write ->
-//! notify. The caller has parsed the body and checked `auth::policy` (locked threads, privileges).
+//! Comments on posts and on resources, through one path: gate -> render -> store (held ones as
+//! `pending`, telling nobody until review publishes them) -> after-write. The caller has parsed the body and checked `auth::policy` (locked threads, privileges).
 use super::gate::{after_write, gate, WriteError, Writer};
 use super::render;
 use crate::app::App;
@@ -43,6 +43,11 @@ pub async fn add(
     .await?;
     let rendered = render::comment(app, body.as_str()).await?;
     let held = verdict.is_held();
+    let status = if held {
+        CommentStatus::Pending
+    } else {
+        CommentStatus::Published
+    };
     let (id, target) = match on {
         CommentOn::Post(post) => {
             let id = db::comments::create(
@@ -54,17 +59,13 @@ pub async fn add(
                     body_html: &rendered.html,
                     renderer_version: RENDERER_VERSION,
                     mentions: &rendered.mentions,
+                    status,
                 },
             )
             .await?;
             (id, Target::Comment(id))
         }
         CommentOn::Resource(resource) => {
-            let status = if held {
-                CommentStatus::Pending
-            } else {
-                CommentStatus::Published
-            };
             let id = db::resource_comments::create(
                 &app.db,
                 &NewResourceComment {
@@ -117,6 +118,7 @@ pub async fn edit(
         &rendered.html,
         RENDERER_VERSION,
         &rendered.mentions,
+        verdict.is_held(),
     )
     .await?;
     after_write(app, writer, &verdict, Target::Comment(comment.id)).await?;

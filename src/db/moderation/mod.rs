@@ -1,6 +1,7 @@
 //! Staff decisions on posts and comments: publishing held content, hiding, soft deletion and
 //! restoring, locking comments, pinning, closing questions. Each decision, its audit row (`mod_log`),
-//! the resolution of the open flags it answers and the author's notification commit together.
+//! the resolution of the open flags it answers and the author's notification commit together; held
+//! content that review publishes sends then the notifications it held back.
 //! Decisions on accounts (silence, the spammer sweep) live in [`accounts`].
 mod accounts;
 pub mod status;
@@ -13,7 +14,7 @@ pub use accounts::{
 use sqlx::Row;
 
 use super::flags::resolve_open_in;
-use super::notifications::{notify_in, Kind, NewNotification};
+use super::notifications::{notify_in, tell_approved_in, Kind, NewNotification};
 use super::{now, Db, DbError, Tx};
 use crate::domain::CloseReason;
 
@@ -123,6 +124,9 @@ pub enum ModerationError {
     /// A duplicate must name another live question.
     #[error("the original is not another question")]
     BadOriginal,
+    /// A moderator tried to lift or change what an admin decided (`services::decisions`).
+    #[error("an admin's decision stands")]
+    AdminDecision,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -222,6 +226,9 @@ pub async fn moderate_post(
         _ => {
             if let Some(next) = action.next_status(&status) {
                 set_post_status_in(&mut tx, post_id, next).await?;
+                if status == "pending" && next == "published" {
+                    tell_approved_in(&mut tx, "post", post_id).await?;
+                }
                 detail = format!("{status} -> {next}");
             }
         }
@@ -277,6 +284,9 @@ pub async fn moderate_comment(
     let mut detail = String::new();
     if let Some(next) = as_post.next_status(&status) {
         set_comment_status_in(&mut tx, comment_id, next).await?;
+        if status == "pending" && next == "published" {
+            tell_approved_in(&mut tx, "comment", comment_id).await?;
+        }
         detail = format!("{status} -> {next}");
     }
     if let Some(resolution) = as_post.resolution() {

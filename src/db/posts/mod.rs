@@ -10,7 +10,7 @@ pub mod tags;
 
 use sqlx::Row;
 
-use super::notifications::{notify_in, notify_mentions, Kind as NotificationKind, NewNotification};
+use super::notifications::{tell_published_in, Kind as NotificationKind, Published};
 use super::{now, Db, DbError, Tx};
 use crate::domain::{Markdown, PostKind, PostStatus, TagList, Title};
 use crate::render::{Rendered, RENDERER_VERSION};
@@ -102,7 +102,7 @@ pub struct PostEdit<'a> {
 }
 
 /// Stores a post with its first revision and its tags (created on first use); an answer also bumps
-/// its question's answer count and activity time, and notifies the asker and the people mentioned.
+/// its question's answer count and activity time, and, once published (not held), notifies the asker and the people mentioned.
 pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
     let rendered = new.rendered;
     let title = new.title.map(Title::as_str).unwrap_or_default();
@@ -144,36 +144,23 @@ pub async fn create(db: &Db, new: NewPost<'_>) -> Result<i64, DbError> {
     if let Some(tags) = new.tags {
         tags::replace_for_post(&mut tx, id, tags).await?;
     }
-    let mut already_told = Vec::new();
+    let mut asker = None;
     if let Some(parent) = new.parent_id {
         refresh_answer_count(&mut tx, parent, at).await?;
-        let asker: Option<i64> = sqlx::query_scalar("SELECT author_id FROM posts WHERE id = $1")
+        asker = sqlx::query_scalar("SELECT author_id FROM posts WHERE id = $1")
             .bind(parent)
             .fetch_optional(&mut *tx)
             .await?;
-        if let Some(asker) = asker.filter(|a| *a != new.author_id) {
-            let notice = NewNotification {
-                user_id: asker,
-                kind: NotificationKind::Answer,
-                actor_id: Some(new.author_id),
-                post_id: Some(id),
-                comment_id: None,
-                detail: String::new(),
-            };
-            notify_in(&mut tx, notice).await?;
-            already_told.push(asker);
-        }
     }
     if new.status == PostStatus::Published {
-        notify_mentions(
-            &mut tx,
-            &rendered.mentions,
-            new.author_id,
-            id,
-            None,
-            &already_told,
-        )
-        .await?;
+        let published = Published {
+            actor_id: new.author_id,
+            post_id: id,
+            comment_id: None,
+            owner: asker.map(|a| (a, NotificationKind::Answer)),
+            mentions: &rendered.mentions,
+        };
+        tell_published_in(&mut tx, published).await?;
     }
     tx.commit().await?;
     Ok(id)
