@@ -93,6 +93,12 @@ pub fn may_act_on_role(me: &CurrentUser, user_id: i64, role: Role) -> bool {
     user_id != me.id && role != Role::Admin && (me.is_admin() || role == Role::Member)
 }
 
+/// A decision an admin took (a suspension, a silence, a trust level, a spam sweep, hiding or
+/// deleting content) is lifted or changed only by an admin; a moderator's by any staff member.
+pub fn may_change_decision(me: &CurrentUser, taken_by_admin: bool) -> bool {
+    me.is_admin() || !taken_by_admin
+}
+
 /// The author and staff manage a post's summary (request, accept, dismiss a draft).
 pub fn may_manage_summary(user: Option<&CurrentUser>, post: &PostRecord) -> bool {
     user.is_some_and(|u| u.id == post.author_id || u.is_staff())

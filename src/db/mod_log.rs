@@ -108,3 +108,34 @@ pub async fn page(db: &Db, filter: &LogFilter, limit: i64) -> Result<Vec<ActionR
         })
         .collect()
 }
+
+/// Whether the decision standing on a target was taken by an admin: the latest audit row among
+/// `group` (the actions that make and undo one kind of decision) is one of `standing` (the ones that
+/// restrict) and its actor is an admin now. Automatic rows (no actor) belong to nobody.
+pub async fn admin_decision_stands(
+    db: &Db,
+    target_kind: &str,
+    target_id: i64,
+    group: &[&str],
+    standing: &[&str],
+) -> Result<bool, DbError> {
+    let list = (3..3 + group.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT m.action, u.role FROM mod_actions m LEFT JOIN users u ON u.id = m.actor_id \
+         WHERE m.target_kind = $1 AND m.target_id = $2 AND m.action IN ({list}) \
+         ORDER BY m.id DESC LIMIT 1"
+    );
+    let mut query = sqlx::query(&sql).bind(target_kind).bind(target_id);
+    for action in group {
+        query = query.bind(*action);
+    }
+    let Some(row) = query.fetch_optional(db.reader()).await? else {
+        return Ok(false);
+    };
+    let action: String = row.try_get("action")?;
+    let role: Option<String> = row.try_get("role")?;
+    Ok(standing.contains(&action.as_str()) && role.as_deref() == Some("admin"))
+}

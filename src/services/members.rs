@@ -1,5 +1,7 @@
 //! Staff decisions on a member's account from `/admin/users/{id}`: role, suspension and its lifting.
-//! Each is audited (`db::users::*_by`) and the member is told with a moderation notification.
+//! Each is audited (`db::users::*_by`) and the member is told with a moderation notification; a
+//! moderator never lifts or changes what an admin decided (`services::decisions`).
+use super::decisions::{self, Decision};
 use super::gate::WriteError;
 use crate::app::App;
 use crate::auth::{policy, CurrentUser};
@@ -52,7 +54,7 @@ pub async fn suspend(
     until_text: &str,
     reason: &str,
 ) -> Result<Result<(), MemberRefusal>, WriteError> {
-    if !policy::may_act_on_member(actor, user) {
+    if !allowed(app, actor, user, Decision::Suspension).await? {
         return Ok(Err(MemberRefusal::NotAllowed));
     }
     db::users::suspend_by(&app.db, actor.id, user.id, until, reason).await?;
@@ -74,12 +76,23 @@ pub async fn unsuspend(
     user: &UserRecord,
     reason: &str,
 ) -> Result<Result<(), MemberRefusal>, WriteError> {
-    if !policy::may_act_on_member(actor, user) {
+    if !allowed(app, actor, user, Decision::Suspension).await? {
         return Ok(Err(MemberRefusal::NotAllowed));
     }
     db::users::unsuspend_by(&app.db, actor.id, user.id, reason.trim()).await?;
     tell(app, actor.id, user.id, "suspension lifted", reason).await?;
     Ok(Ok(()))
+}
+
+/// Staff may act on this member and, for a moderator, the decision standing is not an admin's.
+async fn allowed(
+    app: &App,
+    actor: &CurrentUser,
+    user: &UserRecord,
+    decision: Decision,
+) -> Result<bool, WriteError> {
+    Ok(policy::may_act_on_member(actor, user)
+        && decisions::may_change(app, actor, decision, user.id).await?)
 }
 
 /// The member hears about every staff decision on their account (a moderation notification).
@@ -118,7 +131,7 @@ pub async fn set_trust(
     locked: bool,
     reason: &str,
 ) -> Result<Result<(), MemberRefusal>, WriteError> {
-    if !policy::may_act_on_member(actor, user) {
+    if !allowed(app, actor, user, Decision::TrustLevel).await? {
         return Ok(Err(MemberRefusal::NotAllowed));
     }
     db::trust::set_level_by(&app.db, actor.id, user.id, level, locked, reason).await?;

@@ -1,9 +1,11 @@
 //! Moderation writes: a member's flag, staff acting on a post or comment, silencing a member,
 //! deleting a spammer in one step and restoring exactly what that hid. Each change, its audit row
 //! and the author's notification commit together (`db::moderation`, `db::flags`); here they are
-//! followed by the search index and the AI work a published post gets.
+//! followed by the search index and the AI work a published post gets. A moderator never lifts or
+//! changes what an admin decided (`services::decisions`).
 use std::time::Duration;
 
+use super::decisions::{self, Decision};
 use super::gate::{gate, WriteError, Writer};
 use super::{index, settings};
 use crate::app::App;
@@ -63,12 +65,14 @@ pub async fn flag(
     };
     rate_limit::check(&app.db, &budget).await?;
     let threshold = settings::load(&app.db).await?.hide_threshold;
+    let network = rate_limit::attributable_network(writer.ip);
     let new = NewFlag {
         target,
         target_id,
         reporter_id: writer.user.id,
         input,
         threshold,
+        reporter_network: network.as_deref(),
     };
     let outcome = match db::flags::create(&app.db, new).await {
         Ok(outcome) => outcome,
@@ -93,6 +97,11 @@ pub async fn act_on_post(
     action: PostAction,
     note: &str,
 ) -> Result<Acted, ModerationError> {
+    if let Some(decision) = decisions::on_post(action) {
+        if !owned(app, actor, decision, post_id).await? {
+            return Err(ModerationError::AdminDecision);
+        }
+    }
     let acted = db::moderation::moderate_post(&app.db, actor.id, post_id, action, note).await?;
     index::post_changed(app, acted.post_id).await;
     super::summaries::queue_after_write(app, acted.post_id, false).await;
@@ -107,12 +116,44 @@ pub async fn act_on_comment(
     action: CommentAction,
     note: &str,
 ) -> Result<Acted, ModerationError> {
+    if !owned(app, actor, decisions::on_comment(action), comment_id).await? {
+        return Err(ModerationError::AdminDecision);
+    }
     db::moderation::moderate_comment(&app.db, actor.id, comment_id, action, note).await
+}
+
+/// [`decisions::may_change`] with its storage error as a moderation error.
+async fn owned(
+    app: &App,
+    actor: &CurrentUser,
+    decision: Decision,
+    id: i64,
+) -> Result<bool, ModerationError> {
+    match decisions::may_change(app, actor, decision, id).await {
+        Ok(allowed) => Ok(allowed),
+        Err(AppError::Db(e)) => Err(ModerationError::Db(e)),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Why staff may not act on a member (`policy::may_act_on_member`).
 fn may_act(actor: &CurrentUser, user: &UserRecord) -> Result<(), WriteError> {
     if policy::may_act_on_member(actor, user) {
+        Ok(())
+    } else {
+        Err(WriteError::Failed(AppError::Forbidden))
+    }
+}
+
+/// [`may_act`], and the decision standing on the account is not an admin's (for a moderator).
+async fn may_change(
+    app: &App,
+    actor: &CurrentUser,
+    user: &UserRecord,
+    decision: Decision,
+) -> Result<(), WriteError> {
+    may_act(actor, user)?;
+    if decisions::may_change(app, actor, decision, user.id).await? {
         Ok(())
     } else {
         Err(WriteError::Failed(AppError::Forbidden))
@@ -141,7 +182,7 @@ pub async fn restore_spammer(
     user: &UserRecord,
     reason: &str,
 ) -> Result<bool, WriteError> {
-    may_act(actor, user)?;
+    may_change(app, actor, user, Decision::SpamSweep).await?;
     match db::moderation::restore_spammer(&app.db, actor.id, user.id, reason).await? {
         Some(restored) => {
             reindex(app, &restored).await;
@@ -159,7 +200,7 @@ pub async fn silence(
     until: i64,
     reason: &str,
 ) -> Result<(), WriteError> {
-    may_act(actor, user)?;
+    may_change(app, actor, user, Decision::Silence).await?;
     db::moderation::silence(&app.db, actor.id, user.id, until, reason).await?;
     Ok(())
 }
@@ -171,7 +212,7 @@ pub async fn unsilence(
     user: &UserRecord,
     reason: &str,
 ) -> Result<(), WriteError> {
-    may_act(actor, user)?;
+    may_change(app, actor, user, Decision::Silence).await?;
     db::moderation::unsilence(&app.db, actor.id, user.id, reason).await?;
     Ok(())
 }

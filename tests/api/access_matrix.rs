@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::{location, spawn_app, TestApp, PASSWORD};
+use crate::member::Member;
 use crate::posts::{answer, ask, user_id, write_article};
 use agora::domain::Role;
 
@@ -172,4 +173,154 @@ async fn every_page_answers_each_role_as_it_must() {
         .await;
     let body = res.text().await.expect("body");
     assert!(body.contains("testing"), "the reason is shown");
+}
+
+/// Who took the decision standing on the target, and who tries to lift or change it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Decider {
+    Admin,
+    Moderator,
+}
+
+/// A staff decision and the action that lifts or changes it: (make path, make fields, undo path,
+/// undo fields), with `{id}` standing for the target.
+fn decision_cases() -> Vec<(
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+)> {
+    vec![
+        ("silence", "unsilence", vec![("reason", "lifted")]),
+        (
+            "silence",
+            "silence",
+            vec![("days", "1"), ("reason", "shorter")],
+        ),
+        ("suspend", "unsuspend", vec![("reason", "lifted")]),
+        (
+            "suspend",
+            "suspend",
+            vec![("days", "1"), ("reason", "shorter")],
+        ),
+        (
+            "trust",
+            "trust",
+            vec![("level", "0"), ("reason", "changed")],
+        ),
+        ("spammer", "restore_content", vec![("reason", "not spam")]),
+    ]
+}
+
+fn make_fields(action: &str) -> Vec<(&'static str, &'static str)> {
+    match action {
+        "silence" | "suspend" => vec![("days", "3"), ("reason", "decided")],
+        "trust" => vec![("level", "3"), ("reason", "decided")],
+        _ => vec![("reason", "decided")],
+    }
+}
+
+/// A moderator may not lift or change what an admin decided; an admin may lift anyone's decision,
+/// and a moderator another moderator's.
+fn may_lift(decider: Decider, lifter: Decider) -> bool {
+    lifter == Decider::Admin || decider == Decider::Moderator
+}
+
+#[tokio::test]
+async fn a_moderator_cannot_lift_or_change_an_admins_decision() {
+    // Many sign-ups: each from its own address (through a trusted proxy) to stay in the budget.
+    let app = crate::helpers::spawn_app_with(&[("AGORA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let admin = Member::with(&app, "boss", Role::Admin, 1).await;
+    let moderator = Member::with(&app, "moddy", Role::Moderator, 1).await;
+    let other = Member::with(&app, "modtwo", Role::Moderator, 1).await;
+    let staff = |who: Decider, second: bool| match (who, second) {
+        (Decider::Admin, _) => &admin,
+        (Decider::Moderator, false) => &moderator,
+        (Decider::Moderator, true) => &other,
+    };
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for (make, undo, undo_fields) in decision_cases() {
+        for decider in [Decider::Admin, Decider::Moderator] {
+            for lifter in [Decider::Admin, Decider::Moderator] {
+                n += 1;
+                let target =
+                    Member::join_from(&app, &format!("target{n}"), &format!("198.51.100.{n}"))
+                        .await;
+                target
+                    .ask(&format!("Question number {n} of the target?"))
+                    .await;
+                let by = staff(decider, false);
+                let res = by
+                    .post(
+                        &format!("/admin/users/{}/{make}", target.id),
+                        &make_fields(make),
+                    )
+                    .await;
+                assert_eq!(res.status(), StatusCode::SEE_OTHER, "{decider:?} {make}");
+                let before = audit_count(&app).await;
+                let res = staff(lifter, true)
+                    .post(&format!("/admin/users/{}/{undo}", target.id), &undo_fields)
+                    .await;
+                let want = if may_lift(decider, lifter) {
+                    StatusCode::SEE_OTHER
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                let audited = audit_count(&app).await - before;
+                if res.status() != want || (want == StatusCode::FORBIDDEN && audited != 0) {
+                    wrong.push(format!(
+                        "{lifter:?} {undo} after {decider:?} {make}: {} (want {want}), {audited} audit rows",
+                        res.status()
+                    ));
+                }
+            }
+        }
+    }
+
+    // Content: what an admin hid or deleted stays so for moderators.
+    let author = Member::with(&app, "author", Role::Member, 50).await;
+    for (make, undo) in [
+        ("hide", "unhide"),
+        ("hide", "approve"),
+        ("delete", "restore"),
+    ] {
+        for decider in [Decider::Admin, Decider::Moderator] {
+            for lifter in [Decider::Admin, Decider::Moderator] {
+                let question = author
+                    .ask(&format!(
+                        "About {make} then {undo} by {decider:?} and {lifter:?}?"
+                    ))
+                    .await;
+                let res = author.comment(question, "A comment to moderate.").await;
+                let comment = crate::member::id_after(&location(&res), "#comment-");
+                let want = if may_lift(decider, lifter) {
+                    StatusCode::SEE_OTHER
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                for (kind, id) in [("posts", question), ("comments", comment)] {
+                    staff(decider, false)
+                        .post(&format!("/admin/{kind}/{id}/{make}"), &[])
+                        .await;
+                    let res = staff(lifter, true)
+                        .post(&format!("/admin/{kind}/{id}/{undo}"), &[])
+                        .await;
+                    if res.status() != want {
+                        wrong.push(format!(
+                            "{lifter:?} {undo} on {kind} after {decider:?} {make}: {} (want {want})",
+                            res.status()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+async fn audit_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM mod_actions")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("count")
 }

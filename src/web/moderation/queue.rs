@@ -380,6 +380,7 @@ pub async fn act_on_post(
             )
             .await;
         }
+        Err(ModerationError::AdminDecision) => return Err(AppError::Forbidden),
         Err(ModerationError::Db(e)) => return Err(e.into()),
     };
     ctx.flash("moderation.done");
@@ -412,6 +413,7 @@ pub async fn act_on_comment(
     match services::moderation::act_on_comment(&state, &me, id, action, &note).await {
         Ok(_) => {}
         Err(ModerationError::Db(e)) => return Err(e.into()),
+        Err(ModerationError::AdminDecision) => return Err(AppError::Forbidden),
         Err(_) => return Err(AppError::NotFound),
     }
     ctx.flash("moderation.done");
