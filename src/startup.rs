@@ -217,7 +217,8 @@ fn report_ai_status(ai: &AiService) {
     }
 }
 
-/// Deletes expired sessions and old rate-limit rows every few minutes.
+/// Deletes expired sessions and old rate-limit rows every few minutes, and queues the day's
+/// serial-vote reversal (once a day: its job key is the day).
 async fn sweep_expired(state: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
@@ -232,6 +233,9 @@ async fn sweep_expired(state: App) {
         }
         if let Err(e) = db::rate_limits::delete_attempts_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old attempt counters");
+        }
+        if let Err(e) = crate::services::votes::queue_serial_votes(&state).await {
+            tracing::warn!(error = %e, "could not queue the serial-vote reversal");
         }
     }
 }

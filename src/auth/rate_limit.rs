@@ -82,9 +82,37 @@ pub fn address_key(client_ip: &str) -> String {
     }
 }
 
+/// The network a client is attributed to for telling related accounts apart ([`address_key`]),
+/// or `None` when the address says nothing about the client: loopback or unspecified (a local proxy
+/// the operator did not list in `AGORA_TRUSTED_PROXIES`, or the test set-up), or not an address.
+pub fn attributable_network(client_ip: &str) -> Option<String> {
+    let ip: IpAddr = client_ip.parse().ok()?;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    };
+    (!ip.is_loopback() && !ip.is_unspecified()).then(|| address_key(client_ip))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::address_key;
+    use super::{address_key, attributable_network};
+
+    #[test]
+    fn loopback_is_no_network_of_its_own() {
+        assert_eq!(attributable_network("127.0.0.1"), None);
+        assert_eq!(attributable_network("::1"), None);
+        assert_eq!(attributable_network("::ffff:127.0.0.1"), None);
+        assert_eq!(attributable_network("not an address"), None);
+        assert_eq!(
+            attributable_network("203.0.113.9").as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            attributable_network("2001:db8:1:2::7").as_deref(),
+            Some("2001:db8:1:2::/64")
+        );
+    }
 
     #[test]
     fn ipv6_clients_are_counted_per_64() {

@@ -64,6 +64,7 @@ pub async fn admin_create(settings: &Settings, username: &str, email: &str) -> a
         password_hash: &hash,
         role: Role::Admin,
         locale: None,
+        signup_network: None,
     };
     match db::users::create(&db, new).await {
         Ok(id) => println!("created admin {username} (id {id})"),

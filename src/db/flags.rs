@@ -24,7 +24,12 @@ pub struct NewFlag<'a> {
     pub reporter_id: i64,
     pub input: &'a FlagInput,
     pub threshold: HideThreshold,
+    /// `auth::rate_limit::attributable_network` of the flag's request.
+    pub reporter_network: Option<&'a str>,
 }
+
+/// Members' flags count toward hiding from this trust level up (staff's always do).
+pub const FLAG_COUNTS_FROM_TRUST_LEVEL: i64 = 2;
 
 /// What flagging did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,8 +131,8 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
         return Err(FlagError::Duplicate);
     }
     let inserted = sqlx::query_scalar(
-        "INSERT INTO flags (target_kind, target_id, reporter_id, reason, note, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO flags (target_kind, target_id, reporter_id, reason, note, created_at, \
+         reporter_network) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.target.as_str())
     .bind(new.target_id)
@@ -135,6 +140,7 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
     .bind(new.input.reason.as_str())
     .bind(&new.input.note)
     .bind(now())
+    .bind(new.reporter_network)
     .fetch_one(&mut *tx)
     .await;
     let flag_id: i64 = match inserted {
@@ -147,14 +153,20 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
     // Flags hide posts and comments; accounts and resources wait for staff.
     let hideable = matches!(new.target, FlagTarget::Post | FlagTarget::Comment);
     if hideable && facts.status == "published" {
+        // Staff count, and members at trust level 2 with the trusted reputation; flags from one
+        // network count once (a flag with no attributable network counts for its reporter alone).
         let trusted: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM flags f JOIN users u ON u.id = f.reporter_id \
+            "SELECT COUNT(DISTINCT COALESCE(f.reporter_network, \
+                    'account:' || CAST(f.reporter_id AS TEXT))) \
+             FROM flags f JOIN users u ON u.id = f.reporter_id \
              WHERE f.target_kind = $1 AND f.target_id = $2 AND f.status = 'open' \
-             AND (u.reputation >= $3 OR u.role IN ('moderator', 'admin'))",
+             AND ((u.trust_level >= $4 AND u.reputation >= $3) \
+                  OR u.role IN ('moderator', 'admin'))",
         )
         .bind(new.target.as_str())
         .bind(new.target_id)
         .bind(new.threshold.trusted_reputation)
+        .bind(FLAG_COUNTS_FROM_TRUST_LEVEL)
         .fetch_one(&mut *tx)
         .await?;
         if trusted >= new.threshold.count.max(1) {
@@ -170,7 +182,7 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
                 }
             };
             let detail = format!(
-                "{trusted} open flags from trusted members (the last by user {})",
+                "{trusted} open flags from trusted members on distinct networks (the last by user {})",
                 new.reporter_id
             );
             super::mod_log::record_automatic(

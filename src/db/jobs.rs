@@ -55,6 +55,16 @@ pub async fn enqueue(
     }
 }
 
+/// Whether any job, finished or not, was ever queued with `dedupe_key` (once-a-day jobs).
+pub async fn ever_queued(db: &Db, dedupe_key: &str) -> Result<bool, DbError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM jobs WHERE dedupe_key = $1 LIMIT 1")
+            .bind(dedupe_key)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(found.is_some())
+}
+
 /// Takes the oldest ready job (queued and due, or running with an expired lease) for `worker`.
 /// PostgreSQL skips rows other instances have locked; SQLite serialises writers, so the one
 /// statement is atomic there.

@@ -21,6 +21,12 @@
 //! reputation, and downvoting one costs the voter nothing; accepting your own answer earns nothing.
 //! Articles earn like answers because they are long-form work. (Setting `users.reputation` by hand,
 //! as an admin or a test may, moves the base the events add to.)
+//!
+//! Farming does not pay (as on Stack Overflow): upvotes earn at most [`DAILY_VOTE_CAP`] a UTC day
+//! (an upvote past it is recorded with the part it still earned, possibly 0, so undoing it takes
+//! back exactly that; acceptance is exempt); an acceptance between related accounts (the same
+//! sign-up network, `users.signup_network`) pays neither side; and the daily serial-vote job
+//! (`services::votes`) takes back runs of votes from one voter to one author.
 use sqlx::Row;
 
 use super::{now, DbError, Tx};
@@ -66,6 +72,8 @@ pub const DOWNVOTE_RECEIVED: i64 = -2;
 pub const ANSWER_DOWNVOTE_CAST: i64 = -1;
 pub const ANSWER_ACCEPTED: i64 = 15;
 pub const ACCEPTED_AN_ANSWER: i64 = 2;
+/// The most reputation upvotes earn one member in a UTC day.
+pub const DAILY_VOTE_CAP: i64 = 200;
 
 /// A reputation change to make: `user_id` gains `delta` because `actor_id` did something to `post_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,9 +129,46 @@ pub fn vote_changes(
     }
 }
 
-/// Records `change` and adds it to the user's reputation (see [`record`]).
+/// Records `change` and adds it to the user's reputation (see [`record`]); an upvote earns only
+/// what is left of the day's [`DAILY_VOTE_CAP`].
 pub async fn apply(tx: &mut Tx, change: Change) -> Result<(), DbError> {
-    record(tx, change, change.cause.as_str(), change.delta).await
+    let delta = if change.cause == Cause::UpvoteReceived {
+        change.delta.min(left_today(tx, change.user_id).await?)
+    } else {
+        change.delta
+    };
+    record(tx, change, change.cause.as_str(), delta).await
+}
+
+/// What upvotes may still earn `user_id` today (UTC): the cap less today's upvotes and reversals.
+async fn left_today(tx: &mut Tx, user_id: i64) -> Result<i64, DbError> {
+    let at = now();
+    let earned: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM reputation_events \
+         WHERE user_id = $1 AND reason IN ($2, $3) AND at >= $4",
+    )
+    .bind(user_id)
+    .bind(Cause::UpvoteReceived.as_str())
+    .bind(Cause::UpvoteReceived.reversed_str())
+    .bind(at - at.rem_euclid(86_400))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((DAILY_VOTE_CAP - earned).max(0))
+}
+
+/// Two accounts are related when they signed up from the same network (an IPv4 address or an
+/// IPv6 /64, `auth::rate_limit::attributable_network`); accounts whose network is unknown relate
+/// to nobody.
+pub async fn related(tx: &mut Tx, a: i64, b: i64) -> Result<bool, DbError> {
+    let shared: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users x JOIN users y ON y.signup_network = x.signup_network \
+         WHERE x.id = $1 AND y.id = $2",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(shared > 0)
 }
 
 /// Undoes the latest `change.cause` event for the same user, post and actor (a retracted vote, an
@@ -270,7 +315,7 @@ async fn accept_changes(
     author_id: i64,
     accepter_id: i64,
 ) -> Result<Vec<Change>, DbError> {
-    if author_id == accepter_id {
+    if author_id == accepter_id || related(tx, author_id, accepter_id).await? {
         return Ok(Vec::new());
     }
     let row = sqlx::query(

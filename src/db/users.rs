@@ -59,6 +59,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: Role,
     pub locale: Option<&'a str>,
+    /// `auth::rate_limit::attributable_network` of the sign-up request.
+    pub signup_network: Option<&'a str>,
 }
 
 /// Inserts an account; a taken name or address is reported as such, also when two sign-ups race.
@@ -82,7 +84,8 @@ pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
     }
     let inserted = sqlx::query(
         "INSERT INTO users (username, username_key, email, email_key, password_hash, role, locale, \
-         created_at, guidelines_accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+         created_at, guidelines_accepted_at, signup_network) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
     )
     .bind(new.username.as_str())
     .bind(new.username.key())
@@ -92,6 +95,7 @@ pub async fn create(db: &Db, new: NewUser<'_>) -> Result<i64, CreateUserError> {
     .bind(new.role.as_str())
     .bind(new.locale)
     .bind(now())
+    .bind(new.signup_network)
     .fetch_one(&mut *tx)
     .await;
     let id: i64 = match inserted {

@@ -400,6 +400,73 @@ async fn change_vote(
         .await
 }
 
+/// One vote in a serial run: `voter_id` upvoted post `post_id` (a `target_kind`) by `author_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialVote {
+    pub voter_id: i64,
+    pub author_id: i64,
+    pub target_kind: TargetKind,
+    pub post_id: i64,
+}
+
+/// The upvotes cast since `since` by voters who gave one author's posts more than `more_than` of
+/// them in that time (serial voting), grouped by voter and author.
+pub async fn serial_runs(db: &Db, since: i64, more_than: i64) -> Result<Vec<SerialVote>, DbError> {
+    let rows = sqlx::query(
+        "SELECT v.user_id, p.author_id, v.target_kind, v.target_id FROM votes v \
+         JOIN posts p ON p.id = v.target_id \
+         JOIN (SELECT v2.user_id AS voter, p2.author_id AS author FROM votes v2 \
+               JOIN posts p2 ON p2.id = v2.target_id \
+               WHERE v2.target_kind IN ('question', 'answer', 'article') AND v2.value = 1 \
+               AND v2.created_at >= $1 \
+               GROUP BY v2.user_id, p2.author_id HAVING COUNT(*) > $2) runs \
+           ON runs.voter = v.user_id AND runs.author = p.author_id \
+         WHERE v.target_kind IN ('question', 'answer', 'article') AND v.value = 1 \
+         AND v.created_at >= $1 ORDER BY v.user_id, p.author_id, v.target_id",
+    )
+    .bind(since)
+    .bind(more_than)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .filter_map(|r| {
+            let kind: String = match r.try_get("target_kind") {
+                Ok(kind) => kind,
+                Err(e) => return Some(Err(e)),
+            };
+            let target_kind = TargetKind::parse(&kind)?;
+            Some((|| {
+                Ok(SerialVote {
+                    voter_id: r.try_get("user_id")?,
+                    author_id: r.try_get("author_id")?,
+                    target_kind,
+                    post_id: r.try_get("target_id")?,
+                })
+            })())
+        })
+        .collect()
+}
+
+/// Logs that the serial-vote job took back `count` votes from `voter_id` to `author_id`.
+pub async fn record_serial_reversal(
+    db: &Db,
+    voter_id: i64,
+    author_id: i64,
+    count: usize,
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
+    super::mod_log::record_automatic(
+        &mut tx,
+        "reverse_serial_votes",
+        "user",
+        Some(author_id),
+        "serial voting",
+        &format!("{count} upvotes from user {voter_id} taken back"),
+    )
+    .await?;
+    tx.commit().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

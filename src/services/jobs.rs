@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, link_check, summaries};
+use super::{bot, link_check, summaries, votes};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -16,7 +16,8 @@ struct PostPayload {
     post_id: i64,
 }
 
-/// The registry a worker of this instance runs: summaries, bot answers and link checks.
+/// The registry a worker of this instance runs: summaries, bot answers, link checks and the daily
+/// serial-vote reversal.
 pub fn registry(app: &App) -> Registry {
     let mut registry = Registry::default();
     registry.register(
@@ -32,6 +33,20 @@ pub fn registry(app: &App) -> Registry {
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    let serial = app.clone();
+    registry.register(
+        votes::SERIAL_VOTES_JOB,
+        Arc::new(move |_payload: String| {
+            let app = serial.clone();
+            async move {
+                votes::reverse_serial_votes(&app)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            .boxed()
+        }),
+    );
     registry
 }
 

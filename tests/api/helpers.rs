@@ -158,14 +158,19 @@ pub async fn spawn_app_with_ai(overrides: &[(&str, &str)]) -> Option<TestApp> {
 }
 
 impl TestApp {
-    /// Runs queued background jobs (summaries, bot answers) until none is ready; returns how many ran.
-    pub async fn run_jobs(&self) -> usize {
-        let app = agora::app::App {
+    /// The app the server runs on (its database and settings), for calling a service directly.
+    pub fn state(&self) -> agora::app::App {
+        agora::app::App {
             db: self.db.clone(),
             settings: Arc::new(self.settings.clone()),
             ai: self.ai.clone(),
             hashes: agora::auth::hash_gate::HashGate::new(self.settings.password_hashes),
-        };
+        }
+    }
+
+    /// Runs queued background jobs (summaries, bot answers) until none is ready; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let app = self.state();
         let registry = agora::services::jobs::registry(&app);
         let worker = agora::jobs::Worker::new(self.db.clone(), registry, "test-worker", 60);
         let mut ran = 0;

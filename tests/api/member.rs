@@ -20,6 +20,27 @@ impl Member {
     /// Signs up `name` (any script: the address is derived from it) in a new browser.
     pub async fn join(app: &TestApp, name: &str) -> Member {
         let (client, _) = app.new_browser();
+        Member::join_in(app, client, name).await
+    }
+
+    /// Signs up `name` from `address`: every request of theirs says it comes from there through a
+    /// proxy (the app must trust 127.0.0.1 as one, `AGORA_TRUSTED_PROXIES`).
+    pub async fn join_from(app: &TestApp, name: &str, address: &str) -> Member {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            address.parse().expect("an address header"),
+        );
+        let client = reqwest::Client::builder()
+            .cookie_provider(std::sync::Arc::new(reqwest::cookie::Jar::default()))
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Member::join_in(app, client, name).await
+    }
+
+    async fn join_in(app: &TestApp, client: reqwest::Client, name: &str) -> Member {
         let email = format!("{}@example.com", hex::encode(name));
         let res = app.register_in(&client, name, &email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up of {name}");

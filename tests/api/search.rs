@@ -19,6 +19,7 @@ async fn author(app: &TestApp, name: &str) -> i64 {
             password_hash: "x",
             role: Role::Member,
             locale: None,
+            signup_network: None,
         },
     )
     .await

@@ -143,12 +143,14 @@ pub async fn submit(
         .enter()?
         .hash(password.expose().to_string())
         .await?;
+    let network = rate_limit::attributable_network(&ctx.client_ip());
     let new_user = db::users::NewUser {
         username: &username,
         email: &email,
         password_hash: &hash,
         role: Role::Member,
         locale: Some(ctx.lang().code()),
+        signup_network: network.as_deref(),
     };
     let created = services::accounts::sign_up(&state, new_user, &form.invite)
         .await

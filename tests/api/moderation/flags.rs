@@ -104,7 +104,7 @@ async fn trusted_flags_hide_a_post_until_review_and_the_queue_says_why() {
         .await;
     let url = format!("/questions/{question}");
 
-    // Flags from members below the trusted reputation do not count.
+    // Flags from members below the trusted reputation (and trust level 2) do not count.
     for name in ["newbie1", "newbie2", "newbie3"] {
         let newbie = Member::join(&app, name).await;
         let res = newbie.flag("post", question, "spam", "").await;
@@ -114,7 +114,7 @@ async fn trusted_flags_hide_a_post_until_review_and_the_queue_says_why() {
 
     let mut trusted = Vec::new();
     for name in ["trusty1", "trusty2", "trusty3"] {
-        trusted.push(Member::with(&app, name, Role::Member, 15).await);
+        trusted.push(trusted_member(&app, name, 15).await);
     }
     trusted[0]
         .flag("post", question, "rude", "insults the answerers")
@@ -238,7 +238,7 @@ async fn the_threshold_is_a_setting_and_comments_are_hidden_the_same_way() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let comment = super::id_after(&location(&res), "#comment-");
-    let reporter = Member::with(&app, "trusty", Role::Member, 20).await;
+    let reporter = trusted_member(&app, "trusty", 20).await;
     let res = reporter.flag("comment", comment, "off_topic", "").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -270,7 +270,7 @@ async fn staff_flags_always_count_and_flagging_is_rate_limited() {
     let author = Member::join(&app, "asker").await;
     let question = author.ask("Does flash attention help on older GPUs?").await;
     for name in ["trusty1", "trusty2"] {
-        let member = Member::with(&app, name, Role::Member, 15).await;
+        let member = trusted_member(&app, name, 15).await;
         member.flag("post", question, "spam", "").await;
     }
     assert_eq!(post_status(&app, question).await, "published");
@@ -296,4 +296,15 @@ async fn staff_flags_always_count_and_flagging_is_rate_limited() {
     let res = busy.flag("post", other, "spam", "").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
+}
+
+/// A member whose flags count toward hiding: trust level 2 and `reputation`.
+async fn trusted_member(app: &crate::helpers::TestApp, name: &str, reputation: i64) -> Member {
+    let member = Member::with(app, name, Role::Member, reputation).await;
+    sqlx::query("UPDATE users SET trust_level = 2 WHERE id = $1")
+        .bind(member.id)
+        .execute(app.db.writer())
+        .await
+        .expect("trust level");
+    member
 }
