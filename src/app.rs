@@ -1,11 +1,14 @@
-//! The application every layer below the web receives: the database, the settings and the AI service.
+//! The application every layer below the web receives: the database, the settings, the AI service,
+//! and the little in-memory state an instance keeps (the hash gate, pending view counts).
 //! Services and jobs take an `&App`; the web layer wraps it in `web::Data`.
 use std::sync::Arc;
 
 use crate::ai::{AiService, AiStatus};
+use crate::auth::csrf::VisitorKey;
 use crate::auth::hash_gate::HashGate;
 use crate::auth::session::Lifetimes;
 use crate::config::Settings;
+use crate::db::posts::views::ViewCounts;
 use crate::db::Db;
 
 #[derive(Clone)]
@@ -16,6 +19,10 @@ pub struct App {
     pub ai: Option<AiService>,
     /// Every password hash a request asks for (`AGORA_PASSWORD_HASHES` at once).
     pub hashes: Arc<HashGate>,
+    /// Signs visitors' CSRF tokens (shared by every instance through the database).
+    pub visitor_key: Arc<VisitorKey>,
+    /// Page views not yet written (flushed in batches by the start-up task).
+    pub views: ViewCounts,
 }
 
 impl App {

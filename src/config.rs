@@ -24,6 +24,8 @@ pub struct Settings {
     pub public_url: Option<url::Url>,
     pub static_dir: PathBuf,
     pub shutdown_grace: Duration,
+    /// `AGORA_VIEW_FLUSH_SECS`: how often page views counted in memory are written (default 30).
+    pub view_flush: Duration,
     pub limits: RateLimits,
     /// `AGORA_AI`: run the on-box model at all (on by default; off frees its memory and threads).
     pub ai_enabled: bool,
@@ -261,6 +263,7 @@ impl Settings {
             public_url,
             static_dir: PathBuf::from(get("AGORA_STATIC_DIR").unwrap_or_else(|| "static".into())),
             shutdown_grace: Duration::from_secs(number(&get, "AGORA_SHUTDOWN_GRACE_SECS", 30)?),
+            view_flush: Duration::from_secs(number(&get, "AGORA_VIEW_FLUSH_SECS", 30u64)?.max(1)),
             limits,
             ai_enabled,
             ai,

@@ -45,12 +45,14 @@ impl Application {
         })?;
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
-        Self::with_listener(settings, db, listener)
+        let visitor_key = crate::auth::csrf::VisitorKey::load(&db).await?;
+        Self::with_listener(settings, db, visitor_key, listener)
     }
 
     fn with_listener(
         settings: Settings,
         db: Db,
+        visitor_key: crate::auth::csrf::VisitorKey,
         listener: TcpListener,
     ) -> Result<Self, StartError> {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
@@ -62,6 +64,8 @@ impl Application {
             settings: Arc::new(settings),
             ai,
             hashes,
+            visitor_key: Arc::new(visitor_key),
+            views: Default::default(),
         };
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;
@@ -89,6 +93,7 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
+        let views = tokio::spawn(flush_views(self.state.clone()));
         let worker = self.state.settings.jobs_enabled.then(|| {
             let worker = job_worker(&self.state);
             let ai = self.state.ai.clone();
@@ -108,6 +113,10 @@ impl Application {
         }
         let result = self.server.await;
         janitor.abort();
+        views.abort();
+        if let Err(e) = self.state.views.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "could not write the last view counts");
+        }
         if let Some(worker) = worker {
             worker.abort();
         }
@@ -217,6 +226,17 @@ fn report_ai_status(ai: &AiService) {
     }
 }
 
+/// Writes the page views counted in memory every few seconds (one transaction per flush).
+async fn flush_views(state: App) {
+    let mut tick = tokio::time::interval(state.settings.view_flush);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.views.flush(&state.db).await {
+            tracing::warn!(error = %e, "could not write view counts; kept for the next flush");
+        }
+    }
+}
+
 /// Deletes expired sessions and old rate-limit rows every few minutes, and queues the day's
 /// serial-vote reversal (once a day: its job key is the day).
 async fn sweep_expired(state: App) {
@@ -234,8 +254,11 @@ async fn sweep_expired(state: App) {
         if let Err(e) = db::rate_limits::delete_attempts_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old attempt counters");
         }
-        if let Err(e) = crate::services::votes::queue_serial_votes(&state).await {
-            tracing::warn!(error = %e, "could not queue the serial-vote reversal");
+        // Instances that run jobs schedule the daily ones.
+        if state.settings.jobs_enabled {
+            if let Err(e) = crate::services::votes::queue_serial_votes(&state).await {
+                tracing::warn!(error = %e, "could not queue the serial-vote reversal");
+            }
         }
     }
 }

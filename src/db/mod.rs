@@ -19,6 +19,7 @@ pub mod reputation;
 pub mod resource_comments;
 pub mod resources;
 pub mod rules;
+pub mod secrets;
 pub mod sessions;
 pub mod settings;
 pub mod stats;
@@ -145,6 +146,7 @@ pub struct Db {
     read: Pool,
     write: Pool,
     statements: Arc<AtomicU64>,
+    writes: Arc<AtomicU64>,
     limits: QueryLimits,
 }
 
@@ -155,11 +157,13 @@ impl Db {
         sqlx::any::install_default_drivers();
         let limits = url.limits();
         let statements = Arc::new(AtomicU64::new(0));
+        let writes = Arc::new(AtomicU64::new(0));
         let pools = |read: AnyPool, write: AnyPool, backend| Db {
             backend,
             read: Pool::new(read, statements.clone(), Some(limits.read_deadline)),
-            write: Pool::new(write, statements.clone(), None),
+            write: Pool::new(write, statements.clone(), None).counting_writes(writes.clone()),
             statements: statements.clone(),
+            writes: writes.clone(),
             limits,
         };
         match url.backend() {
@@ -206,6 +210,12 @@ impl Db {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// How many statements went through the writer pool, plus write transactions begun, since the
+    /// database was opened (a test of "reading writes nothing" holds this still).
+    pub fn writes_run(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -223,6 +233,7 @@ impl Db {
     /// A transaction for read-then-write work. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`) so the read it starts with cannot go stale before the write.
     pub async fn begin_write(&self) -> Result<Tx, DbError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
         match self.backend {
             Backend::Sqlite => self.write.inner().begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.write.inner().begin().await,

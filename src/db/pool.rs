@@ -19,6 +19,8 @@ use sqlx::{AnyPool, Describe, Either, Error, Execute, Executor};
 pub struct Pool {
     inner: AnyPool,
     statements: Arc<AtomicU64>,
+    /// The writer's own count (statements sent through the write pool).
+    writes: Option<Arc<AtomicU64>>,
     deadline: Option<Duration>,
 }
 
@@ -31,8 +33,15 @@ impl Pool {
         Self {
             inner,
             statements,
+            writes: None,
             deadline,
         }
+    }
+
+    /// Also counts this pool's statements in `writes` (the write pool).
+    pub(super) fn counting_writes(mut self, writes: Arc<AtomicU64>) -> Self {
+        self.writes = Some(writes);
+        self
     }
 
     pub(super) fn inner(&self) -> &AnyPool {
@@ -41,6 +50,9 @@ impl Pool {
 
     fn counted(&self) {
         self.statements.fetch_add(1, Ordering::Relaxed);
+        if let Some(writes) = &self.writes {
+            writes.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 

@@ -21,6 +21,17 @@ pub enum CookieOp {
     SetLang(Lang),
     SetFlash(&'static str),
     ClearFlash,
+    /// A visitor's signed double-submit CSRF token (`auth::csrf::VisitorKey`).
+    SetVisitorCsrf(String),
+}
+
+/// A visitor's CSRF token: the one their cookie carried (signature checked), or a new one that
+/// reaches the browser only if the page has a form (`Ctx::ensure_session`).
+#[derive(Debug, Clone)]
+pub struct VisitorCsrf {
+    pub token: String,
+    /// The browser has the cookie (sent it, or this response sets it).
+    pub in_cookie: bool,
 }
 
 #[derive(Clone)]
@@ -33,6 +44,8 @@ pub struct RequestContext {
     pub path: String,
     /// Unread notifications of the signed-in user (0 for visitors).
     pub unread_notifications: i64,
+    /// Set when there is no session.
+    pub visitor_csrf: Option<VisitorCsrf>,
     pub cookie_ops: Rc<RefCell<Vec<CookieOp>>>,
 }
 
@@ -112,16 +125,25 @@ impl Ctx {
         self.push(CookieOp::SetFlash(key));
     }
 
-    /// Makes sure a session exists so a form can carry a CSRF token; anonymous visitors get one only
-    /// when they open a form.
+    /// Makes sure a form on this page can carry a CSRF token: the session's, or for a visitor the
+    /// signed double-submit token, whose cookie is set now if the browser lacks it. Nothing is
+    /// stored: a visitor opening a form writes no row.
     pub async fn ensure_session(&self, state: &App) -> Result<String, AppError> {
         if let Some(s) = self.session() {
             return Ok(s.csrf_token);
         }
-        let (cookie, active) = session::start(&state.db, None, None, state.lifetimes()).await?;
-        let token = active.csrf_token.clone();
-        self.inner.borrow_mut().session = Some(active);
-        self.push(CookieOp::SetSession(cookie));
+        let mut ctx = self.inner.borrow_mut();
+        let visitor = ctx.visitor_csrf.get_or_insert_with(|| VisitorCsrf {
+            token: state.visitor_key.mint(),
+            in_cookie: false,
+        });
+        let token = visitor.token.clone();
+        if !visitor.in_cookie {
+            visitor.in_cookie = true;
+            ctx.cookie_ops
+                .borrow_mut()
+                .push(CookieOp::SetVisitorCsrf(token.clone()));
+        }
         Ok(token)
     }
 
@@ -170,6 +192,12 @@ impl Ctx {
                 .session
                 .as_ref()
                 .map(|s| s.csrf_token.clone())
+                .or_else(|| {
+                    ctx.visitor_csrf
+                        .as_ref()
+                        .filter(|v| v.in_cookie)
+                        .map(|v| v.token.clone())
+                })
                 .unwrap_or_default(),
             flash: ctx
                 .flash

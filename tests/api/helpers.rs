@@ -17,6 +17,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The inference service when the test turned the AI on.
     pub ai: Option<agora::ai::AiService>,
+    /// The server's page views not yet written (a test flushes them itself).
+    pub views: agora::db::posts::views::ViewCounts,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -57,6 +59,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let ai = app.state().ai.clone();
+    let views = app.state().views.clone();
     tokio::spawn(app.run_until_stopped());
     let jar = Arc::new(Jar::default());
     let client = client_with(jar.clone());
@@ -67,6 +70,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         jar,
         settings,
         ai,
+        views,
         _dir: dir,
     }
 }
@@ -165,6 +169,8 @@ impl TestApp {
             settings: Arc::new(self.settings.clone()),
             ai: self.ai.clone(),
             hashes: agora::auth::hash_gate::HashGate::new(self.settings.password_hashes),
+            visitor_key: Arc::new(agora::auth::csrf::VisitorKey::ephemeral()),
+            views: self.views.clone(),
         }
     }
 

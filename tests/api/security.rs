@@ -141,15 +141,25 @@ fn set_cookies(res: &reqwest::Response) -> Vec<String> {
 #[tokio::test]
 async fn session_cookie_is_httponly_and_samesite_lax() {
     let app = spawn_app().await;
+    // A visitor's form gets the signed CSRF cookie; signing up, the session cookie.
     let res = app.get("/login").await;
-    let cookie = set_cookies(&res)
+    let visitor = set_cookies(&res)
+        .into_iter()
+        .find(|c| c.starts_with("agora_csrf="))
+        .expect("visitor CSRF cookie");
+    let res = app
+        .register("cookies", "cookies@example.com", crate::helpers::PASSWORD)
+        .await;
+    let session = set_cookies(&res)
         .into_iter()
         .find(|c| c.starts_with("agora_session="))
         .expect("session cookie");
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Path=/"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http on loopback");
+    for cookie in [visitor, session] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "plain http on loopback");
+    }
 }
 
 #[tokio::test]
@@ -158,7 +168,7 @@ async fn secure_cookies_use_the_host_prefix() {
     let res = app.get("/login").await;
     let cookie = set_cookies(&res)
         .into_iter()
-        .find(|c| c.starts_with("__Host-agora_session="))
+        .find(|c| c.starts_with("__Host-agora_csrf="))
         .expect("__Host- cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");

@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod lists;
 pub mod revisions;
 pub mod tags;
+pub mod views;
 
 use sqlx::Row;
 
@@ -269,15 +270,6 @@ pub async fn soft_delete(db: &Db, id: i64) -> Result<(), DbError> {
         refresh_answer_count(&mut tx, parent, at).await?;
     }
     tx.commit().await
-}
-
-/// Counts one page view.
-pub async fn count_view(db: &Db, id: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE posts SET view_count = view_count + 1 WHERE id = $1")
-        .bind(id)
-        .execute(db.writer())
-        .await?;
-    Ok(())
 }
 
 /// What accepting changed.

@@ -1,5 +1,5 @@
-//! Refuses state-changing requests that lack this session's CSRF token or that the browser marks as
-//! cross-site. Form bodies are read here (within the body limit) and handed on untouched.
+//! Refuses state-changing requests that lack this session's CSRF token (a visitor's: the token of
+//! their signed cookie) or that the browser marks as cross-site. Form bodies are read here (within the body limit) and handed on untouched.
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -29,7 +29,15 @@ pub async fn verify_csrf(
     let expected = req
         .extensions()
         .get::<Rc<RefCell<RequestContext>>>()
-        .and_then(|c| c.borrow().session.as_ref().map(|s| s.csrf_token.clone()))
+        .and_then(|c| {
+            let c = c.borrow();
+            match (&c.session, &c.visitor_csrf) {
+                (Some(session), _) => Some(session.csrf_token.clone()),
+                // A visitor: the token their signed cookie carries must come back in the form.
+                (None, Some(visitor)) if visitor.in_cookie => Some(visitor.token.clone()),
+                (None, _) => None,
+            }
+        })
         .unwrap_or_default();
 
     let host = req.connection_info().host().to_string();

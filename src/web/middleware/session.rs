@@ -1,5 +1,6 @@
-//! Loads the session named by the cookie (one indexed read), picks the language, and afterwards writes
-//! whatever cookie changes the handler asked for.
+//! Loads the session named by the cookie (one indexed read), picks the language, checks a visitor's
+//! signed CSRF cookie (no read at all), and afterwards writes whatever cookie changes the handler
+//! asked for.
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -10,9 +11,10 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 
 use crate::app::App;
+use crate::auth::csrf;
 use crate::auth::session::{self, Lookup};
 use crate::i18n::Lang;
-use crate::web::context::{CookieOp, RequestContext};
+use crate::web::context::{CookieOp, RequestContext, VisitorCsrf};
 
 const LANG_COOKIE: &str = "agora_lang";
 const FLASH_COOKIE: &str = "agora_flash";
@@ -87,12 +89,25 @@ pub async fn load_session(
         crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
     }
     let client_ip = client_ip(&req, &state.settings.trusted_proxies);
+    // A visitor's form token: the signed cookie they carry; a new one only if a page asks for it.
+    let visitor_cookie = csrf::visitor_cookie_name(state.settings.secure_cookies);
+    let visitor_csrf = session
+        .is_none()
+        .then(|| req.cookie(visitor_cookie))
+        .flatten()
+        .map(|c| c.value().to_string())
+        .filter(|token| state.visitor_key.verify(token))
+        .map(|token| VisitorCsrf {
+            token,
+            in_cookie: true,
+        });
     let context = RequestContext {
         session,
         lang,
         flash,
         client_ip,
         unread_notifications,
+        visitor_csrf,
         path: req
             .uri()
             .path_and_query()
@@ -120,6 +135,9 @@ pub async fn load_session(
                 base_cookie(FLASH_COOKIE, (*key).to_string(), secure).finish()
             }
             CookieOp::ClearFlash => removal(FLASH_COOKIE, secure),
+            CookieOp::SetVisitorCsrf(token) => base_cookie(visitor_cookie, token.clone(), secure)
+                .max_age(CookieDuration::days(1))
+                .finish(),
         };
         res.response_mut()
             .add_cookie(&cookie)

@@ -171,7 +171,7 @@ pub async fn show(
         )));
     }
     if article.is_published() {
-        db::posts::count_view(&state.db, article.id).await?;
+        state.views.count(article.id);
         article.view_count += 1;
         if let Some(me) = &user {
             crate::moderation::promotion::note_read(&state.db, me, article.id, article.author_id)

@@ -377,7 +377,7 @@ pub async fn show(
         )));
     }
     if question.is_published() {
-        db::posts::count_view(&state.db, question.id).await?;
+        state.views.count(question.id);
         question.view_count += 1;
         if let Some(me) = ctx.user() {
             crate::moderation::promotion::note_read(

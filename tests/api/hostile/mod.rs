@@ -1,5 +1,7 @@
 //! Hostile members and hostile traffic: content that asks for unbounded rendering, log-in floods,
 //! the link checker aimed inside the network, forwarded headers, and the small leaks.
+mod anonymous;
+mod big_topic;
 mod farming;
 mod held;
 mod logins;

@@ -81,11 +81,12 @@ async fn an_https_public_url_makes_cookies_secure_and_sends_hsts_on_loopback() {
         .iter()
         .filter_map(|v| v.to_str().ok().map(str::to_string))
         .collect();
+    // A visitor's form cookie (the session cookie is named and flagged the same way).
     let session = cookies
         .iter()
-        .find(|c| c.contains("agora_session="))
-        .expect("a session cookie");
-    assert!(session.starts_with("__Host-agora_session="), "{session}");
+        .find(|c| c.contains("agora_csrf="))
+        .expect("a visitor's CSRF cookie");
+    assert!(session.starts_with("__Host-agora_csrf="), "{session}");
     assert!(session.contains("Secure"), "{session}");
 
     // Without it, a loopback bind serves plain cookies and no HSTS.
@@ -101,10 +102,10 @@ async fn an_https_public_url_makes_cookies_secure_and_sends_hsts_on_loopback() {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("agora_session="))
+        .find(|c| c.contains("agora_csrf="))
         .map(str::to_string)
         .unwrap_or_default();
-    assert!(set_cookie.starts_with("agora_session="), "{set_cookie}");
+    assert!(set_cookie.starts_with("agora_csrf="), "{set_cookie}");
     assert!(!set_cookie.contains("Secure"), "{set_cookie}");
 }
 

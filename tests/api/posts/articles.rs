@@ -54,8 +54,9 @@ async fn articles_are_rendered_once_and_found_at_their_canonical_address() {
         assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY, "{wrong}");
         assert_eq!(location(&res), url);
     }
-    // Views are counted.
+    // Views are counted (in memory, written in a batch).
     app.get_html(&url).await;
+    app.views.flush(&app.db).await.expect("views written");
     let stored = agora::db::posts::by_id(&app.db, id)
         .await
         .expect("db")
