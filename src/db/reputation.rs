@@ -364,17 +364,22 @@ pub struct Event {
     pub at: i64,
 }
 
-/// A user's latest reputation events, newest first.
+/// A user's latest reputation events, newest first. A post that is no longer public (held, hidden,
+/// deleted, or an answer whose question is) keeps its line but loses its title and link.
 pub async fn recent_events(
     db: &super::Db,
     user_id: i64,
     limit: i64,
 ) -> Result<Vec<Event>, DbError> {
     let rows = sqlx::query(
-        "SELECT e.delta, e.reason, e.post_id, p.kind, p.parent_id, \
-                COALESCE(NULLIF(p.title, ''), q.title, '') AS title, e.at \
+        "SELECT e.delta, e.reason, e.post_id, \
+                CASE WHEN p.parent_id IS NULL OR q.id IS NOT NULL THEN p.kind END AS kind, \
+                p.parent_id, \
+                CASE WHEN p.parent_id IS NULL OR q.id IS NOT NULL \
+                     THEN COALESCE(NULLIF(p.title, ''), q.title, '') ELSE '' END AS title, e.at \
          FROM reputation_events e \
-         LEFT JOIN posts p ON p.id = e.post_id LEFT JOIN posts q ON q.id = p.parent_id \
+         LEFT JOIN posts p ON p.id = e.post_id AND p.status = 'published' \
+         LEFT JOIN posts q ON q.id = p.parent_id AND q.status = 'published' \
          WHERE e.user_id = $1 ORDER BY e.id DESC LIMIT $2",
     )
     .bind(user_id)

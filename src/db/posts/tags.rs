@@ -126,7 +126,8 @@ pub struct TagCursor {
 }
 
 /// One page of tags, most used first (keyset: `post_count DESC, id DESC`). Returns `limit` tags and
-/// whether more follow.
+/// whether more follow. A tag no published post carries is not listed (a draft's or a held post's
+/// tag would otherwise name what it is about).
 pub async fn page_by_popularity(
     db: &Db,
     after: Option<TagCursor>,
@@ -138,7 +139,7 @@ pub async fn page_by_popularity(
     });
     let rows = sqlx::query(
         "SELECT id, name, description, post_count FROM tags \
-         WHERE post_count < $1 OR (post_count = $1 AND id < $2) \
+         WHERE post_count > 0 AND (post_count < $1 OR (post_count = $1 AND id < $2)) \
          ORDER BY post_count DESC, id DESC LIMIT $3",
     )
     .bind(after.post_count)

@@ -4,6 +4,7 @@ mod anonymous;
 mod big_topic;
 mod farming;
 mod held;
+mod leaks;
 mod logins;
 mod outbound;
 mod proxy;
