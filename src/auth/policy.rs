@@ -93,6 +93,12 @@ pub fn may_act_on_role(me: &CurrentUser, user_id: i64, role: Role) -> bool {
     user_id != me.id && role != Role::Admin && (me.is_admin() || role == Role::Member)
 }
 
+/// Staff may redact a revision's text (what it said stays out of the history; who and why is
+/// audited).
+pub fn may_redact_revision(me: &CurrentUser) -> bool {
+    me.is_staff()
+}
+
 /// A decision an admin took (a suspension, a silence, a trust level, a spam sweep, hiding or
 /// deleting content) is lifted or changed only by an admin; a moderator's by any staff member.
 pub fn may_change_decision(me: &CurrentUser, taken_by_admin: bool) -> bool {

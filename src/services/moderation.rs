@@ -136,6 +136,21 @@ async fn owned(
     }
 }
 
+/// Staff redact revision `n` of a post (its text removed, audited). `false` when there is no such
+/// revision or it was redacted already.
+pub async fn redact_revision(
+    app: &App,
+    actor: &CurrentUser,
+    post_id: i64,
+    n: i64,
+    reason: &str,
+) -> Result<bool, WriteError> {
+    if !policy::may_redact_revision(actor) {
+        return Err(WriteError::Failed(AppError::Forbidden));
+    }
+    Ok(db::posts::revisions::redact(&app.db, actor.id, post_id, n, reason).await?)
+}
+
 /// Why staff may not act on a member (`policy::may_act_on_member`).
 fn may_act(actor: &CurrentUser, user: &UserRecord) -> Result<(), WriteError> {
     if policy::may_act_on_member(actor, user) {

@@ -244,6 +244,10 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route("/flags", web::get().to(moderation::queue::show_flags))
         .route("/posts/{id}", web::get().to(moderation::queue::show_post))
         .route(
+            "/posts/{id}/revisions/{n}/redact",
+            web::post().to(moderation::revisions::redact),
+        )
+        .route(
             "/posts/{id}/{action}",
             web::post().to(moderation::queue::act_on_post),
         )

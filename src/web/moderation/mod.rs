@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod flags;
 pub mod queue;
+pub mod revisions;
 pub mod rules;

@@ -9,4 +9,5 @@ mod logins;
 mod outbound;
 mod proxy;
 mod rendering;
+mod revisions;
 mod small;
