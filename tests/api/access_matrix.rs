@@ -182,13 +182,15 @@ enum Decider {
     Moderator,
 }
 
-/// A staff decision and the action that lifts or changes it: (make path, make fields, undo path,
-/// undo fields), with `{id}` standing for the target.
-fn decision_cases() -> Vec<(
+/// A staff decision on a member and the action that lifts or changes it: (the action that makes
+/// it, the action that undoes it, the undoing form's fields).
+type DecisionCase = (
     &'static str,
     &'static str,
     Vec<(&'static str, &'static str)>,
-)> {
+);
+
+fn decision_cases() -> Vec<DecisionCase> {
     vec![
         ("silence", "unsilence", vec![("reason", "lifted")]),
         (
