@@ -8,8 +8,10 @@ use agora::db::Backend;
 
 const ANSWERS: i64 = 40_000;
 
-/// `count` answers to `question` by `author`, generated inside the database in one statement.
+/// `count` answers to `question` by `author`, generated inside the database in one statement (on a
+/// connection without the statement time-out, as bench databases are loaded).
 async fn answers(app: &TestApp, question: i64, author: i64, count: i64) {
+    let mut conn = app.db.unbounded().await.expect("connection");
     let series = match app.db.backend() {
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
@@ -27,7 +29,7 @@ async fn answers(app: &TestApp, question: i64, author: i64, count: i64) {
     .bind(author)
     .bind(agora::render::RENDERER_VERSION)
     .bind(agora::db::now() - 86_400)
-    .execute(app.db.writer())
+    .execute(&mut *conn)
     .await
     .expect("answers");
     sqlx::query(
@@ -35,9 +37,10 @@ async fn answers(app: &TestApp, question: i64, author: i64, count: i64) {
          WHERE a.parent_id = $1 AND a.status = 'published') WHERE id = $1",
     )
     .bind(question)
-    .execute(app.db.writer())
+    .execute(&mut *conn)
     .await
     .expect("answer count");
+    app.db.release_unbounded(conn).await.expect("released");
 }
 
 fn answer_count_on(html: &str) -> usize {
