@@ -4,7 +4,7 @@
 use crate::app::App;
 use crate::auth::{policy, CurrentUser};
 use crate::db;
-use crate::db::moderation::{CommentAction, PostAction};
+use crate::db::moderation::PostAction;
 use crate::error::AppError;
 
 /// A kind of decision that stands until someone lifts it.
@@ -81,11 +81,6 @@ pub fn on_post(action: PostAction) -> Option<Decision> {
             | PostAction::Restore
     )
     .then_some(Decision::PostStatus)
-}
-
-/// Every comment action changes its status.
-pub fn on_comment(_action: CommentAction) -> Decision {
-    Decision::CommentStatus
 }
 
 /// Whether `actor` may lift or change the `decision` standing on target `id`.

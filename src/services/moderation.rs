@@ -116,7 +116,8 @@ pub async fn act_on_comment(
     action: CommentAction,
     note: &str,
 ) -> Result<Acted, ModerationError> {
-    if !owned(app, actor, decisions::on_comment(action), comment_id).await? {
+    // Every comment action changes its status.
+    if !owned(app, actor, Decision::CommentStatus, comment_id).await? {
         return Err(ModerationError::AdminDecision);
     }
     db::moderation::moderate_comment(&app.db, actor.id, comment_id, action, note).await
