@@ -65,6 +65,7 @@ async fn no_listing_shows_draft_held_hidden_deleted_or_spam_content_to_anyone() 
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let draft = id_after(&location(&res), "/articles/");
     let held = author
         .ask_with("Held numbat heldword", "Body about numbat.", "walkheld")
         .await;
@@ -79,7 +80,7 @@ async fn no_listing_shows_draft_held_hidden_deleted_or_spam_content_to_anyone() 
         .await;
     member.vote("question", gone, 1).await;
     ok(&admin, &format!("/admin/posts/{gone}/delete"), &[]).await;
-    spammer
+    let spam = spammer
         .ask_with("Spam bilby question", "Body about bilby.", "walkspam")
         .await;
 
@@ -261,6 +262,37 @@ async fn no_listing_shows_draft_held_hidden_deleted_or_spam_content_to_anyone() 
         "the public question is listed ({seen_public})"
     );
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+
+    // Each post that is not public answers 404 to a visitor and a member: its page, its revisions
+    // and its summary (a visitor is sent to log in for that first).
+    let mut opened = Vec::new();
+    for (kind, id) in [
+        ("articles", draft),
+        ("questions", held),
+        ("questions", hid),
+        ("questions", gone),
+        ("questions", spam),
+        ("answers", hidden_answer),
+    ] {
+        for path in [
+            format!("/{kind}/{id}"),
+            format!("/{kind}/{id}/revisions"),
+            format!("/posts/{id}/summary"),
+        ] {
+            let res = visitor.get(app.url(&path)).send().await.expect("get");
+            // Summaries are for members: a visitor is sent to log in before anything is looked up.
+            let to_login = res.status() == StatusCode::SEE_OTHER
+                && path.ends_with("/summary")
+                && location(&res).starts_with("/login");
+            let by_member = member.get(&path).await.0;
+            for (who, status) in [("visitor", res.status()), ("member", by_member)] {
+                if status != StatusCode::NOT_FOUND && !(who == "visitor" && to_login) {
+                    opened.push(format!("{who} {path}: {status}"));
+                }
+            }
+        }
+    }
+    assert!(opened.is_empty(), "{}", opened.join("\n"));
 
     // The author still opens their held post; a visitor does not.
     assert!(!author
