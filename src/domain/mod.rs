@@ -14,6 +14,7 @@ pub mod rules;
 mod script;
 mod site;
 mod tags;
+pub mod text;
 pub mod trust;
 mod username;
 

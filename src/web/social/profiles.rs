@@ -187,7 +187,7 @@ pub async fn update_bio(
     }
     let form = form.into_inner();
     let bio = form.bio.trim();
-    let chars = bio.chars().count();
+    let chars = crate::domain::text::weighted_len(bio);
     if chars > BIO_MAX_CHARS {
         let mut errors = FormErrors::default();
         let message = ctx.t().fill(
