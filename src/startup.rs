@@ -89,6 +89,11 @@ impl Application {
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to the grace period).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
+        let badges = self
+            .state
+            .settings
+            .jobs_enabled
+            .then(|| tokio::spawn(crate::services::badges::schedule(self.state.db.clone())));
         let worker = self.state.settings.jobs_enabled.then(|| {
             let worker = job_worker(&self.state);
             let ai = self.state.ai.clone();
@@ -110,6 +115,9 @@ impl Application {
         janitor.abort();
         if let Some(worker) = worker {
             worker.abort();
+        }
+        if let Some(badges) = badges {
+            badges.abort();
         }
         self.state.db.close().await;
         result

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, link_check, summaries};
+use super::{badges, bot, link_check, summaries};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -32,6 +32,20 @@ pub fn registry(app: &App) -> Registry {
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    let db = app.db.clone();
+    registry.register(
+        badges::BADGE_JOB,
+        Arc::new(move |_payload: String| {
+            let db = db.clone();
+            async move {
+                badges::award_new(&db)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            .boxed()
+        }),
+    );
     registry
 }
 

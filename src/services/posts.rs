@@ -76,6 +76,9 @@ async fn create_topic(
     index::post_changed(app, id).await;
     let new_question = kind == PostKind::Question && status == PostStatus::Published;
     super::summaries::queue_after_write(app, id, new_question).await;
+    if status == PostStatus::Published {
+        super::follows::topic_created(app, id, writer.user.id).await;
+    }
     Ok(Written {
         id,
         status,
@@ -116,6 +119,9 @@ pub async fn answer(
     .await?;
     after_write(app, writer, &verdict, Target::Post(id)).await?;
     index::post_changed(app, id).await;
+    if status == PostStatus::Published {
+        super::follows::answered(app, question.id, question.author_id, id, writer.user.id).await;
+    }
     Ok(Written {
         id,
         status,

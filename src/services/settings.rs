@@ -302,3 +302,12 @@ mod tests {
         assert!(s.bot_auto_answer && s.bot && s.summaries);
     }
 }
+
+/// The scores the badges earned by score need (`badge_*` site settings), defaults for the rest.
+pub async fn badge_thresholds(db: &Db) -> Result<crate::domain::BadgeThresholds, DbError> {
+    let keys = crate::domain::BadgeThresholds::KEYS;
+    let stored = db::settings::many(db, &keys).await?;
+    Ok(crate::domain::BadgeThresholds::from_settings(
+        stored.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ))
+}
