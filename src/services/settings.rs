@@ -257,6 +257,15 @@ pub async fn save_features(
     Ok(())
 }
 
+/// The scores the badges earned by score need (`badge_*` site settings), defaults for the rest.
+pub async fn badge_thresholds(db: &Db) -> Result<crate::domain::BadgeThresholds, DbError> {
+    let keys = crate::domain::BadgeThresholds::KEYS;
+    let stored = db::settings::many(db, &keys).await?;
+    Ok(crate::domain::BadgeThresholds::from_settings(
+        stored.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,13 +310,4 @@ mod tests {
         assert_eq!(s.bot_name, "agora-bot");
         assert!(s.bot_auto_answer && s.bot && s.summaries);
     }
-}
-
-/// The scores the badges earned by score need (`badge_*` site settings), defaults for the rest.
-pub async fn badge_thresholds(db: &Db) -> Result<crate::domain::BadgeThresholds, DbError> {
-    let keys = crate::domain::BadgeThresholds::KEYS;
-    let stored = db::settings::many(db, &keys).await?;
-    Ok(crate::domain::BadgeThresholds::from_settings(
-        stored.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ))
 }
