@@ -47,6 +47,6 @@ mod tests {
     #[test]
     fn mixed_text_adds_both_weights() {
         assert_eq!(weighted_len("LoRA 微调"), 9);
-        assert_eq!(weighted_len("torch.nn.Module 的用法"), 21);
+        assert_eq!(weighted_len("torch.nn.Module 的用法"), 22);
     }
 }
