@@ -8,7 +8,7 @@ let forum;
 let chrome;
 useForum((started, browser) => ([forum, chrome] = [started, browser]));
 
-test("a member bookmarks a question and an answer and finds them again on /bookmarks", async () => {
+test("a member bookmarks a question and finds it again on /bookmarks", async () => {
   const page = await chrome.newPage();
   await forum.signUp(page, "asker");
   await page.goto(`${forum.base}/questions/ask`);
