@@ -177,6 +177,10 @@ pub async fn edit_topic(
     after_write(app, writer, &verdict, Target::Post(post.id)).await?;
     index::post_changed(app, post.id).await;
     super::summaries::queue_after_write(app, post.id, false).await;
+    if publishes_draft && status == PostStatus::Published {
+        // A draft appears now: its author watches it and its tags' watchers hear of it.
+        super::follows::topic_created(app, post.id, post.author_id).await;
+    }
     Ok(Written {
         id: post.id,
         status,

@@ -56,6 +56,21 @@ async fn a_member_bookmarks_a_question_an_answer_and_finds_them_on_bookmarks() {
     let (_, list) = bob.get("/bookmarks").await;
     assert!(!list.contains(&format!("#answer-{answer}")));
 
+    // Resources too, from their page.
+    let trusted = Member::with(&app, "trusted", agora::domain::Role::Member, 500).await;
+    let fields = crate::resources::paper("The LoRA paper", "https://arxiv.org/abs/2106.09685", &[]);
+    let resource = crate::resources::submit_ok(&trusted, &fields).await;
+    let (status, body) = toggle_json(&bob, "resource", resource).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["bookmarked"], true);
+    assert!(bob
+        .get(&format!("/resources/{resource}"))
+        .await
+        .1
+        .contains("Remove bookmark"));
+    let (_, list) = bob.get("/bookmarks").await;
+    assert!(list.contains("The LoRA paper") && list.contains(&format!("/resources/{resource}")));
+
     // Bookmarks are private.
     let (_, theirs) = alice.get("/bookmarks").await;
     assert!(!theirs.contains("How do I shard a tokenizer?"));

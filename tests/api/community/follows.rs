@@ -178,6 +178,42 @@ async fn a_muted_tag_leaves_the_members_home_page_and_lists_only() {
 }
 
 #[tokio::test]
+async fn publishing_a_draft_article_tells_the_tags_watchers_and_its_author_watches_it() {
+    let app = spawn_app().await;
+    let alice = Member::join(&app, "alice").await;
+    let bob = Member::join(&app, "bob").await;
+    alice
+        .write_article("Seed article on transformers", false)
+        .await;
+    follow(&bob, "tag", "transformers", "watch").await;
+    let draft = alice
+        .write_article("Draft on rotary embeddings", true)
+        .await;
+    assert!(
+        !notifications(&bob)
+            .await
+            .contains("Draft on rotary embeddings"),
+        "a draft is private"
+    );
+    let res = alice
+        .post(
+            &format!("/articles/{draft}/edit"),
+            &[
+                ("title", "Draft on rotary embeddings"),
+                ("body", "RoPE rotates query and key pairs."),
+                ("tags", "transformers"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(notifications(&bob)
+        .await
+        .contains("alice posted “Draft on rotary embeddings” in a tag you watch"));
+    let page = alice.page(&format!("/articles/{draft}")).await;
+    assert!(page.contains("Stop watching"), "the author watches it");
+}
+
+#[tokio::test]
 async fn a_muted_tag_wins_over_a_watched_one_for_new_topic_notices() {
     let app = spawn_app().await;
     let alice = Member::join(&app, "alice").await;
