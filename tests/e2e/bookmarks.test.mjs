@@ -28,9 +28,17 @@ test("a member bookmarks a question and finds it again on /bookmarks", async () 
 
   const questionButton = ".post:not(.answer) [data-bookmark-button]";
   assert.equal(await page.getAttribute(questionButton, "aria-pressed"), "false");
+  let reloaded = false;
+  const onNavigate = (frame) => {
+    if (frame === page.mainFrame()) reloaded = true;
+  };
+  page.on("framenavigated", onNavigate);
   await page.click(questionButton);
   await page.waitForSelector(`${questionButton}[aria-pressed="true"]`);
   assert.match(await page.textContent(questionButton), /Remove bookmark/);
+  assert.equal(reloaded, false, "bookmarking did not reload the page (static/js/bookmarks.js)");
+  page.off("framenavigated", onNavigate);
+
 
   await page.goto(`${forum.base}/bookmarks`);
   const saved = page.locator(".bookmark-item a", { hasText: "How do I stream tokens" });
