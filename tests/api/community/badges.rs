@@ -135,3 +135,46 @@ async fn the_badges_page_in_chinese_names_the_badges() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("徽章") && html.contains("好回答"), "{html}");
 }
+
+#[tokio::test]
+async fn admins_set_the_badge_thresholds_on_the_settings_page() {
+    let app = spawn_app().await;
+    let admin = Member::with(&app, "root", Role::Admin, 1).await;
+    let (status, page) = admin.get("/admin/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(
+            "name=\"badge_good_answer\" type=\"number\" min=\"1\" max=\"1000000\" value=\"10\""
+        ),
+        "{page}"
+    );
+    let fields = [
+        ("site_name", "agora"),
+        ("registration", "open"),
+        ("badge_good_answer", "12"),
+        ("badge_great_answer", "30"),
+        ("badge_tag_bronze", "5"),
+        ("badge_tag_silver", "50"),
+        ("badge_tag_gold", "500"),
+    ];
+    let res = admin.post("/admin/settings", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let t = agora::services::settings::badge_thresholds(&app.db)
+        .await
+        .expect("thresholds");
+    assert_eq!((t.good_answer, t.tag_gold), (12, 500));
+    assert!(app
+        .get_html("/badges")
+        .await
+        .1
+        .contains("An answer scored 12 or more."));
+    let mut bad = fields.to_vec();
+    bad[2] = ("badge_good_answer", "0");
+    let res = admin.post("/admin/settings", &bad).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let member = Member::join(&app, "member").await;
+    assert_eq!(
+        member.post("/admin/settings", &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
