@@ -149,21 +149,6 @@ pub async fn tag_watchers(db: &Db, post_id: i64, actor_id: i64) -> Result<Vec<i6
     .await
 }
 
-/// The names of the tags the member watches and mutes, for their settings and the tag pages.
-pub async fn tags_of(db: &Db, user_id: i64) -> Result<Vec<(String, Level)>, DbError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT t.name, f.level FROM follows f JOIN tags t ON t.id = f.target_id \
-         WHERE f.user_id = $1 AND f.target_kind = 'tag' ORDER BY t.name",
-    )
-    .bind(user_id)
-    .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(name, level)| Level::from_stored(&level).map(|l| (name, l)))
-        .collect())
-}
-
 /// The condition a list adds to leave out posts carrying a tag the member `$n` muted: one probe of
 /// `post_tags`' primary key per post and of `follows`' primary key per tag.
 pub fn muted_clause(param: usize) -> String {
