@@ -81,7 +81,7 @@ pub async fn earned(db: &Db, user_id: i64, t: &BadgeThresholds) -> Result<Vec<Aw
         awards.push(once(Badge::Editor, Some(id)));
     }
     let scored: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, score FROM posts WHERE author_id = $1 AND kind IN ('answer', 'bot_answer') \
+        "SELECT id, score FROM posts WHERE author_id = $1 AND kind = 'answer' \
          AND status = 'published' AND score >= $2",
     )
     .bind(user_id)
