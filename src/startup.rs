@@ -94,6 +94,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let janitor = tokio::spawn(sweep_expired(self.state.clone()));
         let views = tokio::spawn(flush_views(self.state.clone()));
+        let badges = self
+            .state
+            .settings
+            .jobs_enabled
+            .then(|| tokio::spawn(crate::services::badges::schedule(self.state.db.clone())));
         let worker = self.state.settings.jobs_enabled.then(|| {
             let worker = job_worker(&self.state);
             let ai = self.state.ai.clone();
@@ -119,6 +124,9 @@ impl Application {
         }
         if let Some(worker) = worker {
             worker.abort();
+        }
+        if let Some(badges) = badges {
+            badges.abort();
         }
         self.state.db.close().await;
         result

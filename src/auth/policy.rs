@@ -82,6 +82,11 @@ pub fn may_list_without_review(user: &CurrentUser) -> bool {
     user.is_staff() || user.reputation >= TRUSTED_SUBMITTER_REPUTATION
 }
 
+/// The submitter and staff edit a resource entry (an untrusted editor's edit goes back to review).
+pub fn may_edit_resource(user: &CurrentUser, resource: &ResourceRecord) -> bool {
+    user.id == resource.submitted_by || user.is_staff()
+}
+
 /// Moderators act on members; admins also on moderators; nobody on an admin or on themselves (the
 /// same rule as suspension).
 pub fn may_act_on_member(me: &CurrentUser, user: &UserRecord) -> bool {

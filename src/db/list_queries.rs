@@ -15,6 +15,16 @@ pub fn all(backend: Backend) -> Vec<ListQuery> {
     for (name, scope, order) in lists::SERVED {
         all.push(lists::page_query(backend, name, *scope, *order, None, 30));
         all.push(lists::page_query(backend, name, *scope, *order, deep, 30));
+        // The same list as a member with muted tags reads it.
+        all.push(lists::page_query_for(
+            backend,
+            name,
+            *scope,
+            *order,
+            None,
+            30,
+            Some(1),
+        ));
     }
     all.push(lists::pinned_query(PostKind::Question, 10));
     all.push(lists::drafts_query(1, 10));

@@ -2,8 +2,11 @@
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod ai;
+pub mod badges;
+pub mod bookmarks;
 pub mod comments;
 pub mod flags;
+pub mod follows;
 pub mod invites;
 pub mod jobs;
 pub mod list_queries;
@@ -17,6 +20,7 @@ pub mod profiles;
 pub mod rate_limits;
 pub mod reputation;
 pub mod resource_comments;
+pub mod resource_revisions;
 pub mod resources;
 pub mod rules;
 pub mod secrets;

@@ -19,16 +19,28 @@ pub enum Kind {
     Moderation,
     /// Someone commented on your resource (`resource_id`, `comment_id` = the resource comment).
     ResourceComment,
+    /// A new answer on a topic you watch (`post_id` = the answer).
+    WatchedAnswer,
+    /// A new comment on a topic you watch (`post_id` = the post, `comment_id` = the comment).
+    WatchedComment,
+    /// A new topic in a tag you watch (`post_id` = the topic).
+    WatchedTag,
+    /// You earned a badge; `detail` is `badge:tag` (the tag empty for other badges).
+    Badge,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Answer,
         Kind::Comment,
         Kind::Mention,
         Kind::Accepted,
         Kind::Moderation,
         Kind::ResourceComment,
+        Kind::WatchedAnswer,
+        Kind::WatchedComment,
+        Kind::WatchedTag,
+        Kind::Badge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +51,10 @@ impl Kind {
             Kind::Accepted => "accepted",
             Kind::Moderation => "moderation",
             Kind::ResourceComment => "resource_comment",
+            Kind::WatchedAnswer => "watched_answer",
+            Kind::WatchedComment => "watched_comment",
+            Kind::WatchedTag => "watched_tag",
+            Kind::Badge => "badge",
         }
     }
 

@@ -17,7 +17,7 @@ pub enum BodyProblem {
 impl CommentBody {
     pub fn parse(text: &str) -> Result<Self, BodyProblem> {
         let text = text.trim();
-        let chars = text.chars().count();
+        let chars = super::text::weighted_len(text);
         if chars < COMMENT_MIN_CHARS {
             Err(BodyProblem::TooShort)
         } else if chars > COMMENT_MAX_CHARS {
@@ -72,11 +72,24 @@ mod tests {
     fn comment_length_is_limited_after_trimming() {
         assert_eq!(CommentBody::parse("  a "), Err(BodyProblem::TooShort));
         assert_eq!(CommentBody::parse("  ok  ").map(|b| b.0), Ok("ok".into()));
-        let long = "字".repeat(COMMENT_MAX_CHARS + 1);
+        let long = "a".repeat(COMMENT_MAX_CHARS + 1);
         assert_eq!(
             CommentBody::parse(&long),
             Err(BodyProblem::TooLong {
                 chars: COMMENT_MAX_CHARS + 1
+            })
+        );
+    }
+
+    #[test]
+    fn comment_length_counts_a_chinese_character_twice() {
+        assert_eq!(CommentBody::parse("好").map(|b| b.0), Ok("好".into()));
+        let half = "字".repeat(COMMENT_MAX_CHARS / 2);
+        assert!(CommentBody::parse(&half).is_ok());
+        assert_eq!(
+            CommentBody::parse(&format!("{half}字")),
+            Err(BodyProblem::TooLong {
+                chars: COMMENT_MAX_CHARS + 2
             })
         );
     }

@@ -1,5 +1,6 @@
 //! Types that are valid by construction: user input becomes one of these at the edge, and code past the
 //! edge never re-checks it.
+mod badge;
 mod bot;
 mod comment;
 mod email;
@@ -14,9 +15,11 @@ pub mod rules;
 mod script;
 mod site;
 mod tags;
+pub mod text;
 pub mod trust;
 mod username;
 
+pub use badge::{Badge, BadgeThresholds, Rank};
 pub use bot::AskStatus;
 pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;

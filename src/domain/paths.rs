@@ -49,6 +49,16 @@ pub fn comment_url(post_path: &str, comment_id: i64) -> String {
     format!("{base}#comment-{comment_id}")
 }
 
+/// A badge's page with its holders.
+pub fn badge_url(badge: super::Badge) -> String {
+    format!("/badges/{}", badge.as_str())
+}
+
+/// A resource's edit form.
+pub fn resource_edit_url(id: i64) -> String {
+    format!("/resources/{id}/edit")
+}
+
 pub fn resource_url(id: i64) -> String {
     format!("/resources/{id}")
 }

@@ -74,14 +74,15 @@ impl PostStatus {
     }
 }
 
-/// A post title: trimmed, inner whitespace collapsed, 10-200 characters.
+/// A post title: trimmed, inner whitespace collapsed, 10-200 characters by weighted length (a CJK
+/// character counts 2, see [`super::text::weighted_len`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
 impl Title {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let title = input.split_whitespace().collect::<Vec<_>>().join(" ");
-        let count = title.chars().count();
+        let count = super::text::weighted_len(&title);
         if count < TITLE_MIN {
             return Err(FieldError::new("title", "post.error.title_short"));
         }
@@ -169,6 +170,22 @@ mod tests {
             "post.error.title_long"
         );
         assert!(Title::parse("如何在本地部署大语言模型？").is_ok());
+    }
+
+    #[test]
+    fn title_length_counts_a_chinese_character_twice() {
+        assert_eq!(Title::parse("1. 背景介绍").unwrap().as_str(), "1. 背景介绍");
+        assert_eq!(
+            Title::parse("背景介绍").unwrap_err().key,
+            "post.error.title_short",
+            "four characters weigh 8, under the minimum of 10"
+        );
+        assert!(Title::parse(&"模".repeat(100)).is_ok());
+        assert_eq!(
+            Title::parse(&"模".repeat(101)).unwrap_err().key,
+            "post.error.title_long"
+        );
+        assert_eq!(Title::parse("Intro text").unwrap().as_str(), "Intro text");
     }
 
     #[test]

@@ -63,6 +63,12 @@ pub async fn add(
                 },
             )
             .await?;
+            if !held {
+                let topic = post.parent_id.unwrap_or(post.post_id);
+                let told = [post.author_id];
+                super::follows::commented(app, topic, post.post_id, id, writer.user.id, &told)
+                    .await;
+            }
             (id, Target::Comment(id))
         }
         CommentOn::Resource(resource) => {

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, link_check, summaries, votes};
+use super::{badges, bot, link_check, summaries, votes};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -40,6 +40,20 @@ pub fn registry(app: &App) -> Registry {
             let app = serial.clone();
             async move {
                 votes::reverse_serial_votes(&app)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            .boxed()
+        }),
+    );
+    let db = app.db.clone();
+    registry.register(
+        badges::BADGE_JOB,
+        Arc::new(move |_payload: String| {
+            let db = db.clone();
+            async move {
+                badges::award_new(&db)
                     .await
                     .map(|_| ())
                     .map_err(|e| e.to_string())

@@ -3,9 +3,12 @@
 //! Handlers parse and authorise, call one function here, and render what it returns. Services take
 //! the [`App`](crate::app::App) and never import `web`.
 pub mod accounts;
+pub mod badges;
+pub mod bookmarks;
 pub mod bot;
 pub mod comments;
 pub mod decisions;
+pub mod follows;
 pub mod gate;
 pub mod index;
 pub mod invites;

@@ -76,6 +76,9 @@ async fn create_topic(
     index::post_changed(app, id).await;
     let new_question = kind == PostKind::Question && status == PostStatus::Published;
     super::summaries::queue_after_write(app, id, new_question).await;
+    if status == PostStatus::Published {
+        super::follows::topic_created(app, id, writer.user.id).await;
+    }
     Ok(Written {
         id,
         status,
@@ -116,6 +119,9 @@ pub async fn answer(
     .await?;
     after_write(app, writer, &verdict, Target::Post(id)).await?;
     index::post_changed(app, id).await;
+    if status == PostStatus::Published {
+        super::follows::answered(app, question.id, question.author_id, id, writer.user.id).await;
+    }
     Ok(Written {
         id,
         status,
@@ -171,6 +177,10 @@ pub async fn edit_topic(
     after_write(app, writer, &verdict, Target::Post(post.id)).await?;
     index::post_changed(app, post.id).await;
     super::summaries::queue_after_write(app, post.id, false).await;
+    if publishes_draft && status == PostStatus::Published {
+        // A draft appears now: its author watches it and its tags' watchers hear of it.
+        super::follows::topic_created(app, post.id, post.author_id).await;
+    }
     Ok(Written {
         id: post.id,
         status,

@@ -51,7 +51,31 @@ pub async fn submit(
     } else {
         ResourceStatus::Pending
     };
-    let new = NewResource {
+    let new = to_store(input, &rendered, writer.user.id, status);
+    let id = match db::resources::create(&app.db, &new).await {
+        Ok(id) => id,
+        Err(CreateError::Duplicate(dup)) => return Ok(Submission::Duplicate(dup)),
+        Err(CreateError::Db(e)) => return Err(e.into()),
+    };
+    rate_limit::record(&app.db, &bucket).await?;
+    after_write(app, writer, &verdict, Target::Resource(id)).await?;
+    if status == ResourceStatus::Approved {
+        index::resource_changed(app, id).await;
+        link_check::queue(app, id).await;
+        Ok(Submission::Listed(id))
+    } else {
+        Ok(Submission::Pending(id))
+    }
+}
+
+/// The row a valid input becomes.
+fn to_store<'a>(
+    input: &'a ResourceInput,
+    rendered: &'a crate::render::Rendered,
+    submitted_by: i64,
+    status: ResourceStatus,
+) -> NewResource<'a> {
+    NewResource {
         kind: input.kind.as_str(),
         title: &input.title,
         url: &input.url.url,
@@ -68,23 +92,56 @@ pub async fn submit(
         description_text: &rendered.text,
         renderer_version: RENDERER_VERSION,
         tags: input.tags.names(),
-        submitted_by: writer.user.id,
+        submitted_by,
         status: status.as_str(),
-    };
-    let id = match db::resources::create(&app.db, &new).await {
-        Ok(id) => id,
-        Err(CreateError::Duplicate(dup)) => return Ok(Submission::Duplicate(dup)),
-        Err(CreateError::Db(e)) => return Err(e.into()),
-    };
-    rate_limit::record(&app.db, &bucket).await?;
-    after_write(app, writer, &verdict, Target::Resource(id)).await?;
-    if status == ResourceStatus::Approved {
-        index::resource_changed(app, id).await;
-        link_check::queue(app, id).await;
-        Ok(Submission::Listed(id))
-    } else {
-        Ok(Submission::Pending(id))
     }
+}
+
+/// What an edit came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// Saved; the entry keeps its place (listed stays listed).
+    Saved,
+    /// Saved, and the entry went back to review: the editor is below the trust threshold
+    /// ([`policy::may_list_without_review`]) or a hold rule matched.
+    BackToReview,
+    /// Another entry holds the new address or identifier.
+    Duplicate(DuplicateOf),
+}
+
+/// Edits an entry (the caller checked [`policy::may_edit_resource`]): gate, render, store with a
+/// revision (who, when, what changed), reindex, and a link check when the address changed.
+pub async fn edit(
+    app: &App,
+    writer: Writer<'_>,
+    before: &db::resources::ResourceRecord,
+    input: &ResourceInput,
+) -> Result<Edited, WriteError> {
+    let content = Content::new(&input.title, &input.description);
+    let verdict = super::gate::gate(app, writer, Action::EditResource, content).await?;
+    let rendered = render::post(app, &input.description).await?;
+    let trusted = policy::may_list_without_review(writer.user) && !verdict.is_held();
+    let status = if trusted {
+        before.status
+    } else {
+        ResourceStatus::Pending
+    };
+    let new = to_store(input, &rendered, before.submitted_by, status);
+    match db::resource_revisions::update(&app.db, before, &new, writer.user.id).await {
+        Ok(()) => {}
+        Err(CreateError::Duplicate(dup)) => return Ok(Edited::Duplicate(dup)),
+        Err(CreateError::Db(e)) => return Err(e.into()),
+    }
+    after_write(app, writer, &verdict, Target::Resource(before.id)).await?;
+    index::resource_changed(app, before.id).await;
+    if status == ResourceStatus::Approved && before.url != input.url.url {
+        link_check::queue(app, before.id).await;
+    }
+    Ok(if trusted {
+        Edited::Saved
+    } else {
+        Edited::BackToReview
+    })
 }
 
 /// Staff approve or reject a waiting entry (audited; a rejection carries its reason). `false` when

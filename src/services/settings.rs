@@ -257,6 +257,15 @@ pub async fn save_features(
     Ok(())
 }
 
+/// The scores the badges earned by score need (`badge_*` site settings), defaults for the rest.
+pub async fn badge_thresholds(db: &Db) -> Result<crate::domain::BadgeThresholds, DbError> {
+    let keys = crate::domain::BadgeThresholds::KEYS;
+    let stored = db::settings::many(db, &keys).await?;
+    Ok(crate::domain::BadgeThresholds::from_settings(
+        stored.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

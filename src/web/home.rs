@@ -25,16 +25,20 @@ struct HomePage {
 pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     let db = &state.db;
     let description = crate::services::settings::load(db).await?.site_description;
-    let articles = lists::page(
+    // A member's muted tags leave the front page too.
+    let viewer = ctx.user().map(|u| u.id);
+    let articles = lists::page_for(
         db,
+        viewer,
         lists::Scope::Articles,
         lists::Order::Newest,
         None,
         LATEST_ARTICLES,
     )
     .await?;
-    let questions = lists::page(
+    let questions = lists::page_for(
         db,
+        viewer,
         lists::Scope::Questions,
         lists::Order::Active,
         None,

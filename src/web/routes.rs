@@ -172,6 +172,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(social::profiles::update_bio),
         );
 
+    // Bookmarks, follows (watch / mute), badges.
+    cfg.route("/bookmarks", web::get().to(social::bookmarks::list))
+        .route("/bookmarks", web::post().to(social::bookmarks::toggle))
+        .route("/follows", web::post().to(social::follows::set))
+        .route("/badges", web::get().to(social::badges::list))
+        .route("/badges/{badge}", web::get().to(social::badges::show));
+
     // Flags (any member).
     cfg.route("/flags", web::post().to(moderation::flags::create));
 
@@ -187,6 +194,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/resources", web::post().to(resources::submit::create))
         .route("/resources/new", web::get().to(resources::submit::new_form))
         .route("/resources/{id}", web::get().to(resources::browse::show))
+        .route("/resources/{id}/edit", web::get().to(resources::edit::form))
+        .route(
+            "/resources/{id}/edit",
+            web::post().to(resources::edit::save),
+        )
         .route(
             "/resources/{id}/{slug}",
             web::get().to(resources::browse::show_with_slug),

@@ -110,6 +110,28 @@ impl Member {
             .expect("post")
     }
 
+    /// A form post as a page's script sends it with `fetch` (CSRF header, JSON answer).
+    pub async fn post_json(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.token)
+            .header("Accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    /// A form post without the CSRF token (a forged request).
+    pub async fn post_without_token(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("post")
+    }
+
     pub async fn ask(&self, title: &str) -> i64 {
         self.ask_with(title, "How do I fine-tune this model?", "llm")
             .await

@@ -121,6 +121,20 @@ pub fn page_query(
     after: Option<Cursor>,
     limit: i64,
 ) -> ListQuery {
+    page_query_for(backend, name, scope, order, after, limit, None)
+}
+
+/// [`page_query`] as member `muted_by` sees it: posts carrying a tag they muted are left out (one
+/// `NOT EXISTS` over primary keys per row read, so the list stays on its index).
+pub fn page_query_for(
+    backend: Backend,
+    name: &'static str,
+    scope: Scope,
+    order: Order,
+    after: Option<Cursor>,
+    limit: i64,
+    muted_by: Option<i64>,
+) -> ListQuery {
     let after = after.unwrap_or(Cursor {
         key: i64::MAX,
         id: i64::MAX,
@@ -130,15 +144,13 @@ pub fn page_query(
             "SELECT {SUMMARY_COLUMNS}, p.id AS sort_key \
              FROM post_tags pt JOIN posts p ON p.id = pt.post_id JOIN users u ON u.id = p.author_id \
              WHERE pt.tag_id = $1 AND pt.post_id < $2 AND p.status = 'published' \
-             AND p.kind IN ('article', 'question') \
-             ORDER BY pt.post_id DESC LIMIT $3"
+             AND p.kind IN ('article', 'question'){muted} \
+             ORDER BY pt.post_id DESC LIMIT $3",
+            muted = muted_sql(muted_by, 4)
         );
-        return ListQuery::new(
-            name,
-            sql,
-            vec![Arg::Int(tag_id), Arg::Int(after.id), Arg::Int(limit + 1)],
-        )
-        .served_by(&["post_tags_by_tag"]);
+        let mut args = vec![Arg::Int(tag_id), Arg::Int(after.id), Arg::Int(limit + 1)];
+        args.extend(muted_by.map(Arg::Int));
+        return ListQuery::new(name, sql, args).served_by(&["post_tags_by_tag"]);
     }
     let key = order.column();
     // SQLite would rather read both kinds from `posts_by_kind_new` and sort them all than walk
@@ -160,8 +172,9 @@ pub fn page_query(
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS}, {key} AS sort_key \
          FROM posts p{hint} JOIN users u ON u.id = p.author_id \
-         WHERE {scope_sql} AND ({key}, p.id) < ($1, $2) \
-         ORDER BY {key} DESC, p.id DESC LIMIT $3"
+         WHERE {scope_sql} AND ({key}, p.id) < ($1, $2){muted} \
+         ORDER BY {key} DESC, p.id DESC LIMIT $3",
+        muted = muted_sql(muted_by, 4)
     );
     let index: &'static [&'static str] = match (scope, order) {
         (Scope::Unanswered, _) => &["posts_unanswered"],
@@ -170,12 +183,17 @@ pub fn page_query(
         (_, Order::Active) => &["posts_by_kind_active"],
         (_, Order::Votes) => &["posts_by_kind_score"],
     };
-    ListQuery::new(
-        name,
-        sql,
-        vec![Arg::Int(after.key), Arg::Int(after.id), Arg::Int(limit + 1)],
-    )
-    .served_by(index)
+    let mut args = vec![Arg::Int(after.key), Arg::Int(after.id), Arg::Int(limit + 1)];
+    args.extend(muted_by.map(Arg::Int));
+    ListQuery::new(name, sql, args).served_by(index)
+}
+
+/// ` AND NOT EXISTS (...)` for a member's muted tags, bound as `$param`; nothing for visitors.
+fn muted_sql(muted_by: Option<i64>, param: usize) -> String {
+    match muted_by {
+        Some(_) => format!(" AND {}", crate::db::follows::muted_clause(param)),
+        None => String::new(),
+    }
 }
 
 /// One page of published posts in `scope`, sorted by `order` (ties broken by id, newest first).
@@ -186,7 +204,19 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<ListPage, DbError> {
-    let rows = page_query(db.backend(), "list", scope, order, after, limit)
+    page_for(db, None, scope, order, after, limit).await
+}
+
+/// [`page`] without the posts carrying a tag the member `viewer` muted.
+pub async fn page_for(
+    db: &Db,
+    viewer: Option<i64>,
+    scope: Scope,
+    order: Order,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<ListPage, DbError> {
+    let rows = page_query_for(db.backend(), "list", scope, order, after, limit, viewer)
         .fetch_all(db)
         .await?;
     let mut items = Vec::with_capacity(rows.len());

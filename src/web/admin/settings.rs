@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::domain::Registration;
+use crate::domain::{BadgeThresholds, Registration};
 use crate::error::AppError;
 use crate::services::settings::{
     self, DEFAULT_LANGUAGE, FLAG_HIDE_THRESHOLD, FLAG_TRUSTED_REPUTATION, REGISTRATION,
@@ -24,13 +24,29 @@ struct SettingsPage {
     languages: Vec<(&'static str, &'static str)>,
     flag_hide_threshold: i64,
     flag_trusted_reputation: i64,
+    /// `(setting key, label key, value)` for each badge threshold.
+    badge_thresholds: Vec<(&'static str, &'static str, i64)>,
 }
 
 pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
     let site = settings::load(&state.db).await?;
     let threshold = site.hide_threshold;
+    let badges = settings::badge_thresholds(&state.db).await?;
+    let values = [
+        badges.good_answer,
+        badges.great_answer,
+        badges.tag_bronze,
+        badges.tag_silver,
+        badges.tag_gold,
+    ];
     crate::web::ok(&SettingsPage {
+        badge_thresholds: BadgeThresholds::KEYS
+            .into_iter()
+            .zip(BADGE_LABELS)
+            .zip(values)
+            .map(|((key, label), value)| (key, label, value))
+            .collect(),
         page: ctx.page(ctx.t().get("admin.settings")),
         site_name: site.site_name,
         site_description: site.site_description,
@@ -59,7 +75,27 @@ pub struct SettingsForm {
     flag_hide_threshold: Option<String>,
     #[serde(default)]
     flag_trusted_reputation: Option<String>,
+    /// The badge thresholds (absent from older forms: then unchanged).
+    #[serde(default)]
+    badge_good_answer: Option<String>,
+    #[serde(default)]
+    badge_great_answer: Option<String>,
+    #[serde(default)]
+    badge_tag_bronze: Option<String>,
+    #[serde(default)]
+    badge_tag_silver: Option<String>,
+    #[serde(default)]
+    badge_tag_gold: Option<String>,
 }
+
+/// The labels of the badge thresholds, in the order of [`BadgeThresholds::KEYS`].
+const BADGE_LABELS: [&str; 5] = [
+    "badge.setting_good_answer",
+    "badge.setting_great_answer",
+    "badge.setting_tag_bronze",
+    "badge.setting_tag_silver",
+    "badge.setting_tag_gold",
+];
 
 /// A whole number in `range`, as text for storage.
 fn number_in(text: &str, range: std::ops::RangeInclusive<i64>) -> Option<String> {
@@ -103,6 +139,20 @@ pub async fn save(
         if let Some(text) = given {
             let value = number_in(text, range)
                 .ok_or_else(|| AppError::Invalid(t.get("moderation.settings_invalid").into()))?;
+            moderation.push((key, value));
+        }
+    }
+    let badge_fields = [
+        &form.badge_good_answer,
+        &form.badge_great_answer,
+        &form.badge_tag_bronze,
+        &form.badge_tag_silver,
+        &form.badge_tag_gold,
+    ];
+    for (key, given) in BadgeThresholds::KEYS.into_iter().zip(badge_fields) {
+        if let Some(text) = given {
+            let value = number_in(text, 1..=1_000_000)
+                .ok_or_else(|| AppError::Invalid(t.get("badge.settings_invalid").into()))?;
             moderation.push((key, value));
         }
     }

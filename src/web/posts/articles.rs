@@ -45,8 +45,16 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let t = ctx.t();
     let after = parse_after(query.after.as_deref(), t)?;
-    let mut page =
-        db::posts::lists::page(&state.db, Scope::Articles, Order::Newest, after, PAGE_SIZE).await?;
+    let viewer = ctx.user().map(|u| u.id);
+    let mut page = db::posts::lists::page_for(
+        &state.db,
+        viewer,
+        Scope::Articles,
+        Order::Newest,
+        after,
+        PAGE_SIZE,
+    )
+    .await?;
     let pinned = match after {
         None => db::posts::lists::pinned(&state.db, PostKind::Article, 10).await?,
         Some(_) => Vec::new(),

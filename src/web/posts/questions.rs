@@ -64,7 +64,9 @@ pub async fn list(
         _ => (Scope::Questions, Order::Newest),
     };
     let after = parse_after(query.after.as_deref(), t)?;
-    let mut page = db::posts::lists::page(&state.db, scope, order, after, PAGE_SIZE).await?;
+    let viewer = ctx.user().map(|u| u.id);
+    let mut page =
+        db::posts::lists::page_for(&state.db, viewer, scope, order, after, PAGE_SIZE).await?;
     let pinned = match after {
         None => db::posts::lists::pinned(&state.db, PostKind::Question, 10).await?,
         Some(_) => Vec::new(),

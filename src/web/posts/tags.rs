@@ -77,6 +77,9 @@ struct TagPage {
     feed_url: String,
     items: Vec<SummaryView>,
     next_url: Option<String>,
+    /// The viewer's level for this tag: `watch`, `mute` or `normal`.
+    follow_level: &'static str,
+    follow_label: &'static str,
 }
 
 pub async fn show(
@@ -100,7 +103,21 @@ pub async fn show(
     )
     .await?;
     let url = crate::domain::paths::tag_url(&tag.name);
+    let level = match ctx.user() {
+        Some(me) => {
+            let target = db::follows::Target::Tag(tag.id);
+            db::follows::level_of(&state.db, me.id, target).await?
+        }
+        None => None,
+    };
+    let follow_level = level.map_or("normal", db::follows::Level::as_str);
     crate::web::ok(&TagPage {
+        follow_level,
+        follow_label: match follow_level {
+            "watch" => "follow.level_watch",
+            "mute" => "follow.level_mute",
+            _ => "follow.level_normal",
+        },
         page: ctx.page(format!("{}: {}", t.get("post.tag_title"), tag.name)),
         feed_url: format!(
             "/tags/{}/feed.atom",

@@ -222,6 +222,17 @@ struct ShowPage {
     /// The viewer may flag it (signed in, not the submitter, approved entry).
     can_flag: bool,
     comments: CommentThread,
+    /// The submitter and staff may edit it ([`crate::auth::policy::may_edit_resource`]).
+    edit_url: Option<String>,
+    revisions: Vec<RevisionLine>,
+}
+
+/// One line of an entry's edit log: who, when, what.
+pub struct RevisionLine {
+    pub editor: String,
+    pub when: String,
+    pub changed: String,
+    pub back_to_review: bool,
 }
 
 /// `GET /resources/{id}`
@@ -279,6 +290,13 @@ pub async fn render_show(
             .unwrap_or(0),
         None => 0,
     };
+    let bookmarked = match user.as_ref() {
+        Some(u) => {
+            let target = crate::db::bookmarks::Target::Resource(id);
+            crate::db::bookmarks::is_saved(&state.db, u.id, target).await?
+        }
+        None => false,
+    };
     let approved = record.status == ResourceStatus::Approved;
     let may = |privilege| {
         user.as_ref()
@@ -291,9 +309,27 @@ pub async fn render_show(
         my_vote,
         can_up: may(Privilege::VoteUp),
         can_down: may(Privilege::VoteDown),
+        can_bookmark: user.is_some(),
+        bookmarked,
+        can_watch: false,
+        watching: false,
     };
     let can_flag = approved && user.as_ref().is_some_and(|u| u.id != record.submitted_by);
     let comments = super::thread::thread(&state.db, user.as_ref(), record, draft).await?;
+    let edit_url = user
+        .as_ref()
+        .filter(|u| crate::auth::policy::may_edit_resource(u, record))
+        .map(|_| crate::domain::paths::resource_edit_url(id));
+    let revisions = db::resource_revisions::of_resource(&state.db, id, 20)
+        .await?
+        .into_iter()
+        .map(|r| RevisionLine {
+            editor: r.editor,
+            when: crate::web::format::time(r.at),
+            changed: r.changed,
+            back_to_review: r.status_after == ResourceStatus::Pending.as_str(),
+        })
+        .collect();
     crate::web::render(
         &ShowPage {
             page: ctx.page(record.title.clone()),
@@ -301,6 +337,8 @@ pub async fn render_show(
             vote,
             can_flag,
             comments,
+            edit_url,
+            revisions,
         },
         status,
     )

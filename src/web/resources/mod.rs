@@ -4,6 +4,7 @@
 //! `db::resources`; this module holds the routes and what the pages share.
 pub mod browse;
 pub mod comments;
+pub mod edit;
 pub mod review;
 pub mod submit;
 pub mod thread;

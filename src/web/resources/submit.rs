@@ -45,7 +45,7 @@ pub struct ResourceForm {
 }
 
 impl ResourceForm {
-    fn raw(&self) -> RawResource<'_> {
+    pub fn raw(&self) -> RawResource<'_> {
         RawResource {
             kind: &self.kind,
             title: &self.title,
@@ -64,21 +64,32 @@ impl ResourceForm {
 
 #[derive(Template)]
 #[template(path = "resources/form.html")]
-struct FormPage {
+pub struct FormPage {
     page: Page,
+    /// Where the form posts, and where Cancel goes.
+    pub action: String,
+    pub cancel_url: String,
+    pub heading_key: &'static str,
+    pub hint_key: &'static str,
+    pub submit_key: &'static str,
     form: ResourceForm,
     /// `(value, label, selected)`
     kinds: Vec<(&'static str, String, bool)>,
     levels: Vec<(&'static str, String, bool)>,
     errors: FormErrors,
     /// The entry a duplicate points at.
-    duplicate_url: Option<String>,
+    pub duplicate_url: Option<String>,
 }
 
-fn form_page(ctx: &Ctx, form: ResourceForm, errors: FormErrors) -> FormPage {
+pub fn form_page(ctx: &Ctx, form: ResourceForm, errors: FormErrors) -> FormPage {
     let t = ctx.t();
     FormPage {
         page: ctx.page(t.get("resource.new_title")),
+        action: "/resources".into(),
+        cancel_url: "/resources".into(),
+        heading_key: "resource.new_title",
+        hint_key: "resource.new_hint",
+        submit_key: "resource.submit",
         kinds: ResourceKind::ALL
             .into_iter()
             .map(|k| {

@@ -1,7 +1,10 @@
 //! The social side: votes, comments, notifications and member profiles. Post pages include the
 //! `templates/social/` partials (vote widget, comment thread) built by [`votes::widgets`] and
 //! [`comments::threads`]; see `templates/social/README.md`.
+pub mod badges;
+pub mod bookmarks;
 pub mod comments;
+pub mod follows;
 pub mod notifications;
 pub mod profiles;
 pub mod votes;
@@ -65,6 +68,10 @@ mod tests {
             my_vote,
             can_up: true,
             can_down: false,
+            can_bookmark: true,
+            bookmarked: my_vote == 1,
+            can_watch: false,
+            watching: false,
         }
     }
 

@@ -39,8 +39,15 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
     } else {
         n.title.clone()
     };
+    if n.kind == Some(Kind::Badge) {
+        return badge_item(n, t);
+    }
     let key = match n.kind {
         Some(Kind::Answer) => "notification.answer",
+        Some(Kind::WatchedAnswer) => "notification.watched_answer",
+        Some(Kind::WatchedComment) => "notification.watched_comment",
+        Some(Kind::WatchedTag) => "notification.watched_tag",
+        Some(Kind::Badge) => "notification.badge",
         Some(Kind::Comment) => "notification.comment",
         Some(Kind::Mention) => "notification.mention",
         Some(Kind::Accepted) => "notification.accepted",
@@ -72,6 +79,24 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
         id: n.id,
         text,
         link,
+        when: crate::web::format::time(n.created_at),
+        unread: !n.read,
+    }
+}
+
+/// "You earned the badge X" (in tag Y), linking the badge's holders.
+fn badge_item(n: &NotificationView, t: &Catalog) -> NotificationItem {
+    let (badge, tag) = n.detail.split_once(':').unwrap_or((n.detail.as_str(), ""));
+    let badge = crate::domain::Badge::parse(badge);
+    let name = badge.map_or("", |b| t.get(b.catalog_key()));
+    let mut text = t.fill("notification.badge", &[("badge", name)]);
+    if !tag.is_empty() {
+        text = format!("{text} ({tag})");
+    }
+    NotificationItem {
+        id: n.id,
+        text,
+        link: badge.map(crate::domain::paths::badge_url),
         when: crate::web::format::time(n.created_at),
         unread: !n.read,
     }

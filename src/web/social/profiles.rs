@@ -97,6 +97,7 @@ struct ProfilePage {
     answers: Vec<PostLink>,
     articles: Vec<PostLink>,
     history: Vec<ReputationLine>,
+    badges: Vec<(super::badges::BadgeView, super::badges::HolderView)>,
     errors: FormErrors,
 }
 
@@ -133,6 +134,7 @@ async fn profile_page(
     let bio = profiles::bio(&state.db, user.id).await?;
     let posts = profiles::posts_by(&state.db, user.id, is_owner, POSTS_SHOWN).await?;
     let events = reputation::recent_events(&state.db, user.id, EVENTS_SHOWN).await?;
+    let badges = super::badges::of_member(state, user.id, ctx.t()).await?;
     let of_kind = |kinds: &[&str]| -> Vec<PostLink> {
         posts
             .iter()
@@ -155,6 +157,7 @@ async fn profile_page(
         answers: of_kind(&["answer", "bot_answer"]),
         articles: of_kind(&["article"]),
         history: events.iter().map(|e| reputation_line(e, ctx.t())).collect(),
+        badges,
         errors,
     })
 }
@@ -187,7 +190,7 @@ pub async fn update_bio(
     }
     let form = form.into_inner();
     let bio = form.bio.trim();
-    let chars = bio.chars().count();
+    let chars = crate::domain::text::weighted_len(bio);
     if chars > BIO_MAX_CHARS {
         let mut errors = FormErrors::default();
         let message = ctx.t().fill(

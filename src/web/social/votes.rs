@@ -140,6 +140,12 @@ pub struct VoteWidget {
     /// The viewer may press the buttons (signed in, not the author, has the privilege).
     pub can_up: bool,
     pub can_down: bool,
+    /// Signed in: the bookmark button shows, pressed when `bookmarked`.
+    pub can_bookmark: bool,
+    pub bookmarked: bool,
+    /// Signed in and a question or article: the watch button shows, pressed when `watching`.
+    pub can_watch: bool,
+    pub watching: bool,
 }
 
 impl VoteWidget {
@@ -182,6 +188,13 @@ pub async fn widgets(
         Some(user) => votes::mine(db, user.id, &ids).await?,
         None => Default::default(),
     };
+    let (saved, watched) = match viewer {
+        Some(user) => (
+            crate::db::bookmarks::posts_saved(db, user.id, &ids).await?,
+            crate::db::follows::posts_watched(db, user.id, &ids).await?,
+        ),
+        None => Default::default(),
+    };
     Ok(posts
         .iter()
         .map(|p| {
@@ -195,6 +208,10 @@ pub async fn widgets(
                 my_vote: mine.get(&p.id).copied().unwrap_or(0),
                 can_up: may(Privilege::VoteUp),
                 can_down: may(Privilege::VoteDown),
+                can_bookmark: viewer.is_some(),
+                bookmarked: saved.contains(&p.id),
+                can_watch: viewer.is_some() && matches!(p.kind, "question" | "article"),
+                watching: watched.contains(&p.id),
             }
         })
         .collect())
@@ -229,6 +246,10 @@ mod tests {
             my_vote: 1,
             can_up: true,
             can_down: true,
+            can_bookmark: true,
+            bookmarked: false,
+            can_watch: false,
+            watching: false,
         };
         assert_eq!((widget.up_value(), widget.down_value()), (0, -1));
         widget.my_vote = -1;
