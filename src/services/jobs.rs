@@ -32,6 +32,8 @@ pub fn registry(app: &App) -> Registry {
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    super::mail::register_jobs(&mut registry, app);
+    super::notification_mail::register_jobs(&mut registry, app);
     registry
 }
 
