@@ -83,6 +83,7 @@ mod tests {
             "text is not escaped"
         );
         assert!(letter.html.contains("href=\"https://f.example/r/abc\""));
-        assert!(letter.html.contains("&lt;b&gt;ann"), "{}", letter.html);
+        assert!(!letter.html.contains("<b>ann"), "{}", letter.html);
+        assert!(letter.html.contains("&#60;b&#62;ann"), "{}", letter.html);
     }
 }
