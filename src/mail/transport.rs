@@ -10,8 +10,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::config::MailSettings;
 use crate::db::outbox::OutboxMessage;
 
-/// How long one delivery may take before it counts as failed (and is retried by the job).
-const SEND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one SMTP command may take (lettre's own timeout).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one whole delivery may take before it counts as failed and is retried by the job. A
+/// server that accepts the connection and never greets is not caught by the command timeout, and
+/// would hold the job worker (and every other job) for good.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -22,7 +26,7 @@ impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Mailer, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
             .map_err(|e| format!("AGORA_SMTP_URL cannot be used: {e}"))?
-            .timeout(Some(SEND_TIMEOUT))
+            .timeout(Some(COMMAND_TIMEOUT))
             .build();
         Ok(Mailer {
             transport,
@@ -62,11 +66,18 @@ impl Mailer {
 
     /// Delivers one outbox row; the error says what the server (or the connection) answered.
     pub async fn send(&self, row: &OutboxMessage) -> Result<(), String> {
+        self.send_within(row, SEND_TIMEOUT).await
+    }
+
+    /// [`Mailer::send`] with its own limit on the whole delivery.
+    pub async fn send_within(&self, row: &OutboxMessage, limit: Duration) -> Result<(), String> {
         let message = self.message(row)?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("SMTP: {e}"))
+        match tokio::time::timeout(limit, self.transport.send(message)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
+            Err(_) => Err(format!(
+                "SMTP: the server did not finish within {} s",
+                limit.as_secs()
+            )),
+        }
     }
 }

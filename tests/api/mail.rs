@@ -730,3 +730,37 @@ async fn staff_are_sent_to_turn_on_two_factor_when_the_admins_require_it() {
     let (status, _) = moderator.get("/admin/queue").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_mail_server_that_accepts_and_never_answers_cannot_hold_the_job_worker() {
+    // A server that takes the connection and never greets: lettre's per-command timeout does not
+    // catch it, the delivery limit does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let holder = std::thread::spawn(move || listener.accept().map(|(conn, _)| conn));
+    let settings = agora::config::MailSettings {
+        smtp_url: format!("smtp://127.0.0.1:{port}"),
+        from: "agora <noreply@agora.test>".parse().expect("mailbox"),
+    };
+    let mailer = agora::mail::Mailer::new(&settings).expect("mailer");
+    let row = agora::db::outbox::OutboxMessage {
+        id: 1,
+        recipient_id: None,
+        to_address: "someone@example.com".into(),
+        kind: "test".into(),
+        subject: "hello".into(),
+        body_text: "text".into(),
+        body_html: "<p>html</p>".into(),
+        unsubscribe_url: String::new(),
+        status: "queued".into(),
+        attempts: 0,
+        last_error: String::new(),
+        created_at: 0,
+    };
+    let error = mailer
+        .send_within(&row, std::time::Duration::from_secs(1))
+        .await
+        .expect_err("no answer is a failure");
+    assert!(error.contains("did not finish"), "{error}");
+    drop(holder);
+}
