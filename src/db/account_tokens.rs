@@ -104,7 +104,8 @@ pub async fn revoke_for_user(db: &Db, user_id: i64, purpose: Purpose) -> Result<
 }
 
 /// Uses a password-reset token and sets the new hash in one transaction: the token and every other
-/// reset link of the account are used up, every session ends, and the audit log records it. Returns
+/// reset link of the account are used up, every session (and half-finished two-factor log-in)
+/// ends, and the audit log records it. Returns
 /// the account, or `None` when the token is unknown, used or expired.
 pub async fn reset_password(
     db: &Db,
@@ -144,6 +145,11 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    // A half-finished log-in with the old password ends too.
+    sqlx::query("DELETE FROM pending_logins WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     let detail = format!("by a mailed link; {sessions} session(s) ended");
     super::mod_log::record(
         &mut tx,
