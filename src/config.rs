@@ -48,6 +48,19 @@ pub struct Settings {
     pub metrics_allow: Vec<ipnet::IpNet>,
     /// `AGORA_METRICS_TOKEN`: a bearer token that opens `/metrics` from anywhere (none by default).
     pub metrics_token: Option<String>,
+    /// `AGORA_SMTP_URL` and `AGORA_MAIL_FROM`: outgoing mail (none when the URL is unset; the pages
+    /// that need mail then say so).
+    pub mail: Option<MailSettings>,
+}
+
+/// Where outgoing mail goes and whom it is from.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain; `?tls=required` for STARTTLS) or `smtps://host:port` (TLS), with
+    /// credentials in the URL when the server wants them (`smtps://user:pass@host`).
+    pub smtp_url: String,
+    /// `AGORA_MAIL_FROM`: `agora <noreply@forum.example.org>` or a bare address.
+    pub from: lettre::message::Mailbox,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -248,6 +261,7 @@ impl Settings {
         if ai.threads == 0 {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
+        let mail = mail_settings(&get)?;
 
         Ok(Settings {
             database_url,
@@ -276,8 +290,40 @@ impl Settings {
             outbound,
             metrics_allow,
             metrics_token,
+            mail,
         })
     }
+}
+
+/// `AGORA_SMTP_URL` (optional) and `AGORA_MAIL_FROM` (required with it).
+fn mail_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<MailSettings>, ConfigError> {
+    let Some(smtp_url) = get("AGORA_SMTP_URL").map(|v| v.trim().to_string()) else {
+        return Ok(None);
+    };
+    let usable = url::Url::parse(&smtp_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "smtp" | "smtps") && u.has_host());
+    if usable.is_none() {
+        return Err(invalid(
+            "AGORA_SMTP_URL",
+            "use smtp://host:port, smtp://host:587?tls=required (STARTTLS) or smtps://user:pass@host",
+        ));
+    }
+    let from_text = get("AGORA_MAIL_FROM").ok_or_else(|| {
+        invalid(
+            "AGORA_MAIL_FROM",
+            "is needed with AGORA_SMTP_URL, e.g. agora <noreply@forum.example.org>",
+        )
+    })?;
+    let from = from_text.trim().parse().map_err(|_| {
+        invalid(
+            "AGORA_MAIL_FROM",
+            format!("`{from_text}` is not an address like agora <noreply@forum.example.org>"),
+        )
+    })?;
+    Ok(Some(MailSettings { smtp_url, from }))
 }
 
 /// Parses a list of CIDRs or single addresses separated by commas or spaces
@@ -392,6 +438,24 @@ mod tests {
         assert_eq!(s.previews_per_minute, 60);
         assert_eq!(s.password_hashes, 0);
         assert!(!s.outbound.allow_loopback);
+    }
+
+    #[test]
+    fn mail_needs_a_usable_smtp_url_and_a_sender() {
+        assert!(settings(&[]).expect("valid").mail.is_none());
+        let s = settings(&[
+            ("AGORA_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("AGORA_MAIL_FROM", "agora <noreply@example.org>"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            s.mail.map(|m| m.from.email.to_string()).as_deref(),
+            Some("noreply@example.org")
+        );
+        let err = settings(&[("AGORA_SMTP_URL", "http://mail")]).unwrap_err();
+        assert_eq!(err.name, "AGORA_SMTP_URL");
+        let err = settings(&[("AGORA_SMTP_URL", "smtps://u:p@mail.example.org")]).unwrap_err();
+        assert_eq!(err.name, "AGORA_MAIL_FROM");
     }
 
     #[test]

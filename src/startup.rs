@@ -116,11 +116,22 @@ impl Application {
         if let Some(ai) = self.state.ai.clone() {
             tokio::task::spawn_blocking(move || report_ai_status(&ai));
         }
+        // Notification mail is swept every minute by whichever instance runs jobs.
+        let mail_sweeps = (self.state.settings.jobs_enabled && self.state.settings.mail.is_some())
+            .then(|| {
+                tokio::spawn(crate::services::notification_mail::sweep_every(
+                    self.state.clone(),
+                    Duration::from_secs(60),
+                ))
+            });
         let result = self.server.await;
         janitor.abort();
         views.abort();
         if let Err(e) = self.state.views.flush(&self.state.db).await {
             tracing::warn!(error = %e, "could not write the last view counts");
+        }
+        if let Some(sweeps) = mail_sweeps {
+            sweeps.abort();
         }
         if let Some(worker) = worker {
             worker.abort();

@@ -7,6 +7,7 @@ pub mod permissions;
 pub mod policy;
 pub mod privileges;
 pub mod rate_limit;
+pub mod second_factor;
 pub mod session;
 
 pub use permissions::CurrentUser;

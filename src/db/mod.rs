@@ -1,10 +1,12 @@
 //! Storage: connection pools for SQLite (default) or PostgreSQL, migrations, and one file of queries per
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
+pub mod account_tokens;
 pub mod ai;
 pub mod badges;
 pub mod bookmarks;
 pub mod comments;
+pub mod email_addresses;
 pub mod flags;
 pub mod follows;
 pub mod invites;
@@ -12,7 +14,9 @@ pub mod jobs;
 pub mod list_queries;
 pub mod mod_log;
 pub mod moderation;
+pub mod notification_mail;
 pub mod notifications;
+pub mod outbox;
 pub mod plans;
 pub mod pool;
 pub mod posts;
@@ -28,6 +32,7 @@ pub mod sessions;
 pub mod settings;
 pub mod stats;
 pub mod trust;
+pub mod two_factor;
 pub mod users;
 pub mod votes;
 

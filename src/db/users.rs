@@ -331,3 +331,17 @@ pub async fn count(db: &Db) -> Result<i64, DbError> {
         .fetch_one(db.reader())
         .await
 }
+
+/// The live account a username or an email address names (password reset's `login` field).
+pub async fn by_login(db: &Db, login: &str) -> Result<Option<UserRecord>, DbError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE (username_key = $1 OR email_key = $2) AND deleted_at IS NULL"
+    );
+    let row = sqlx::query(&sql)
+        .bind(crate::domain::username_key(login))
+        .bind(login.trim().to_lowercase())
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}

@@ -6,6 +6,7 @@ mod comment;
 mod email;
 mod flag;
 mod identifier;
+pub mod notification_mail;
 mod password;
 pub mod paths;
 mod post;

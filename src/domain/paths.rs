@@ -113,6 +113,22 @@ fn kind_segment(kind: PostKind) -> &'static str {
     }
 }
 
+/// The page a mailed password-reset token opens.
+pub fn password_reset_url(token: &str) -> String {
+    format!("/password-reset/{token}")
+}
+
+/// The one-click unsubscribe address a mail carries (`List-Unsubscribe`).
+pub fn unsubscribe_url(token: &str) -> String {
+    format!("/unsubscribe/{token}")
+}
+
+/// The settings page of the second factor.
+pub const TWO_FACTOR_SETTINGS: &str = "/settings/2fa";
+
+/// The code step of a log-in.
+pub const LOGIN_CODE: &str = "/login/2fa";
+
 #[cfg(test)]
 mod tests {
     use super::*;

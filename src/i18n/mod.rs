@@ -122,15 +122,16 @@ macro_rules! catalog_files {
             include_str!(concat!($lang, "/rules.json")),
             include_str!(concat!($lang, "/resources.json")),
             include_str!(concat!($lang, "/community.json")),
+            include_str!(concat!($lang, "/mail.json")),
         ]
     };
 }
 
-const EN_FILES: [&str; 10] = catalog_files!("en");
-const ZH_CN_FILES: [&str; 10] = catalog_files!("zh-CN");
+const EN_FILES: &[&str] = &catalog_files!("en");
+const ZH_CN_FILES: &[&str] = &catalog_files!("zh-CN");
 
-static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&EN_FILES, None));
-static ZH_CN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&ZH_CN_FILES, Some(&EN)));
+static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(EN_FILES, None));
+static ZH_CN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(ZH_CN_FILES, Some(&EN)));
 
 #[cfg(test)]
 mod tests {

@@ -86,6 +86,7 @@ pub async fn gate(
     content: Content<'_>,
 ) -> Result<Verdict, WriteError> {
     refuse_if_silenced(app, writer.user).await?;
+    super::email_verification::refuse_if_unconfirmed(app, writer.user).await?;
     rules(app, writer, action, content).await
 }
 

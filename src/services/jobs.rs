@@ -61,6 +61,8 @@ pub fn registry(app: &App) -> Registry {
             .boxed()
         }),
     );
+    super::mail::register_jobs(&mut registry, app);
+    super::notification_mail::register_jobs(&mut registry, app);
     registry
 }
 

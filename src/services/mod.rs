@@ -2,21 +2,27 @@
 //! gate (silence, then rules) -> render -> store -> after-write -> reindex -> queue jobs.
 //! Handlers parse and authorise, call one function here, and render what it returns. Services take
 //! the [`App`](crate::app::App) and never import `web`.
+pub mod account_settings;
 pub mod accounts;
 pub mod badges;
 pub mod bookmarks;
 pub mod bot;
 pub mod comments;
 pub mod decisions;
+pub mod email_verification;
 pub mod follows;
 pub mod gate;
 pub mod index;
 pub mod invites;
 pub mod jobs;
 pub mod link_check;
+pub mod mail;
+pub mod member_messages;
 pub mod members;
 pub mod moderation;
+pub mod notification_mail;
 pub mod notifications;
+pub mod password_reset;
 pub mod posts;
 pub mod profiles;
 pub mod render;
@@ -24,6 +30,7 @@ pub mod resources;
 pub mod rules;
 pub mod settings;
 pub mod summaries;
+pub mod two_factor;
 pub mod votes;
 
 pub use gate::{WriteError, Writer};

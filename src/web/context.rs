@@ -147,6 +147,19 @@ impl Ctx {
         Ok(token)
     }
 
+    /// Stores a session for a visitor who must be remembered between two requests before they are
+    /// signed in (the password step of a two-factor log-in). Unlike [`Self::ensure_session`] this
+    /// writes a row, so only a step that has already checked a password calls it.
+    pub async fn start_pending_session(&self, state: &App) -> Result<ActiveSession, AppError> {
+        if let Some(s) = self.session() {
+            return Ok(s);
+        }
+        let (cookie, active) = session::start(&state.db, None, None, state.lifetimes()).await?;
+        self.inner.borrow_mut().session = Some(active.clone());
+        self.push(CookieOp::SetSession(cookie));
+        Ok(active)
+    }
+
     /// Signs `user` in with a brand-new session id (the pre-login one is discarded: no fixation).
     pub async fn sign_in(&self, state: &App, user: CurrentUser) -> Result<(), AppError> {
         if let Some(old) = self.session() {

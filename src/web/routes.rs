@@ -35,6 +35,58 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(accounts::settings::change_language),
         );
 
+    // Password reset by mail and the second factor.
+    cfg.route("/password-reset", web::get().to(accounts::reset::form))
+        .route("/password-reset", web::post().to(accounts::reset::submit))
+        .route(
+            "/password-reset/{token}",
+            web::get().to(accounts::reset::token_form),
+        )
+        .route(
+            "/password-reset/{token}",
+            web::post().to(accounts::reset::token_submit),
+        )
+        .route("/settings/2fa", web::get().to(accounts::two_factor::show))
+        .route(
+            "/settings/2fa/enable",
+            web::post().to(accounts::two_factor::enable),
+        )
+        .route(
+            "/settings/2fa/disable",
+            web::post().to(accounts::two_factor::disable),
+        )
+        .route(
+            "/settings/notifications",
+            web::get().to(accounts::notification_settings::show),
+        )
+        .route(
+            "/settings/notifications",
+            web::post().to(accounts::notification_settings::save),
+        )
+        .route(
+            "/unsubscribe/{token}",
+            web::get().to(accounts::unsubscribe::confirm),
+        )
+        .route(
+            "/unsubscribe/{token}",
+            web::post().to(accounts::unsubscribe::one_click),
+        )
+        .route("/settings/email", web::get().to(accounts::verify::show))
+        .route("/settings/email", web::post().to(accounts::verify::change))
+        .route(
+            "/settings/email/confirm",
+            web::post().to(accounts::verify::resend),
+        )
+        .route(
+            "/verify-email/{token}",
+            web::get().to(accounts::verify::confirm),
+        )
+        .route("/login/2fa", web::get().to(accounts::two_factor::code_form))
+        .route(
+            "/login/2fa",
+            web::post().to(accounts::two_factor::code_submit),
+        );
+
     // Articles.
     cfg.route("/articles", web::get().to(posts::articles::list))
         .route("/articles", web::post().to(posts::articles::create))
@@ -229,6 +281,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/users/{id}/role",
             web::post().to(admin::users::change_role),
         )
+        .route(
+            "/users/{id}/message",
+            web::get().to(admin::mail::message_form),
+        )
+        .route(
+            "/users/{id}/message",
+            web::post().to(admin::mail::send_message),
+        )
         .route("/users/{id}/suspend", web::post().to(admin::users::suspend))
         .route(
             "/users/{id}/unsuspend",
@@ -240,6 +300,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/invites/{id}/revoke",
             web::post().to(admin::invites::revoke),
+        )
+        .route(
+            "/settings/accounts",
+            web::get().to(admin::account_settings::show),
+        )
+        .route(
+            "/settings/accounts",
+            web::post().to(admin::account_settings::save),
         )
         .route("/settings", web::get().to(admin::settings::show))
         .route("/settings", web::post().to(admin::settings::save))
@@ -338,6 +406,17 @@ async fn staff_only(
     // other refusal.
     if let Err(refused) = permissions::require_staff(user.as_ref(), &here) {
         return Ok(req.into_response(refused.error_response()));
+    }
+    // Where the admins require it, staff without a second factor are sent to turn it on first.
+    let app = req.app_data::<web::Data<crate::app::App>>().cloned();
+    if let (Some(user), Some(app)) = (&user, app) {
+        let needs = crate::services::account_settings::needs_two_factor(&app.db, user)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        if needs {
+            let to = crate::domain::paths::TWO_FACTOR_SETTINGS;
+            return Ok(req.into_response(crate::web::see_other(to)));
+        }
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -329,3 +329,146 @@ pub fn location(res: &Response) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// A real SMTP server on 127.0.0.1 (aiosmtpd, `tools/mail/smtp_sink.py`) that keeps every message it
+/// accepts in a folder; the tests read what was delivered from there.
+pub struct MailSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+/// One delivered message, decoded by the sink (Python's email package).
+#[derive(Debug, serde::Deserialize)]
+pub struct Delivered {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub headers: HashMap<String, String>,
+    pub content_type: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Delivered {
+    /// The first absolute link in the plain text whose path starts with `path_prefix`.
+    pub fn link(&self, path_prefix: &str) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .filter(|word| word.starts_with("http"))
+            .find(|url| {
+                url.split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                    .is_some_and(|path| path.starts_with(path_prefix))
+            })
+            .map(str::to_string)
+    }
+
+    /// The path (and query) of [`Delivered::link`].
+    pub fn path(&self, path_prefix: &str) -> Option<String> {
+        let url = self.link(path_prefix)?;
+        let rest = url.split_once("://")?.1;
+        Some(rest[rest.find('/')?..].to_string())
+    }
+}
+
+/// Installs aiosmtpd into .venv-mail once per test run (`tools/setup/mail.sh`, idempotent).
+fn mail_venv() -> std::path::PathBuf {
+    static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let status = std::process::Command::new("bash")
+                .arg(root.join("tools/setup/mail.sh"))
+                .status()
+                .expect("bash runs tools/setup/mail.sh");
+            assert!(status.success(), "tools/setup/mail.sh installs aiosmtpd");
+            root.join(".venv-mail/bin/python")
+        })
+        .clone()
+}
+
+impl MailSink {
+    /// Starts the sink; with `fail_first` > 0 it answers that many messages with 451 first.
+    pub fn start(fail_first: u32) -> MailSink {
+        use std::io::BufRead;
+        let python = mail_venv();
+        let dir = tempfile::tempdir().expect("mail folder");
+        let script = format!("{}/tools/mail/smtp_sink.py", env!("CARGO_MANIFEST_DIR"));
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--fail-first")
+            .arg(fail_first.to_string())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the SMTP sink starts");
+        let stdout = child.stdout.take().expect("sink stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the sink says it is ready");
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the sink printed `{line}`"));
+        MailSink { port, dir, child }
+    }
+
+    pub fn smtp_url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message delivered so far, in order.
+    pub fn messages(&self) -> Vec<Delivered> {
+        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
+            .expect("mail folder")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).expect("message");
+                serde_json::from_str(&text).expect("message json")
+            })
+            .collect()
+    }
+
+    /// The messages delivered to `address`.
+    pub fn messages_to(&self, address: &str) -> Vec<Delivered> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The app with mail going to a real SMTP server (the returned sink).
+pub async fn spawn_app_with_mail(overrides: &[(&str, &str)]) -> (TestApp, MailSink) {
+    let sink = MailSink::start(0);
+    let app = spawn_app_with_mail_to(&sink, overrides).await;
+    (app, sink)
+}
+
+/// The app with mail going to `sink`.
+pub async fn spawn_app_with_mail_to(sink: &MailSink, overrides: &[(&str, &str)]) -> TestApp {
+    let url = sink.smtp_url();
+    let mut all: Vec<(&str, &str)> = vec![
+        ("AGORA_SMTP_URL", url.as_str()),
+        ("AGORA_MAIL_FROM", "agora <noreply@agora.test>"),
+    ];
+    all.extend_from_slice(overrides);
+    spawn_app_with(&all).await
+}

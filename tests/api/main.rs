@@ -10,6 +10,7 @@ mod helpers;
 mod home;
 mod hostile;
 mod jobs;
+mod mail;
 mod member;
 mod moderation;
 mod pages;

@@ -1,7 +1,9 @@
 // Starts the agora binary on a free port with a fresh SQLite database, and Debian's chromium through
 // playwright-core, for browser tests.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,9 +31,40 @@ export async function logOut(page) {
   await page.waitForSelector("text=You are logged out.");
 }
 
-export async function startForum() {
+/**
+ * A real SMTP server for the forum to deliver to (aiosmtpd, tools/mail/smtp_sink.py, installed into
+ * .venv-mail by tools/setup/mail.sh): every message it accepts lands in a folder as decoded JSON.
+ */
+async function startMailSink() {
+  execFileSync("bash", [path.join(root, "tools/setup/mail.sh")], { stdio: "inherit" });
+  const dir = mkdtempSync(path.join(tmpdir(), "agora-mail-"));
+  const python = path.join(root, ".venv-mail/bin/python");
+  const child = spawn(python, [path.join(root, "tools/mail/smtp_sink.py"), "--dir", dir], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    child.on("error", reject);
+    createInterface({ input: child.stdout }).once("line", resolve);
+  });
+  const port = Number(line.replace("ready ", ""));
+  return {
+    port,
+    messages() {
+      return readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
+    },
+    stop() {
+      child.stdin.end();
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startForum({ mail = false } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "agora-e2e-"));
   const port = await freePort();
+  const sink = mail ? await startMailSink() : null;
   const bin = process.env.AGORA_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(root, "target"), "debug", "agora");
   const env = {
     PATH: process.env.PATH,
@@ -40,6 +73,11 @@ export async function startForum() {
     AGORA_BIND: `127.0.0.1:${port}`,
     AGORA_LOG: "warn",
   };
+  if (sink) {
+    env.AGORA_SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
+    env.AGORA_MAIL_FROM = "agora <noreply@agora.test>";
+    env.AGORA_PUBLIC_URL = `http://127.0.0.1:${port}`;
+  }
   const child = spawn(bin, ["serve"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -80,10 +118,21 @@ export async function startForum() {
         run.stdin.end(input);
       });
     },
+    /** The first delivered message to `to` that `matches` (the job worker sends within seconds). */
+    async waitForMail(to, matches = () => true) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const found = sink.messages().find((m) => m.to.includes(to) && matches(m));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} within 30 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
       rmSync(dir, { recursive: true, force: true });
+      sink?.stop();
     },
   };
 }
@@ -133,11 +182,11 @@ export async function launchBrowser({ bypassCSP = false } = {}) {
  * The set-up every browser test file shares: one forum and one browser for the file, started before
  * its tests and stopped after them. `ready(forum, browser)` hands both to the file.
  */
-export function useForum(ready, browserOptions) {
+export function useForum(ready, browserOptions, forumOptions) {
   let forum;
   let browser;
   before(async () => {
-    forum = await startForum();
+    forum = await startForum(forumOptions);
     browser = await launchBrowser(browserOptions);
     ready(forum, browser);
   });

@@ -116,8 +116,11 @@ pub async fn submit(
             } else {
                 rate_limit::forget(&state.db, &account_bucket).await?;
                 rate_limit::give_back(&state.db, &ip_bucket).await?;
-                ctx.sign_in(&state, current_user(&record)).await?;
                 let next = local_target(&form.next).unwrap_or_else(|| "/".into());
+                if let Some(code_step) = second_factor_step(&ctx, &state, record.id, &next).await? {
+                    return Ok(code_step);
+                }
+                ctx.sign_in(&state, current_user(&record)).await?;
                 return Ok(crate::web::see_other(&next));
             }
         }
@@ -132,6 +135,30 @@ pub async fn submit(
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// With the second factor on, the password only opens the code step (`/login/2fa`) for this
+/// browser's session; `None` when the account has no second factor.
+async fn second_factor_step(
+    ctx: &Ctx,
+    state: &App,
+    user_id: i64,
+    next: &str,
+) -> Result<Option<HttpResponse>, AppError> {
+    let t = ctx.t();
+    let on = crate::services::two_factor::is_enabled(state, user_id)
+        .await
+        .map_err(|e| crate::web::refusal::error_page(e, t))?;
+    if !on {
+        return Ok(None);
+    }
+    let session = ctx.start_pending_session(state).await?;
+    crate::services::two_factor::begin_login(state, &session.id_hash, user_id, next)
+        .await
+        .map_err(|e| crate::web::refusal::error_page(e, t))?;
+    Ok(Some(crate::web::see_other(
+        crate::domain::paths::LOGIN_CODE,
+    )))
 }
 
 /// Log-in attempts from one address (an IPv6 /64), counted before the password is checked.

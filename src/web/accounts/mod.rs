@@ -1,7 +1,12 @@
 //! Accounts: sign-up, log-in/out and the user's own settings.
 pub mod login;
+pub mod notification_settings;
 pub mod register;
+pub mod reset;
 pub mod settings;
+pub mod two_factor;
+pub mod unsubscribe;
+pub mod verify;
 
 use crate::auth::CurrentUser;
 use crate::db::users::UserRecord;

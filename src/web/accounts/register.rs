@@ -93,6 +93,7 @@ pub async fn form(
 
 pub async fn submit(
     ctx: Ctx,
+    req: actix_web::HttpRequest,
     state: web::Data<App>,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -188,6 +189,13 @@ pub async fn submit(
     let record = db::users::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    services::email_verification::after_sign_up(
+        &state,
+        &record,
+        &crate::web::context::origin(&req, &state.settings),
+    )
+    .await
+    .map_err(|e| refusal::error_page(e, t))?;
     ctx.sign_in(&state, current_user(&record)).await?;
     ctx.flash("flash.welcome");
     let next = local_target(&form.next).unwrap_or_else(|| "/".into());

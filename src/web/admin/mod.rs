@@ -1,10 +1,12 @@
 //! The admin panel (staff only). The dashboard shows the figures the foundation knows about; moderation
 //! pages join it as they are built.
+pub mod account_settings;
 pub mod ai;
 pub mod chart;
 pub mod guidelines;
 pub mod invites;
 pub mod log;
+pub mod mail;
 pub mod settings;
 pub mod users;
 
@@ -26,6 +28,7 @@ struct Dashboard {
     chart: String,
     ai_on: bool,
     ai_line: String,
+    mail: mail::MailPanel,
 }
 
 /// Days the dashboard chart covers.
@@ -64,6 +67,7 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, 
         AiStatus::Loading => (false, t.get("admin.ai_loading").to_string()),
         AiStatus::Off { reason } => (false, t.fill("admin.ai_off", &[("reason", &reason)])),
     };
+    let mail = mail::panel(&state).await?;
     let page = ctx.page(t.get("admin.title"));
     super::ok(&Dashboard {
         page,
@@ -71,5 +75,6 @@ pub async fn dashboard(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, 
         chart,
         ai_on,
         ai_line,
+        mail,
     })
 }
