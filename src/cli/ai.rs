@@ -44,22 +44,35 @@ pub enum AiCommand {
         #[arg(long)]
         threads: Option<usize>,
     },
-    /// Measure the answer bot on a fresh copy of the demo forum: citation recall@3 on answerable
-    /// questions, abstention on unanswerable ones, and how traceable the extractive summaries are.
+    /// Measure the answer bot on a fresh copy of the demo forum: citation recall@1 and @3 on
+    /// answerable questions, abstention on unanswerable ones, `/search` top-5, and how traceable the
+    /// extractive summaries are; each evaluation file is reported on its own.
     Eval {
-        /// The evaluation set (JSON list of {question, answer_post_title}).
-        #[arg(long, default_value = "tests/fixtures/demo/eval_questions.json")]
-        questions: std::path::PathBuf,
+        /// Evaluation sets (JSON: a list of {question, answer_post_title}, or a dated set).
+        #[arg(
+            long,
+            num_args = 1..,
+            default_values = [
+                "tests/fixtures/demo/eval_questions.json",
+                "tests/fixtures/demo/eval_questions_2026-12-01.json",
+            ]
+        )]
+        questions: Vec<std::path::PathBuf>,
     },
 }
 
 /// `agora ai eval`: seeds a throw-away SQLite database with the demo forum and reports.
-pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow::Result<()> {
+pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow::Result<()> {
+    use crate::ai::eval::EvalSet;
     use crate::db::{DatabaseUrl, Db};
-    let text = std::fs::read_to_string(questions)
-        .with_context(|| format!("reading {}", questions.display()))?;
-    let questions: Vec<crate::ai::eval::EvalQuestion> =
-        serde_json::from_str(&text).context("parsing the evaluation set")?;
+    let mut sets = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let set: EvalSet = serde_json::from_str(&text)
+            .with_context(|| format!("parsing the evaluation set {}", file.display()))?;
+        sets.push((file.display().to_string(), set));
+    }
     let dir = std::env::temp_dir().join(format!("agora-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = DatabaseUrl::parse(&format!("sqlite://{}/eval.db", dir.display()))
@@ -68,14 +81,47 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
         let db = Db::connect(&url).await?;
         db.migrate().await?;
         crate::seed::seed_demo(&db).await?;
-        let report = crate::ai::eval::evaluate(&db, &questions).await?;
+        let mut reports = Vec::new();
+        for (_, set) in &sets {
+            reports.push(crate::ai::eval::evaluate(&db, set.questions()).await?);
+        }
         let cores = crate::ai::eval::summary_cores(&db).await?;
+        let timings = crate::ai::eval::retrieval_timings(&db, &sets).await?;
         db.close().await;
-        anyhow::Ok((report, cores))
+        anyhow::Ok((reports, cores, timings))
     }
     .await;
     let _ = std::fs::remove_dir_all(&dir);
-    let (report, cores) = result?;
+    let (reports, cores, timings) = result?;
+    for ((name, set), report) in sets.iter().zip(&reports) {
+        println!(
+            "== {name}{}",
+            set.written()
+                .map(|w| format!(" (written {w})"))
+                .unwrap_or_default()
+        );
+        print_report(report);
+    }
+    println!(
+        "retrieval time per question  p50 {:.1} ms  p95 {:.1} ms  ({} questions)",
+        timings.0, timings.1, timings.2
+    );
+    if let Some(report) = reports.first() {
+        println!(
+            "summary sentences traceable to the source  {:.2}  ({} posts)",
+            report.summary_traceable, report.summaries
+        );
+    }
+    tldr_eval(settings, &cores)
+}
+
+fn print_report(report: &crate::ai::eval::EvalReport) {
+    println!(
+        "citation recall@1   {:.2}  ({} of {} answerable questions cite the answering post first)",
+        report.recall_at_1(),
+        report.found_at_1,
+        report.answerable
+    );
     println!(
         "citation recall@3   {:.2}  ({} of {} answerable questions cite the post that answers them)",
         report.recall_at_3(),
@@ -93,8 +139,10 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
         report.wrongly_abstained
     );
     println!(
-        "summary sentences traceable to the source  {:.2}  ({} posts)",
-        report.summary_traceable, report.summaries
+        "/search top-5       {:.2}  ({} of {} answerable questions find the post on the first five results)",
+        report.search_recall_at_5(),
+        report.search_top5,
+        report.answerable
     );
     for (question, got) in &report.false_answers {
         println!("answered though unanswerable: {question}\n      cited {got:?}");
@@ -102,7 +150,6 @@ pub async fn eval(questions: &std::path::Path, settings: &AiSettings) -> anyhow:
     for (question, expected, got) in &report.misses {
         println!("miss: {question}\n      expected {expected}; cited {got:?}");
     }
-    tldr_eval(settings, &cores)
 }
 
 /// Runs the summary job's TL;DR request on every demo post and counts what passes the quality gate.
