@@ -68,14 +68,14 @@ pub async fn retrieve(
     let mut query = SearchQuery::new(question);
     query.combine = Combine::Any;
     query.per_page = 30;
-    let mut hits: Vec<_> = search::search(db, &query)
+    let mut hits: Vec<_> = search::hybrid::candidates(db, &query)
         .await?
         .into_iter()
         .filter(|hit| exclude_thread.is_none_or(|t| hit.post_id != t && hit.question_id != Some(t)))
         .collect();
     query.kind = Some(SearchKind::Resource);
     query.per_page = 10;
-    hits.extend(search::search(db, &query).await?);
+    hits.extend(search::hybrid::ranked(db, &query).await?.0.into_iter().take(10));
     Ok(bot::choose_passages(question, &hits))
 }
 

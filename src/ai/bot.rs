@@ -7,6 +7,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use crate::render::cjk_sentences;
+use crate::search::glossary::{glossary, Concept};
 use crate::search::tokenize::{index_text, query_terms};
 use crate::search::SearchHit;
 
@@ -98,6 +99,35 @@ fn tokens(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The question's concepts worth matching (through the glossary, so `显存` counts for "GPU memory"),
+/// each weighted by how many of its [`question_terms`] it stands for.
+pub fn question_concepts(question: &str) -> Vec<(Concept, usize)> {
+    let terms = question_terms(question);
+    glossary()
+        .concepts(question)
+        .into_iter()
+        .filter_map(|concept| {
+            let weight = concept.words.iter().filter(|w| terms.contains(w)).count();
+            (weight > 0).then_some((concept, weight))
+        })
+        .collect()
+}
+
+/// Share of the question's concept weight found in `text`.
+pub fn concept_coverage(concepts: &[(Concept, usize)], text: &str) -> f64 {
+    let total: usize = concepts.iter().map(|(_, w)| w).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let haystack = tokens(text);
+    let found: usize = concepts
+        .iter()
+        .filter(|(c, _)| c.found_in(&haystack))
+        .map(|(_, w)| w)
+        .sum();
+    found as f64 / total as f64
+}
+
 /// Share of `terms` that occur in the hit's title or passage.
 pub fn coverage(terms: &[String], hit: &SearchHit) -> f64 {
     text_coverage(terms, &format!("{} {}", hit.title, hit.passage))
@@ -120,50 +150,67 @@ pub fn text_coverage(terms: &[String], text: &str) -> f64 {
     found as f64 / terms.len() as f64
 }
 
-/// The passages to answer from, best first and one per thread; empty means "abstain". Unanswered
-/// questions are not sources: they ask, they do not tell.
+/// The thread a hit belongs to (resource ids and post ids are separate sequences).
+fn thread_of(hit: &SearchHit) -> (bool, i64) {
+    (hit.kind == "resource", hit.question_id.unwrap_or(hit.post_id))
+}
+
+/// The passages to answer from, best first and one per thread; empty means "abstain".
+///
+/// Hits are grouped by thread: the thread's title, question and answers together must cover
+/// [`MIN_COVERAGE`] of the question (glossary terms count for the words they translate), but the
+/// passage quoted is an article, a listed resource or an answer — the accepted one first, then the
+/// best voted — never the question's own body, which asks rather than tells.
 pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
-    let terms = question_terms(question);
-    let mut scored: Vec<(f64, usize, &SearchHit)> = hits
+    let concepts = question_concepts(question);
+    let mut threads: Vec<((bool, i64), Vec<(usize, &SearchHit)>)> = Vec::new();
+    for (rank, hit) in hits.iter().enumerate() {
+        let thread = thread_of(hit);
+        match threads.iter_mut().find(|(t, _)| *t == thread) {
+            Some((_, group)) => group.push((rank, hit)),
+            None => threads.push((thread, vec![(rank, hit)])),
+        }
+    }
+    let mut scored: Vec<(f64, usize, &SearchHit, (bool, i64))> = threads
         .iter()
-        .enumerate()
-        .filter(|(_, hit)| !(hit.kind == "question" && hit.answer_count == 0))
-        .map(|(rank, hit)| {
-            let cover = coverage(&terms, hit);
+        .filter_map(|(thread, group)| {
+            let rank = group.iter().map(|(r, _)| *r).min().unwrap_or(0);
+            let context: Vec<String> = group
+                .iter()
+                .map(|(_, h)| format!("{} {}", h.title, h.passage))
+                .collect();
+            let cover = concept_coverage(&concepts, &context.join(" "));
+            let best = group
+                .iter()
+                .filter(|(_, h)| h.kind != "question")
+                .min_by_key(|(r, h)| (!h.accepted, std::cmp::Reverse(h.score), *r))?
+                .1;
             // Relevance order breaks ties; accepted answers and articles get a small lead.
-            let lead = if hit.accepted || hit.kind == "article" {
+            let lead = if best.accepted || best.kind == "article" {
                 0.05
             } else {
                 0.0
             };
-            (cover + lead - rank as f64 * 0.01, rank, hit)
+            let score = cover + lead - rank.min(40) as f64 * 0.01;
+            (cover >= MIN_COVERAGE && score > 0.0).then_some((score, rank, best, *thread))
         })
-        .filter(|(score, _, hit)| coverage(&terms, hit) >= MIN_COVERAGE && *score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut threads = HashSet::new();
-    let mut passages = Vec::new();
-    for (_, _, hit) in scored {
-        let thread = hit.question_id.unwrap_or(hit.post_id);
-        // Resource ids and post ids are separate sequences.
-        if !threads.insert((hit.kind == "resource", thread)) {
-            continue;
-        }
-        passages.push(Passage {
-            n: passages.len() + 1,
+    scored
+        .into_iter()
+        .take(MAX_PASSAGES)
+        .enumerate()
+        .map(|(i, (_, _, hit, thread))| Passage {
+            n: i + 1,
             post_id: hit.post_id,
-            thread_id: thread,
+            thread_id: thread.1,
             kind: hit.kind.clone(),
             title: hit.title.clone(),
             url: hit.url.clone(),
             text: cut_chars(&hit.passage, PASSAGE_PROMPT_CHARS),
             accepted: hit.accepted,
-        });
-        if passages.len() == MAX_PASSAGES {
-            break;
-        }
-    }
-    passages
+        })
+        .collect()
 }
 
 fn cut_chars(text: &str, max: usize) -> String {
@@ -215,7 +262,7 @@ pub fn build_prompt(question: &str, passages: &[Passage], budget_tokens: usize) 
 /// The grounded part of an answer: from each passage, the sentence that shares most terms with
 /// the question, followed by its citation.
 pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
-    let terms = question_terms(question);
+    let concepts = question_concepts(question);
     let mut lines = Vec::new();
     for p in passages {
         let mut scored: Vec<(usize, usize, &str)> = cjk_sentences(&p.text)
@@ -223,7 +270,12 @@ pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
             .enumerate()
             .map(|(i, s)| {
                 let words = tokens(s);
-                (terms.iter().filter(|t| words.contains(*t)).count(), i, s)
+                let hits: usize = concepts
+                    .iter()
+                    .filter(|(c, _)| c.found_in(&words))
+                    .map(|(_, w)| w)
+                    .sum();
+                (hits, i, s)
             })
             .filter(|(hits, _, _)| *hits > 0)
             .collect();
@@ -341,10 +393,45 @@ mod tests {
             choose_passages("How is the LoRA update scaled?", &[unanswered.clone()]).is_empty()
         );
         unanswered.answer_count = 1;
-        assert_eq!(
-            choose_passages("How is the LoRA update scaled?", &[unanswered]).len(),
-            1
+        assert!(
+            choose_passages("How is the LoRA update scaled?", &[unanswered.clone()]).is_empty(),
+            "a question's own body is never the answer"
         );
+        let mut answer = hit(5, "LoRA update scaled?", "Multiply it by alpha / r.");
+        answer.kind = "answer".into();
+        answer.question_id = Some(4);
+        let mut voted = answer.clone();
+        voted.post_id = 6;
+        voted.score = 3;
+        let mut accepted = answer.clone();
+        accepted.post_id = 7;
+        accepted.accepted = true;
+        let chosen = choose_passages(
+            "How is the LoRA update scaled?",
+            &[unanswered, answer, voted.clone(), accepted],
+        );
+        assert_eq!(chosen.len(), 1, "one passage per thread");
+        assert_eq!((chosen[0].post_id, chosen[0].thread_id), (7, 4));
+        let mut hits = vec![voted];
+        hits.push(hit(8, "Other", "LoRA updates are scaled."));
+        assert_eq!(
+            choose_passages("How is the LoRA update scaled?", &hits)[0].post_id,
+            6
+        );
+    }
+
+    #[test]
+    fn a_question_in_one_language_finds_a_passage_in_the_other() {
+        let hits = vec![hit(
+            1,
+            "KV cache 原理",
+            "以 7B 模型为例，fp16 下每个 token 约 0.5 MB 显存。",
+        )];
+        let chosen = choose_passages("How much GPU memory does the KV cache take per token?", &hits);
+        assert_eq!(chosen.len(), 1);
+        let answer = grounded_answer("How much GPU memory does the KV cache take per token?", &chosen);
+        assert!(answer.contains("0.5 MB"), "{answer}");
+        assert!(choose_passages("How do I train a diffusion model?", &hits).is_empty());
     }
 
     #[test]
