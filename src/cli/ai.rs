@@ -221,6 +221,7 @@ pub fn run(cmd: AiCommand, settings: &AiSettings) -> anyhow::Result<()> {
                 stop,
                 stop_at_eos: !ignore_eos,
                 deadline: Some(settings.deadline),
+                copy_from: None,
             };
             generate(settings, &request, threads.unwrap_or(settings.threads))
         }
