@@ -6,7 +6,6 @@ use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use super::bot::{self, Passage};
-use super::summarize;
 use super::{AiError, AiService, AiStatus, GenerateRequest, SamplingParams};
 use crate::db::{self, Db, DbError};
 use crate::domain::paths::ask_url;
@@ -47,6 +46,8 @@ pub struct BotReply {
     pub removed_citations: usize,
     pub model: String,
     pub tokens: usize,
+    /// The model's sentences kept in the answer (each cites the passage it drew on).
+    pub generated_sentences: usize,
     pub elapsed: Duration,
 }
 
@@ -126,6 +127,7 @@ pub async fn answer(
             removed_citations: 0,
             model,
             tokens: 0,
+            generated_sentences: 0,
             elapsed: started.elapsed(),
         });
     }
@@ -137,29 +139,18 @@ pub async fn answer(
         return Err(AiError::Cancelled);
     }
 
-    let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
-    let budget = context_size(ai).saturating_sub(max_tokens + 8).max(64);
-    let mut request = GenerateRequest::new(bot::build_prompt(question, &passages, budget));
-    request.max_new_tokens = max_tokens;
-    request.seed = Some(seed);
-    request.sampling = SamplingParams {
-        temperature: 0.7,
-        top_k: 40,
-        top_p: 0.9,
-        repetition_penalty: 1.2,
-    };
-    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
+    let request = answer_request(question, &passages, context_size(ai), max_tokens, seed);
     let mut stream = ai.stream(request)?;
     let mut gone = std::pin::pin!(gone);
     loop {
-        // Dropping the stream (by returning) cancels the generation at its next token.
+        // Dropping the stream (by returning) cancels the generation at its next token. The raw
+        // text is not shown: only sentences that pass the checks below reach the reader.
         let piece = tokio::select! {
             piece = stream.next() => piece,
             () = &mut gone => return Err(AiError::Cancelled),
         };
-        let Some(piece) = piece else { break };
-        if !emit(BotEvent::Text(piece)) {
-            return Err(AiError::Cancelled);
+        if piece.is_none() {
+            break;
         }
     }
     let (generated, tokens) = match stream.finish().await {
@@ -187,44 +178,86 @@ pub async fn answer(
         .filter(|line| !bot::cited(line).is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let (generated, removed_generated) = bot::check_citations(&generated, &visible);
-    // Generated text stays only if it passes the gate and is about the question and its sources.
-    let sources: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
-    let about = format!("{question} {}", sources.join(" "));
-    let generated = summarize::quality_gate(&generated)
-        .ok()
-        .filter(|text| bot::on_topic(text, &about))
-        .unwrap_or_default();
+    // Generated sentences stay only if each passes the gate, is about the question and cites the
+    // (still visible) passage it drew on.
     let passages: Vec<Passage> = passages
         .into_iter()
         .filter(|p| visible.contains(&p.n))
         .collect();
+    let generated = bot::checked_sentences(question, &generated, &passages);
     if passages.is_empty() || grounded.trim().is_empty() {
         return Ok(BotReply {
             abstained: true,
             markdown: abstention_markdown(question),
             passages: Vec::new(),
-            removed_citations: removed_grounded + removed_generated,
+            removed_citations: removed_grounded,
             model,
             tokens,
+            generated_sentences: 0,
             elapsed: started.elapsed(),
         });
     }
-    let mut markdown = grounded;
-    if !generated.is_empty() {
-        markdown.push_str("\n\n");
-        markdown.push_str(&generated);
+    let markdown = answer_markdown(&generated, &grounded);
+    if !generated.is_empty() && !emit(BotEvent::Text(format!("\n\n{}", generated.join(" ")))) {
+        return Err(AiError::Cancelled);
     }
     Ok(BotReply {
         abstained: false,
         markdown,
         passages,
-        removed_citations: removed_grounded + removed_generated,
+        removed_citations: removed_grounded,
         model,
         tokens,
+        generated_sentences: generated.len(),
         elapsed: started.elapsed(),
     })
 }
+
+/// What the bot asks the model for: the numbered passages and the question, sampled with a fixed
+/// seed, copy-constrained to the question's and the passages' tokens.
+pub fn answer_request(
+    question: &str,
+    passages: &[Passage],
+    context: usize,
+    max_tokens: usize,
+    seed: u64,
+) -> GenerateRequest {
+    let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
+    let budget = context.saturating_sub(max_tokens + 8).max(64);
+    let mut request = GenerateRequest::new(bot::build_prompt(question, passages, budget));
+    request.max_new_tokens = max_tokens;
+    request.seed = Some(seed);
+    request.sampling = SamplingParams {
+        temperature: 0.7,
+        top_k: 40,
+        top_p: 0.9,
+        repetition_penalty: 1.2,
+    };
+    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
+    let mut source = question.to_string();
+    for p in passages {
+        source.push_str(&format!("\n{} {}", p.title, p.text));
+    }
+    request.copy_from = Some(source);
+    request
+}
+
+/// The answer as stored: the model's checked sentences first, labelled as the model's, then the
+/// quoted evidence they rest on (the sources follow in [`post_markdown`] and on the page).
+pub fn answer_markdown(generated: &[String], grounded: &str) -> String {
+    if generated.is_empty() {
+        return grounded.to_string();
+    }
+    format!(
+        "*{MODEL_LABEL}*\n\n{}\n\n*{EVIDENCE_LABEL}*\n\n{grounded}",
+        generated.join(" ")
+    )
+}
+
+/// The label over the model's own sentences (stored with the answer, so in both languages).
+pub const MODEL_LABEL: &str = "In the model's words, checked against the sources · 模型的概括（已对照来源核对）";
+/// The label over the quoted evidence.
+pub const EVIDENCE_LABEL: &str = "Quoted from the sources · 来源原文";
 
 /// The answer's Markdown with each citation `[n]` a link to the post it cites.
 pub fn linked_markdown(markdown: &str, passages: &[Passage]) -> String {
@@ -272,6 +305,7 @@ mod tests {
             removed_citations: 0,
             model: "agora-gpt2".into(),
             tokens: 0,
+            generated_sentences: 0,
             elapsed: Duration::ZERO,
         };
         let md = post_markdown(&reply);

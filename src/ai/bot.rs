@@ -295,6 +295,62 @@ pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
     lines.join("\n")
 }
 
+/// Generated sentences kept in an answer, at most.
+pub const MAX_GENERATED_SENTENCES: usize = 2;
+
+/// The model's sentences that may be shown, each ending with the citation of the passage it drew
+/// on. A sentence is kept when it passes the quality gate, is about the question, and every
+/// content word is in the passage it cites ([`super::summarize::faithful`]); a sentence that
+/// cites a passage it did not draw on is dropped, and one without a citation gets the first
+/// passage it did draw on (or is dropped when there is none).
+pub fn checked_sentences(question: &str, generated: &str, passages: &[Passage]) -> Vec<String> {
+    let concepts = question_concepts(question);
+    let draws_on = |sentence: &str, p: &Passage| {
+        let source = format!("{} {}", p.title, p.text);
+        super::summarize::faithful(sentence, &source) && on_topic(sentence, &source)
+    };
+    let mut kept = Vec::new();
+    for raw in cjk_sentences(generated) {
+        let citations = cited(raw);
+        let plain = CITATION
+            .replace_all(raw, "")
+            .replace(" .", ".")
+            .replace(" ,", ",")
+            .trim()
+            .to_string();
+        let Ok(plain) = super::summarize::quality_gate(&plain) else {
+            continue;
+        };
+        if concept_coverage(&concepts, &plain) == 0.0 {
+            continue;
+        }
+        let sources: Vec<&Passage> = if citations.is_empty() {
+            passages.iter().filter(|p| draws_on(&plain, p)).take(1).collect()
+        } else {
+            let cited_passages: Vec<&Passage> = passages
+                .iter()
+                .filter(|p| citations.contains(&p.n))
+                .collect();
+            let all_drawn = cited_passages.len() == citations.len()
+                && cited_passages.iter().all(|p| draws_on(&plain, p));
+            if all_drawn {
+                cited_passages
+            } else {
+                Vec::new()
+            }
+        };
+        if sources.is_empty() {
+            continue;
+        }
+        let marks: Vec<String> = sources.iter().map(|p| format!("[{}]", p.n)).collect();
+        kept.push(format!("{} {}", plain, marks.join("")));
+        if kept.len() == MAX_GENERATED_SENTENCES {
+            break;
+        }
+    }
+    kept
+}
+
 /// Sentences quoted from each passage.
 pub const SENTENCES_PER_PASSAGE: usize = 2;
 
@@ -432,6 +488,41 @@ mod tests {
         let answer = grounded_answer("How much GPU memory does the KV cache take per token?", &chosen);
         assert!(answer.contains("0.5 MB"), "{answer}");
         assert!(choose_passages("How do I train a diffusion model?", &hits).is_empty());
+    }
+
+    #[test]
+    fn generated_sentences_are_kept_only_citing_the_passage_they_drew_on() {
+        let passage = |n: usize, title: &str, text: &str| Passage {
+            n,
+            post_id: n as i64,
+            thread_id: n as i64,
+            kind: "article".into(),
+            title: title.into(),
+            url: String::new(),
+            text: text.into(),
+            accepted: false,
+        };
+        let passages = vec![
+            passage(1, "LoRA", "The LoRA update is scaled by alpha over the rank r."),
+            passage(2, "Warm-up", "Warm-up raises the learning rate linearly from zero."),
+        ];
+        let q = "How is the LoRA update scaled?";
+        assert_eq!(
+            checked_sentences(q, "The LoRA update is scaled by alpha over r [1].", &passages),
+            vec!["The LoRA update is scaled by alpha over r. [1]".to_string()]
+        );
+        assert!(
+            checked_sentences(q, "The LoRA update is scaled by alpha over r [2].", &passages)
+                .is_empty(),
+            "cites a passage it did not draw on"
+        );
+        assert_eq!(
+            checked_sentences(q, "The LoRA update is scaled by the rank.", &passages),
+            vec!["The LoRA update is scaled by the rank. [1]".to_string()],
+            "an uncited sentence gets the passage it drew on"
+        );
+        assert!(checked_sentences(q, "The LoRA update is scaled by bananas.", &passages).is_empty());
+        assert!(checked_sentences(q, "[1] [2] of of", &passages).is_empty());
     }
 
     #[test]

@@ -46,6 +46,19 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         .collect()
 }
 
+fn is_prose(sentence: &str) -> bool {
+    let chars = sentence.chars().count();
+    if chars > MAX_SENTENCE_CHARS {
+        return false;
+    }
+    let cjk = sentence.chars().filter(|c| is_cjk(*c)).count();
+    let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();
+    let words = sentence.split_whitespace().count();
+    let long_enough = cjk >= 8 || words >= 5;
+    // Code, formulas and tables are mostly symbols and digits.
+    long_enough && letters * 10 >= chars * 6
+}
+
 /// Sentences that may be key sentences: prose that ends like a sentence. Headings, table-of-contents
 /// lines ("总结：未来发展趋势与挑战：总结…"), link lists and list-item stubs end without a full stop,
 /// trail off, chain title fragments with colons or are mostly addresses.
@@ -250,6 +263,13 @@ pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
 /// core, with a repetition penalty, ending at the first blank line.
 pub fn tldr_request(title: &str, core: &[Sentence]) -> GenerateRequest {
     let mut request = GenerateRequest::new(tldr_prompt(title, core));
+    // Copy-constrained: the draft may only use the title's and the core's tokens.
+    let mut source = title.to_string();
+    for sentence in core {
+        source.push(' ');
+        source.push_str(&sentence.text);
+    }
+    request.copy_from = Some(source);
     request.max_new_tokens = 48;
     request.sampling = SamplingParams {
         repetition_penalty: 1.3,
@@ -285,13 +305,41 @@ pub fn default_summary_text(extractive: &[Sentence], generated: &str) -> String 
 /// with a capital letter (the model continues the cue, so it starts mid-sentence).
 pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rejection> {
     let text = quality_gate(generated)?;
-    if !super::bot::on_topic(&text, &format!("{title} {body_text}")) {
+    let source = format!("{title} {body_text}");
+    if !super::bot::on_topic(&text, &source) {
         return Err(Rejection::OffTopic);
+    }
+    if !faithful(&text, &source) {
+        return Err(Rejection::Unfaithful);
     }
     let mut chars = text.chars();
     Ok(match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text,
+    })
+}
+
+/// Whether every content word of `text` is in `source`: Latin words and numbers as whole search
+/// tokens, Chinese words (as jieba cuts them) as substrings; function words are free.
+pub fn faithful(text: &str, source: &str) -> bool {
+    let source_lower = source.to_lowercase();
+    let source_tokens: HashSet<String> = index_text(source)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    index_text(text).split_whitespace().all(|token| {
+        if STOP_WORDS.contains(&token)
+            || super::copy::FUNCTION_WORDS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(token))
+        {
+            return true;
+        }
+        if token.chars().any(is_cjk) {
+            source_lower.contains(token)
+        } else {
+            source_tokens.contains(token)
+        }
     })
 }
 
@@ -303,6 +351,8 @@ pub enum Rejection {
     Repetitive,
     NotText,
     OffTopic,
+    /// A content word the source does not have.
+    Unfaithful,
 }
 
 impl Rejection {
@@ -313,6 +363,7 @@ impl Rejection {
             Rejection::Repetitive => "repeats itself",
             Rejection::NotText => "not prose",
             Rejection::OffTopic => "not about the post",
+            Rejection::Unfaithful => "uses words the post does not",
         }
     }
 }
@@ -490,6 +541,22 @@ mod tests {
         // The sentences come from different sections.
         let distinct: HashSet<&str> = core.iter().map(|s| &s.text[..]).collect();
         assert_eq!(distinct.len(), core.len());
+    }
+
+    #[test]
+    fn the_word_soup_from_the_issue_is_refused() {
+        let soup = "在 IEdu 之间的，所以你可能需要使用一个非法的，这将导致数据包，\
+                    它会用到了网络上次序是可读写。";
+        let article = long_article();
+        assert!(tldr(soup, "RAG 系统从入门到实践", &article).is_err());
+        assert!(!faithful(soup, &article));
+        // Even against a post about networks it invents "IEdu" and "非法".
+        let network = "数据包在网络上按次序传输，之间可能需要重传。网络设备会读写数据包。";
+        assert!(tldr(soup, "网络数据包", network).is_err());
+        assert!(!faithful(soup, network));
+        assert!(faithful("数据包在网络上传输。", network));
+        assert!(faithful("The cache keeps keys and values.", POST));
+        assert!(!faithful("The cache keeps bananas.", POST));
     }
 
     #[test]

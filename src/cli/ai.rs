@@ -87,12 +87,22 @@ pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow
         }
         let cores = crate::ai::eval::summary_cores(&db).await?;
         let timings = crate::ai::eval::retrieval_timings(&db, &sets).await?;
+        let mut answered = Vec::new();
+        for (_, set) in &sets {
+            for q in set.questions() {
+                let started = Instant::now();
+                let passages = crate::ai::answer::retrieve(&db, &q.question, None).await?;
+                if !passages.is_empty() {
+                    answered.push((q.question.clone(), passages, started.elapsed()));
+                }
+            }
+        }
         db.close().await;
-        anyhow::Ok((reports, cores, timings))
+        anyhow::Ok((reports, cores, timings, answered))
     }
     .await;
     let _ = std::fs::remove_dir_all(&dir);
-    let (reports, cores, timings) = result?;
+    let (reports, cores, timings, answered) = result?;
     for ((name, set), report) in sets.iter().zip(&reports) {
         println!(
             "== {name}{}",
@@ -112,7 +122,90 @@ pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow
             report.summary_traceable, report.summaries
         );
     }
-    tldr_eval(settings, &cores)
+    tldr_eval(settings, &cores)?;
+    bot_eval(settings, &answered)
+}
+
+/// The bot's generation over every question it answers: how many answers keep a generated
+/// sentence (each citing the passage it drew on), and the time per answer on one thread.
+fn bot_eval(
+    settings: &AiSettings,
+    answered: &[(
+        String,
+        Vec<crate::ai::bot::Passage>,
+        std::time::Duration,
+    )],
+) -> anyhow::Result<()> {
+    use crate::ai::{answer, bot};
+    let mut engine = match load(settings, settings.threads) {
+        Ok((_runtime, engine)) => engine,
+        Err(e) => {
+            println!("bot generation      not measured: the AI is off ({e:#})");
+            return Ok(());
+        }
+    };
+    let context = engine.config().n_positions;
+    let (mut with_sentence, mut sentences, mut miscited) = (0usize, 0usize, 0usize);
+    let mut times = Vec::new();
+    let mut shown = Vec::new();
+    for (seed, (question, passages, retrieval)) in answered.iter().enumerate() {
+        let started = Instant::now();
+        let request = answer::answer_request(question, passages, context, 96, seed as u64 + 1);
+        let controls = Controls {
+            deadline: Some(Instant::now() + settings.deadline),
+            cancel: None,
+        };
+        let generation = engine.generate(&request, controls, &mut |_| {})?;
+        let grounded = bot::grounded_answer(question, passages);
+        let kept = bot::checked_sentences(question, &generation.text, passages);
+        times.push((started.elapsed() + *retrieval).as_secs_f64());
+        // Re-check what is kept: every citation must point at a passage the sentence drew on.
+        for sentence in &kept {
+            let plain = sentence.rsplit_once(' ').map_or(sentence.as_str(), |(s, _)| s);
+            for n in bot::cited(sentence) {
+                let ok = passages.iter().find(|p| p.n == n).is_some_and(|p| {
+                    crate::ai::summarize::faithful(plain, &format!("{} {}", p.title, p.text))
+                });
+                if !ok {
+                    miscited += 1;
+                }
+            }
+        }
+        if !kept.is_empty() {
+            with_sentence += 1;
+            sentences += kept.len();
+        }
+        if shown.len() < 10 {
+            shown.push((question.clone(), answer::answer_markdown(&kept, &grounded)));
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let p95 = times
+        .get(((times.len() as f64 * 0.95).ceil() as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or(0.0);
+    println!(
+        "generated sentence kept in the answer  {} of {} answered questions  ({sentences} sentences, {miscited} citing a passage they did not draw on)",
+        with_sentence,
+        answered.len()
+    );
+    println!(
+        "bot answer time (retrieval + generation, {} thread)  p50 {:.2} s  p95 {:.2} s",
+        settings.threads,
+        times.get(times.len() / 2).copied().unwrap_or(0.0),
+        p95
+    );
+    for (question, markdown) in shown {
+        println!("bot: {question}\n{}", indent(&markdown));
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("      {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn print_report(report: &crate::ai::eval::EvalReport) {
@@ -169,13 +262,16 @@ fn tldr_eval(
     };
     let mut passed = Vec::new();
     let mut rejected = std::collections::BTreeMap::<&str, usize>::new();
+    let mut times = Vec::new();
     for (source, core) in cores {
+        let started = Instant::now();
         let request = crate::ai::summarize::tldr_request(&source.title, core);
         let controls = Controls {
             deadline: request.deadline.map(|d| Instant::now() + d),
             cancel: None,
         };
         let generation = engine.generate(&request, controls, &mut |_| {})?;
+        times.push(started.elapsed().as_secs_f64());
         match crate::ai::summarize::tldr(&generation.text, &source.title, &source.body_text) {
             Ok(text) => passed.push((source.title.as_str(), text)),
             Err(why) => *rejected.entry(why.as_str()).or_default() += 1,
@@ -185,6 +281,13 @@ fn tldr_eval(
         "generated TL;DR passes the quality gate  {} of {} posts  (rejected: {rejected:?})",
         passed.len(),
         cores.len()
+    );
+    times.sort_by(f64::total_cmp);
+    println!(
+        "TL;DR time ({} thread)  p50 {:.2} s  max {:.2} s",
+        settings.threads,
+        times.get(times.len() / 2).copied().unwrap_or(0.0),
+        times.last().copied().unwrap_or(0.0)
     );
     for (title, text) in passed {
         println!("tl;dr: {title}\n      {text}");
