@@ -11,6 +11,8 @@ use crate::search::glossary::{glossary, Concept};
 use crate::search::tokenize::{index_text, query_terms};
 use crate::search::SearchHit;
 
+/// A passage after the first is kept only when it scores at least this share of the first's.
+pub const RELATIVE_SCORE: f64 = 0.75;
 /// Passages an answer may use.
 pub const MAX_PASSAGES: usize = 3;
 /// A passage must contain at least this share of the question's terms (title included).
@@ -34,7 +36,7 @@ pub struct Passage {
 
 /// Question terms worth matching: words of two or more characters and every Chinese word.
 pub fn question_terms(question: &str) -> Vec<String> {
-    const STOP: [&str; 48] = [
+    const STOP: &[&str] = &[
         "the",
         "and",
         "for",
@@ -83,6 +85,32 @@ pub fn question_terms(question: &str) -> Vec<String> {
         "是",
         "的",
         "有",
+        // Words every question uses: they say nothing about which post answers it.
+        "use",
+        "using",
+        "get",
+        "rather",
+        "than",
+        "myself",
+        "一个",
+        "里",
+        "我",
+        "你",
+        "我们",
+        "这个",
+        "那个",
+        "能",
+        "会",
+        "要",
+        "呢",
+        "了",
+        "时",
+        "怎样",
+        "比",
+        "多",
+        "还是",
+        "可以",
+        "应该",
     ];
     query_terms(question)
         .into_iter()
@@ -103,29 +131,12 @@ fn tokens(text: &str) -> HashSet<String> {
 /// each weighted by how many of its [`question_terms`] it stands for.
 pub fn question_concepts(question: &str) -> Vec<(Concept, usize)> {
     let terms = question_terms(question);
-    glossary()
-        .concepts(question)
-        .into_iter()
-        .filter_map(|concept| {
-            let weight = concept.words.iter().filter(|w| terms.contains(w)).count();
-            (weight > 0).then_some((concept, weight))
-        })
-        .collect()
+    glossary().weighted_concepts(question, |w| terms.iter().any(|t| t == w))
 }
 
 /// Share of the question's concept weight found in `text`.
 pub fn concept_coverage(concepts: &[(Concept, usize)], text: &str) -> f64 {
-    let total: usize = concepts.iter().map(|(_, w)| w).sum();
-    if total == 0 {
-        return 0.0;
-    }
-    let haystack = tokens(text);
-    let found: usize = concepts
-        .iter()
-        .filter(|(c, _)| c.found_in(&haystack))
-        .map(|(_, w)| w)
-        .sum();
-    found as f64 / total as f64
+    crate::search::glossary::coverage(concepts, &tokens(text))
 }
 
 /// Share of `terms` that occur in the hit's title or passage.
@@ -196,8 +207,11 @@ pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Later passages must be nearly as good as the first: a weak second source is noise.
+    let best = scored.first().map_or(0.0, |s| s.0);
     scored
         .into_iter()
+        .filter(|s| s.0 >= best * RELATIVE_SCORE)
         .take(MAX_PASSAGES)
         .enumerate()
         .map(|(i, (_, _, hit, thread))| Passage {
@@ -265,7 +279,16 @@ pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
     let concepts = question_concepts(question);
     let mut lines = Vec::new();
     for p in passages {
-        let mut scored: Vec<(usize, usize, &str)> = cjk_sentences(&p.text)
+        // Prose sentences only (no headings, formulas or code run together by the snippet),
+        // unless the passage has none.
+        let all = cjk_sentences(&p.text);
+        let prose: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|s| super::summarize::is_quotable(s))
+            .collect();
+        let candidates = if prose.is_empty() { all } else { prose };
+        let mut scored: Vec<(usize, usize, &str)> = candidates
             .into_iter()
             .enumerate()
             .map(|(i, s)| {

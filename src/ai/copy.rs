@@ -1,7 +1,12 @@
 //! Copy-constrained decoding: drafts that stay in their sources. The model may only produce tokens
 //! found in the source text (as the tokenizer splits it, with and without a leading space), a
 //! short list of function words and punctuation ([`FUNCTION_WORDS`]), and its end-of-text token;
-//! every other token's logit is set to minus infinity before sampling.
+//! every other token's logit is set to minus infinity before sampling. After a copied token the
+//! draft continues the source: only the tokens that follow it somewhere in the source (or a
+//! function word, or the end) may come next, so drafts are spans of the source joined by function
+//! words, not new combinations of its pieces.
+use std::collections::HashMap;
+
 use super::tokenizer::TextTokenizer;
 use super::AiError;
 
@@ -47,6 +52,78 @@ pub fn allowed_tokens(
     Ok(allowed)
 }
 
+/// The per-step constraint: the open mask, and what may follow each copied token.
+#[derive(Debug, Clone)]
+pub struct CopyConstraint {
+    open: Vec<bool>,
+    function: Vec<bool>,
+    successors: HashMap<u32, Vec<u32>>,
+    eos: Option<u32>,
+}
+
+impl CopyConstraint {
+    pub fn new(
+        tokenizer: &TextTokenizer,
+        source: &str,
+        vocab_size: usize,
+        eos: Option<u32>,
+    ) -> Result<CopyConstraint, AiError> {
+        let open = allowed_tokens(tokenizer, source, vocab_size, eos)?;
+        let mut function = vec![false; vocab_size];
+        for word in FUNCTION_WORDS {
+            for ids in [tokenizer.encode(word)?, tokenizer.encode(&format!(" {word}"))?] {
+                // Only single-token function words are free joints; longer ones are copied as spans.
+                if let [id] = ids.as_slice() {
+                    let id = *id;
+                    if let Some(slot) = function.get_mut(id as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        let mut successors: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut link = |ids: &[u32]| {
+            for pair in ids.windows(2) {
+                let next = successors.entry(pair[0]).or_default();
+                if !next.contains(&pair[1]) {
+                    next.push(pair[1]);
+                }
+            }
+        };
+        link(&tokenizer.encode(source)?);
+        for word in source.split_whitespace().take(4000) {
+            link(&tokenizer.encode(&format!(" {word}"))?);
+        }
+        Ok(CopyConstraint {
+            open,
+            function,
+            successors,
+            eos,
+        })
+    }
+
+    /// Masks `logits` for the step after `last` (the previous generated token, if any).
+    pub fn apply(&self, last: Option<u32>, logits: &mut [f32]) {
+        let follow = last
+            .filter(|t| !self.function.get(*t as usize).copied().unwrap_or(false))
+            .and_then(|t| self.successors.get(&t));
+        match follow {
+            Some(next) => {
+                for (id, logit) in logits.iter_mut().enumerate() {
+                    let id = id as u32;
+                    let ok = next.contains(&id)
+                        || self.function.get(id as usize).copied().unwrap_or(false)
+                        || Some(id) == self.eos;
+                    if !ok {
+                        *logit = f32::NEG_INFINITY;
+                    }
+                }
+            }
+            None => constrain(logits, &self.open),
+        }
+    }
+}
+
 /// Sets every token outside `allowed` to minus infinity.
 pub fn constrain(logits: &mut [f32], allowed: &[bool]) {
     for (logit, ok) in logits.iter_mut().zip(allowed) {
@@ -88,5 +165,26 @@ mod tests {
         let open = logits.iter().filter(|l| l.is_finite()).count();
         assert_eq!(open, allowed.iter().filter(|a| **a).count());
         assert!(open < vocab / 10, "{open} of {vocab}");
+    }
+
+    #[test]
+    fn after_a_copied_token_the_draft_continues_the_source() {
+        let tokenizer = tokenizer();
+        let vocab = tokenizer.vocab_size();
+        let source = "KV cache stores keys. Quantisation shrinks weights.";
+        let constraint = CopyConstraint::new(&tokenizer, source, vocab, Some(0)).expect("mask");
+        let ids = tokenizer.encode(" cache stores").expect("encodes");
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(Some(ids[0]), &mut logits);
+        assert!(logits[ids[1] as usize].is_finite(), "the source's next token");
+        let weights = tokenizer.encode(" weights").expect("encodes");
+        assert!(
+            logits[weights[0] as usize].is_infinite(),
+            "a source token that does not follow"
+        );
+        assert!(logits[0].is_finite(), "end of text");
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(None, &mut logits);
+        assert!(logits[weights[0] as usize].is_finite(), "any source token opens a span");
     }
 }

@@ -182,8 +182,8 @@ impl Engine {
         } else {
             None
         };
-        let allowed = match &request.copy_from {
-            Some(source) => Some(super::copy::allowed_tokens(
+        let copy = match &request.copy_from {
+            Some(source) => Some(super::copy::CopyConstraint::new(
                 &self.tokenizer,
                 source,
                 vocab,
@@ -210,8 +210,8 @@ impl Engine {
             self.logits.copy_from_slice(logits);
         }
         while finish.is_none() {
-            if let Some(allowed) = &allowed {
-                super::copy::constrain(&mut self.logits, allowed);
+            if let Some(copy) = &copy {
+                copy.apply(tokens.last().copied(), &mut self.logits);
             }
             let token = sampler.next_token(&mut self.logits);
             let now = started.elapsed();

@@ -46,6 +46,11 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         .collect()
 }
 
+/// A sentence fit to quote as evidence: prose that ends like a sentence (see [`key_candidates`]).
+pub fn is_quotable(sentence: &str) -> bool {
+    is_prose(sentence) && is_key_sentence(sentence) && !sentence.contains('\\')
+}
+
 fn is_prose(sentence: &str) -> bool {
     let chars = sentence.chars().count();
     if chars > MAX_SENTENCE_CHARS {
@@ -108,7 +113,7 @@ fn is_key_sentence(sentence: &str) -> bool {
         .is_some_and(|w| w.contains('.') && w.chars().all(|c| c.is_ascii_digit() || c == '.'));
     let cjk = s.chars().filter(|c| is_cjk(*c)).count();
     let words = s.split_whitespace().count();
-    !(numbered && s.chars().count() <= 30) && (cjk >= 10 || words >= 6)
+    !(numbered && s.chars().count() <= 30) && (cjk >= 10 || words >= 5)
 }
 
 fn terms(text: &str) -> HashSet<String> {

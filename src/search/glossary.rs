@@ -44,7 +44,37 @@ impl Concept {
     }
 }
 
+/// Share of the concepts' weight (how many query words each stands for) found in `tokens`.
+pub fn coverage(concepts: &[(Concept, usize)], tokens: &HashSet<String>) -> f64 {
+    let total: usize = concepts.iter().map(|(_, w)| w).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let found: usize = concepts
+        .iter()
+        .filter(|(c, _)| c.found_in(tokens))
+        .map(|(_, w)| w)
+        .sum();
+    found as f64 / total as f64
+}
+
 impl Glossary {
+    /// [`Glossary::concepts`] weighted by how many of their words `keep` accepts; concepts of
+    /// words it rejects only (stop words) are left out.
+    pub fn weighted_concepts(
+        &self,
+        query: &str,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(Concept, usize)> {
+        self.concepts(query)
+            .into_iter()
+            .filter_map(|concept| {
+                let weight = concept.words.iter().filter(|w| keep(w)).count();
+                (weight > 0).then_some((concept, weight))
+            })
+            .collect()
+    }
+
     /// Reads the TSV text; malformed lines (no tab, an empty side) are skipped.
     pub fn parse(text: &str) -> Glossary {
         let mut glossary = Glossary::default();

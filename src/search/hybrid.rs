@@ -2,9 +2,10 @@
 //! words expanded through the bilingual glossary (English <-> Chinese, synonyms) — and the two
 //! ranked lists fused by reciprocal rank fusion. A small forum prior (accepted and well-voted
 //! answers) breaks near ties. `/search`, the answer bot and similar questions all read from it.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::glossary::glossary;
+use super::glossary::{coverage, glossary, Concept};
+use super::tokenize::index_text;
 use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery};
 use super::tokenize::{query_terms, Combine};
 use crate::db::{Db, DbError};
@@ -88,8 +89,31 @@ pub async fn ranked(
     } else {
         terms
     };
-    Ok((fuse(lists), highlight, every_word))
+    let concepts = glossary().weighted_concepts(&query.text, super::similar::meaningful);
+    Ok((rerank(fuse(lists), &concepts), highlight, every_word))
 }
+
+/// Orders fused hits by how much of the query they cover (a concept counts when its words or any
+/// glossary term for them are in the hit's title or passage), the fused score breaking near ties.
+pub fn rerank(mut hits: Vec<SearchHit>, concepts: &[(Concept, usize)]) -> Vec<SearchHit> {
+    if concepts.is_empty() {
+        return hits;
+    }
+    let top = hits.iter().map(|h| h.relevance).fold(0.0, f64::max);
+    for hit in &mut hits {
+        let tokens: HashSet<String> = index_text(&format!("{} {}", hit.title, hit.passage))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let fused = if top > 0.0 { hit.relevance / top } else { 0.0 };
+        hit.relevance = coverage(concepts, &tokens) + FUSED_WEIGHT * fused;
+    }
+    hits.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+    hits
+}
+
+/// How much the fused rank counts next to coverage (which runs from 0 to 1).
+pub const FUSED_WEIGHT: f64 = 0.5;
 
 /// [`ranked`] for the answer bot: every question hit that has answers brings its accepted (or best
 /// voted) answer along, so a thread is answered from an answer and the question body stays context.

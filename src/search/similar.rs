@@ -61,7 +61,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// A title term worth matching on.
-fn meaningful(term: &str) -> bool {
+pub(crate) fn meaningful(term: &str) -> bool {
     !STOP_WORDS.contains(&term) && (term.chars().count() > 1 || !term.is_ascii())
 }
 
