@@ -175,6 +175,9 @@ fn bot_eval(
             with_sentence += 1;
             sentences += kept.len();
         }
+        if kept.is_empty() && times.len() <= 6 {
+            println!("bot draft refused: {question}\n      {:?}", generation.text);
+        }
         if shown.len() < 10 {
             shown.push((question.clone(), answer::answer_markdown(&kept, &grounded)));
         }
@@ -274,7 +277,17 @@ fn tldr_eval(
         times.push(started.elapsed().as_secs_f64());
         match crate::ai::summarize::tldr(&generation.text, &source.title, &source.body_text) {
             Ok(text) => passed.push((source.title.as_str(), text)),
-            Err(why) => *rejected.entry(why.as_str()).or_default() += 1,
+            Err(why) => {
+                *rejected.entry(why.as_str()).or_default() += 1;
+                if rejected.values().sum::<usize>() <= 8 {
+                    println!(
+                        "tl;dr refused ({}): {}\n      {:?}",
+                        why.as_str(),
+                        source.title,
+                        generation.text
+                    );
+                }
+            }
         }
     }
     println!(

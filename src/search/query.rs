@@ -7,7 +7,7 @@
 use sqlx::Row;
 
 use super::index::{SOURCE_POST, SOURCE_RESOURCE};
-use super::snippet::{highlight, snippet};
+use super::snippet::{best_passage, highlight, snippet};
 use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
 use crate::db::{Backend, Db, DbError};
 use crate::domain::{paths, PostKind};
@@ -302,7 +302,7 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         _ => accepted_answer_id.is_some(),
     };
     let shown = snippet(&body, terms, SNIPPET_CHARS);
-    let passage = snippet(&body, terms, PASSAGE_CHARS).text;
+    let passage = best_passage(&body, terms, PASSAGE_CHARS);
     Ok(SearchHit {
         post_id: id,
         title_html: highlight(&title, terms),
@@ -341,6 +341,6 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
         created_at: row.try_get("created_at")?,
         relevance: -rank,
         snippet_html: shown.html,
-        passage: snippet(&body, terms, PASSAGE_CHARS).text,
+        passage: best_passage(&body, terms, PASSAGE_CHARS),
     })
 }
