@@ -76,7 +76,13 @@ pub async fn retrieve(
         .collect();
     query.kind = Some(SearchKind::Resource);
     query.per_page = 10;
-    hits.extend(search::hybrid::ranked(db, &query).await?.0.into_iter().take(10));
+    hits.extend(
+        search::hybrid::ranked(db, &query)
+            .await?
+            .0
+            .into_iter()
+            .take(10),
+    );
     Ok(bot::choose_passages(question, &hits))
 }
 
@@ -255,7 +261,8 @@ pub fn answer_markdown(generated: &[String], grounded: &str) -> String {
 }
 
 /// The label over the model's own sentences (stored with the answer, so in both languages).
-pub const MODEL_LABEL: &str = "In the model's words, checked against the sources · 模型的概括（已对照来源核对）";
+pub const MODEL_LABEL: &str =
+    "In the model's words, checked against the sources · 模型的概括（已对照来源核对）";
 /// The label over the quoted evidence.
 pub const EVIDENCE_LABEL: &str = "Quoted from the sources · 来源原文";
 

@@ -163,7 +163,10 @@ pub fn text_coverage(terms: &[String], text: &str) -> f64 {
 
 /// The thread a hit belongs to (resource ids and post ids are separate sequences).
 fn thread_of(hit: &SearchHit) -> (bool, i64) {
-    (hit.kind == "resource", hit.question_id.unwrap_or(hit.post_id))
+    (
+        hit.kind == "resource",
+        hit.question_id.unwrap_or(hit.post_id),
+    )
 }
 
 /// The passages to answer from, best first and one per thread; empty means "abstain".
@@ -348,7 +351,11 @@ pub fn checked_sentences(question: &str, generated: &str, passages: &[Passage]) 
             continue;
         }
         let sources: Vec<&Passage> = if citations.is_empty() {
-            passages.iter().filter(|p| draws_on(&plain, p)).take(1).collect()
+            passages
+                .iter()
+                .filter(|p| draws_on(&plain, p))
+                .take(1)
+                .collect()
         } else {
             let cited_passages: Vec<&Passage> = passages
                 .iter()
@@ -506,9 +513,15 @@ mod tests {
             "KV cache 原理",
             "以 7B 模型为例，fp16 下每个 token 约 0.5 MB 显存。",
         )];
-        let chosen = choose_passages("How much GPU memory does the KV cache take per token?", &hits);
+        let chosen = choose_passages(
+            "How much GPU memory does the KV cache take per token?",
+            &hits,
+        );
         assert_eq!(chosen.len(), 1);
-        let answer = grounded_answer("How much GPU memory does the KV cache take per token?", &chosen);
+        let answer = grounded_answer(
+            "How much GPU memory does the KV cache take per token?",
+            &chosen,
+        );
         assert!(answer.contains("0.5 MB"), "{answer}");
         assert!(choose_passages("How do I train a diffusion model?", &hits).is_empty());
     }
@@ -526,17 +539,33 @@ mod tests {
             accepted: false,
         };
         let passages = vec![
-            passage(1, "LoRA", "The LoRA update is scaled by alpha over the rank r."),
-            passage(2, "Warm-up", "Warm-up raises the learning rate linearly from zero."),
+            passage(
+                1,
+                "LoRA",
+                "The LoRA update is scaled by alpha over the rank r.",
+            ),
+            passage(
+                2,
+                "Warm-up",
+                "Warm-up raises the learning rate linearly from zero.",
+            ),
         ];
         let q = "How is the LoRA update scaled?";
         assert_eq!(
-            checked_sentences(q, "The LoRA update is scaled by alpha over r [1].", &passages),
+            checked_sentences(
+                q,
+                "The LoRA update is scaled by alpha over r [1].",
+                &passages
+            ),
             vec!["The LoRA update is scaled by alpha over r. [1]".to_string()]
         );
         assert!(
-            checked_sentences(q, "The LoRA update is scaled by alpha over r [2].", &passages)
-                .is_empty(),
+            checked_sentences(
+                q,
+                "The LoRA update is scaled by alpha over r [2].",
+                &passages
+            )
+            .is_empty(),
             "cites a passage it did not draw on"
         );
         assert_eq!(
@@ -544,7 +573,9 @@ mod tests {
             vec!["The LoRA update is scaled by the rank. [1]".to_string()],
             "an uncited sentence gets the passage it drew on"
         );
-        assert!(checked_sentences(q, "The LoRA update is scaled by bananas.", &passages).is_empty());
+        assert!(
+            checked_sentences(q, "The LoRA update is scaled by bananas.", &passages).is_empty()
+        );
         assert!(checked_sentences(q, "[1] [2] of of", &passages).is_empty());
     }
 

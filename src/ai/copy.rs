@@ -71,7 +71,10 @@ impl CopyConstraint {
         let open = allowed_tokens(tokenizer, source, vocab_size, eos)?;
         let mut function = vec![false; vocab_size];
         for word in FUNCTION_WORDS {
-            for ids in [tokenizer.encode(word)?, tokenizer.encode(&format!(" {word}"))?] {
+            for ids in [
+                tokenizer.encode(word)?,
+                tokenizer.encode(&format!(" {word}"))?,
+            ] {
                 // Only single-token function words are free joints; longer ones are copied as spans.
                 if let [id] = ids.as_slice() {
                     let id = *id;
@@ -102,18 +105,27 @@ impl CopyConstraint {
         })
     }
 
-    /// Masks `logits` for the step after `last` (the previous generated token, if any).
-    pub fn apply(&self, last: Option<u32>, logits: &mut [f32]) {
-        let follow = last
-            .filter(|t| !self.function.get(*t as usize).copied().unwrap_or(false))
-            .and_then(|t| self.successors.get(&t));
+    /// Masks `logits` for the step after `generated` (the draft's tokens so far): a span of copied
+    /// tokens continues the source for at least [`MIN_SPAN`] tokens before a function word or the
+    /// end may follow, and no three-token sequence repeats.
+    pub fn apply(&self, generated: &[u32], logits: &mut [f32]) {
+        let is_function = |t: u32| self.function.get(t as usize).copied().unwrap_or(false);
+        let run = generated
+            .iter()
+            .rev()
+            .take_while(|t| !is_function(**t))
+            .count();
+        let follow = generated
+            .last()
+            .filter(|t| !is_function(**t))
+            .and_then(|t| self.successors.get(t));
         match follow {
             Some(next) => {
+                let may_leave = run >= MIN_SPAN;
                 for (id, logit) in logits.iter_mut().enumerate() {
                     let id = id as u32;
                     let ok = next.contains(&id)
-                        || self.function.get(id as usize).copied().unwrap_or(false)
-                        || Some(id) == self.eos;
+                        || (may_leave && (is_function(id) || Some(id) == self.eos));
                     if !ok {
                         *logit = f32::NEG_INFINITY;
                     }
@@ -121,8 +133,27 @@ impl CopyConstraint {
             }
             None => constrain(logits, &self.open),
         }
+        // No repeated trigram.
+        if let [.., a, b] = generated {
+            for w in generated.windows(3) {
+                if w[0] == *a && w[1] == *b {
+                    if let Some(logit) = logits.get_mut(w[2] as usize) {
+                        *logit = f32::NEG_INFINITY;
+                    }
+                }
+            }
+        }
+        // Never leave nothing to choose.
+        if logits.iter().all(|l| l.is_infinite()) {
+            if let Some(eos) = self.eos.and_then(|e| logits.get_mut(e as usize)) {
+                *eos = 0.0;
+            }
+        }
     }
 }
+
+/// Tokens a copied span runs before it may end.
+pub const MIN_SPAN: usize = 4;
 
 /// Sets every token outside `allowed` to minus infinity.
 pub fn constrain(logits: &mut [f32], allowed: &[bool]) {
@@ -147,8 +178,8 @@ mod tests {
     fn only_source_tokens_function_words_and_eos_are_allowed() {
         let tokenizer = tokenizer();
         let vocab = tokenizer.vocab_size();
-        let allowed = allowed_tokens(&tokenizer, "KV cache stores keys.", vocab, Some(0))
-            .expect("mask");
+        let allowed =
+            allowed_tokens(&tokenizer, "KV cache stores keys.", vocab, Some(0)).expect("mask");
         let ok = |text: &str| {
             tokenizer
                 .encode(text)
@@ -175,16 +206,21 @@ mod tests {
         let constraint = CopyConstraint::new(&tokenizer, source, vocab, Some(0)).expect("mask");
         let ids = tokenizer.encode(" cache stores").expect("encodes");
         let mut logits = vec![1.0; vocab];
-        constraint.apply(Some(ids[0]), &mut logits);
-        assert!(logits[ids[1] as usize].is_finite(), "the source's next token");
+        constraint.apply(&ids[..1], &mut logits);
+        assert!(
+            logits[ids[1] as usize].is_finite(),
+            "the source's next token"
+        );
         let weights = tokenizer.encode(" weights").expect("encodes");
         assert!(
             logits[weights[0] as usize].is_infinite(),
             "a source token that does not follow"
         );
-        assert!(logits[0].is_finite(), "end of text");
         let mut logits = vec![1.0; vocab];
-        constraint.apply(None, &mut logits);
-        assert!(logits[weights[0] as usize].is_finite(), "any source token opens a span");
+        constraint.apply(&[], &mut logits);
+        assert!(
+            logits[weights[0] as usize].is_finite(),
+            "any source token opens a span"
+        );
     }
 }

@@ -211,7 +211,7 @@ impl Engine {
         }
         while finish.is_none() {
             if let Some(copy) = &copy {
-                copy.apply(tokens.last().copied(), &mut self.logits);
+                copy.apply(&tokens, &mut self.logits);
             }
             let token = sampler.next_token(&mut self.logits);
             let now = started.elapsed();

@@ -560,7 +560,7 @@ mod tests {
         assert!(tldr(soup, "网络数据包", network).is_err());
         assert!(!faithful(soup, network));
         assert!(faithful("数据包在网络上传输。", network));
-        assert!(faithful("The cache keeps keys and values.", POST));
+        assert!(faithful("The cache stores keys and values.", POST));
         assert!(!faithful("The cache keeps bananas.", POST));
     }
 
@@ -577,7 +577,9 @@ mod tests {
         ] {
             assert!(!is_key_sentence(line), "{line}");
         }
-        assert!(is_key_sentence("KV cache 省的是计算，不是显存，长上下文下它反而是显存的大头。"));
+        assert!(is_key_sentence(
+            "KV cache 省的是计算，不是显存，长上下文下它反而是显存的大头。"
+        ));
         assert!(is_key_sentence("The update is multiplied by alpha over r."));
     }
 
@@ -626,8 +628,13 @@ mod tests {
     fn a_tldr_is_about_the_post_and_starts_with_a_capital_letter() {
         let tldr = |text| tldr(text, "KV cache", POST);
         assert_eq!(
+            tldr(" the cache stores the keys and values of earlier tokens."),
+            Ok("The cache stores the keys and values of earlier tokens.".to_string())
+        );
+        assert_eq!(
             tldr(" the cache keeps keys and values of every layer."),
-            Ok("The cache keeps keys and values of every layer.".to_string())
+            Err(Rejection::Unfaithful),
+            "keeps, every and layer are not in the post"
         );
         assert_eq!(
             tldr("You can use the following example:"),

@@ -67,8 +67,8 @@ pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow
     use crate::db::{DatabaseUrl, Db};
     let mut sets = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading {}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         let set: EvalSet = serde_json::from_str(&text)
             .with_context(|| format!("parsing the evaluation set {}", file.display()))?;
         sets.push((file.display().to_string(), set));
@@ -130,11 +130,7 @@ pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow
 /// sentence (each citing the passage it drew on), and the time per answer on one thread.
 fn bot_eval(
     settings: &AiSettings,
-    answered: &[(
-        String,
-        Vec<crate::ai::bot::Passage>,
-        std::time::Duration,
-    )],
+    answered: &[(String, Vec<crate::ai::bot::Passage>, std::time::Duration)],
 ) -> anyhow::Result<()> {
     use crate::ai::{answer, bot};
     let mut engine = match load(settings, settings.threads) {
@@ -161,7 +157,9 @@ fn bot_eval(
         times.push((started.elapsed() + *retrieval).as_secs_f64());
         // Re-check what is kept: every citation must point at a passage the sentence drew on.
         for sentence in &kept {
-            let plain = sentence.rsplit_once(' ').map_or(sentence.as_str(), |(s, _)| s);
+            let plain = sentence
+                .rsplit_once(' ')
+                .map_or(sentence.as_str(), |(s, _)| s);
             for n in bot::cited(sentence) {
                 let ok = passages.iter().find(|p| p.n == n).is_some_and(|p| {
                     crate::ai::summarize::faithful(plain, &format!("{} {}", p.title, p.text))

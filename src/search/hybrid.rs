@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::glossary::{coverage, glossary, Concept};
-use super::tokenize::index_text;
 use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery};
+use super::tokenize::index_text;
 use super::tokenize::{query_terms, Combine};
 use crate::db::{Db, DbError};
 
@@ -75,16 +75,24 @@ pub async fn ranked(
     let wanted = i64::from(query.page.max(1)) * i64::from(query.per_page.clamp(1, 100)) + 1;
     let depth = wanted.clamp(LIST_DEPTH, super::query::MAX_CANDIDATES);
     let all = if terms.len() > 1 {
-        run_terms(db, query, &terms, Combine::All, depth, 0).await?.0
+        run_terms(db, query, &terms, Combine::All, depth, 0)
+            .await?
+            .0
     } else {
         Vec::new()
     };
-    let any = run_terms(db, query, &terms, Combine::Any, depth, 0).await?.0;
+    let any = run_terms(db, query, &terms, Combine::Any, depth, 0)
+        .await?
+        .0;
     let every_word = !all.is_empty() || (terms.len() == 1 && !any.is_empty());
     let expanded = glossary().expanded_terms(&query.text);
     let mut lists = vec![all, any];
     let highlight = if expanded.len() > terms.len() {
-        lists.push(run_terms(db, query, &expanded, Combine::Any, depth, 0).await?.0);
+        lists.push(
+            run_terms(db, query, &expanded, Combine::Any, depth, 0)
+                .await?
+                .0,
+        );
         expanded
     } else {
         terms

@@ -3,8 +3,8 @@
 use std::ops::Range;
 
 use super::tokenize::{index_text, query_terms};
-use crate::render::cjk_sentences;
 use crate::domain::is_cjk;
+use crate::render::cjk_sentences;
 use crate::render::escape_html;
 
 /// A snippet: the same window of text as HTML (escaped, matches marked) and as plain text.

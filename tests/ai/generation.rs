@@ -474,7 +474,8 @@ fn cancellation_stops_generation_at_the_next_token() {
 #[test]
 fn copy_constrained_drafts_use_only_source_tokens_and_function_words() {
     let _serial = serial();
-    let Some(mut engine) = engine("copy_constrained_drafts_use_only_source_tokens_and_function_words")
+    let Some(mut engine) =
+        engine("copy_constrained_drafts_use_only_source_tokens_and_function_words")
     else {
         return;
     };
