@@ -309,13 +309,16 @@ pub fn default_summary_text(extractive: &[Sentence], generated: &str) -> String 
 /// half of them found in its title or text: fluent but generic text is not a summary), then starting
 /// with a capital letter (the model continues the cue, so it starts mid-sentence).
 pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rejection> {
-    let text = quality_gate(generated)?;
+    let text = quality_gate(&finished_sentences(&quality_gate(generated)?)?)?;
     let source = format!("{title} {body_text}");
     if !super::bot::on_topic(&text, &source) {
         return Err(Rejection::OffTopic);
     }
     if !faithful(&text, &source) {
         return Err(Rejection::Unfaithful);
+    }
+    if !says_something(&text) {
+        return Err(Rejection::SaysNothing);
     }
     let mut chars = text.chars();
     Ok(match chars.next() {
@@ -348,6 +351,42 @@ pub fn faithful(text: &str, source: &str) -> bool {
     })
 }
 
+/// `text` up to the end of its last complete sentence; `Unfinished` when it has none.
+pub fn finished_sentences(text: &str) -> Result<String, Rejection> {
+    let end = text
+        .char_indices()
+        .filter(|(i, c)| {
+            matches!(c, '。' | '！' | '？' | '!' | '?')
+                || (*c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .ok_or(Rejection::Unfinished)?;
+    Ok(text[..end].to_string())
+}
+
+/// Whether `text` carries content: at least three distinct content words (not function or stop
+/// words), making up at least a third of its words.
+pub fn says_something(text: &str) -> bool {
+    let tokens: Vec<String> = index_text(text)
+        .split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect();
+    let content: Vec<&String> = tokens
+        .iter()
+        .filter(|t| {
+            !STOP_WORDS.contains(&t.as_str())
+                && !super::copy::FUNCTION_WORDS
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(t))
+                && !super::bot::question_terms_stop(t)
+        })
+        .collect();
+    let distinct: HashSet<&String> = content.iter().copied().collect();
+    distinct.len() >= 3 && content.len() * 3 >= tokens.len()
+}
+
 /// Why generated text was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -358,6 +397,10 @@ pub enum Rejection {
     OffTopic,
     /// A content word the source does not have.
     Unfaithful,
+    /// No complete sentence (generation stopped mid-way).
+    Unfinished,
+    /// Too few content words among function words ("This is not only if the memory…").
+    SaysNothing,
 }
 
 impl Rejection {
@@ -369,6 +412,8 @@ impl Rejection {
             Rejection::NotText => "not prose",
             Rejection::OffTopic => "not about the post",
             Rejection::Unfaithful => "uses words the post does not",
+            Rejection::Unfinished => "stops mid-sentence",
+            Rejection::SaysNothing => "says nothing",
         }
     }
 }
@@ -565,6 +610,40 @@ mod tests {
     }
 
     #[test]
+    fn fluent_drafts_that_say_nothing_or_stop_mid_sentence_are_refused() {
+        let title = "CUDA out of memory when fine-tuning a 7B model on a 24 GB GPU";
+        let body = "Full fine-tuning a 7B model needs far more than 24 GB of memory. \
+                    This is not only the weights: gradients and optimizer states need memory too.";
+        assert_eq!(
+            tldr(
+                "The memory. This is not only if the memory when it is not in the memory",
+                title,
+                body
+            ),
+            Err(Rejection::TooShort),
+            "only \"The memory.\" is a finished sentence"
+        );
+        assert_eq!(
+            tldr(
+                "This is not only the memory, it is not in the memory.",
+                title,
+                body
+            ),
+            Err(Rejection::SaysNothing)
+        );
+        assert_eq!(
+            tldr("The \"Token indices sequence is not in the ", title, body),
+            Err(Rejection::Unfinished)
+        );
+        assert!(tldr(
+            "Full fine-tuning a 7B model needs far more than 24 GB of memory.",
+            title,
+            body
+        )
+        .is_ok());
+    }
+
+    #[test]
     fn headings_contents_links_and_stubs_are_never_key_sentences() {
         for line in [
             "总结：未来发展趋势与挑战：总结…",
@@ -637,7 +716,7 @@ mod tests {
             "keeps, every and layer are not in the post"
         );
         assert_eq!(
-            tldr("You can use the following example:"),
+            tldr("You can use the following example."),
             Err(Rejection::OffTopic)
         );
         assert_eq!(tldr("of of"), Err(Rejection::TooShort));
