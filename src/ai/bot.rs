@@ -168,8 +168,11 @@ pub fn text_coverage(terms: &[String], text: &str) -> f64 {
     found as f64 / terms.len() as f64
 }
 
-/// The thread a hit belongs to (resource ids and post ids are separate sequences).
-fn thread_of(hit: &SearchHit) -> (bool, i64) {
+/// A thread's key: (is a resource, thread id) — resource ids and post ids are separate sequences.
+type Thread = (bool, i64);
+
+/// The thread a hit belongs to.
+fn thread_of(hit: &SearchHit) -> Thread {
     (
         hit.kind == "resource",
         hit.question_id.unwrap_or(hit.post_id),
@@ -184,7 +187,7 @@ fn thread_of(hit: &SearchHit) -> (bool, i64) {
 /// best voted — never the question's own body, which asks rather than tells.
 pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
     let concepts = question_concepts(question);
-    let mut threads: Vec<((bool, i64), Vec<(usize, &SearchHit)>)> = Vec::new();
+    let mut threads: Vec<(Thread, Vec<(usize, &SearchHit)>)> = Vec::new();
     for (rank, hit) in hits.iter().enumerate() {
         let thread = thread_of(hit);
         match threads.iter_mut().find(|(t, _)| *t == thread) {
@@ -192,7 +195,7 @@ pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
             None => threads.push((thread, vec![(rank, hit)])),
         }
     }
-    let mut scored: Vec<(f64, usize, &SearchHit, (bool, i64))> = threads
+    let mut scored: Vec<(f64, usize, &SearchHit, Thread)> = threads
         .iter()
         .filter_map(|(thread, group)| {
             let rank = group.iter().map(|(r, _)| *r).min().unwrap_or(0);

@@ -355,12 +355,12 @@ pub fn faithful(text: &str, source: &str) -> bool {
 pub fn finished_sentences(text: &str) -> Result<String, Rejection> {
     let end = text
         .char_indices()
-        .filter(|(i, c)| {
+        .rev()
+        .find(|(i, c)| {
             matches!(c, '。' | '！' | '？' | '!' | '?')
                 || (*c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
         })
         .map(|(i, c)| i + c.len_utf8())
-        .last()
         .ok_or(Rejection::Unfinished)?;
     Ok(text[..end].to_string())
 }

@@ -734,9 +734,21 @@ async fn cross_language_and_paraphrased_questions_meet_the_retrieval_targets() {
         report.misses,
         report.false_answers
     );
-    assert!(report.recall_at_3() >= 0.95, "recall@3 {:.2}", report.recall_at_3());
-    assert!(report.recall_at_1() >= 0.85, "recall@1 {:.2}", report.recall_at_1());
-    assert!(report.abstention() >= 0.9, "abstention {:.2}", report.abstention());
+    assert!(
+        report.recall_at_3() >= 0.95,
+        "recall@3 {:.2}",
+        report.recall_at_3()
+    );
+    assert!(
+        report.recall_at_1() >= 0.85,
+        "recall@1 {:.2}",
+        report.recall_at_1()
+    );
+    assert!(
+        report.abstention() >= 0.9,
+        "abstention {:.2}",
+        report.abstention()
+    );
     assert!(
         report.search_recall_at_5() >= 0.95,
         "/search top-5 {:.2}",
