@@ -324,6 +324,50 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_leads_with_the_model_sentence_then_the_evidence_then_the_sources() {
+        let generated = vec!["The update is scaled by alpha over r. [1]".to_string()];
+        let grounded = "- The update is multiplied by alpha / r. [1]";
+        let md = answer_markdown(&generated, grounded);
+        let label = md.find(MODEL_LABEL).expect("labelled as the model's");
+        let sentence = md.find("scaled by alpha over r").expect("sentence");
+        let evidence = md.find(EVIDENCE_LABEL).expect("evidence label");
+        let quote = md.find("multiplied by alpha").expect("quote");
+        assert!(
+            label < sentence && sentence < evidence && evidence < quote,
+            "{md}"
+        );
+        assert_eq!(
+            answer_markdown(&[], grounded),
+            grounded,
+            "no draft: the evidence alone"
+        );
+        let reply = BotReply {
+            abstained: false,
+            markdown: md,
+            passages: vec![Passage {
+                n: 1,
+                post_id: 4,
+                thread_id: 4,
+                kind: "article".into(),
+                title: "LoRA".into(),
+                url: "/articles/4/lora".into(),
+                text: "The update is multiplied by alpha / r.".into(),
+                accepted: false,
+            }],
+            removed_citations: 0,
+            model: "agora-gpt2".into(),
+            tokens: 0,
+            generated_sentences: 1,
+            elapsed: Duration::ZERO,
+        };
+        let post = post_markdown(&reply);
+        assert!(
+            post.find("**Sources**") > post.find(EVIDENCE_LABEL),
+            "sources last"
+        );
+    }
+
+    #[test]
     fn abstention_links_the_ask_page_with_the_question() {
         let md = abstention_markdown("What is RLHF?");
         assert!(md.contains("/questions/ask?title=What+is+RLHF%3F"), "{md}");
