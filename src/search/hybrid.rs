@@ -108,6 +108,11 @@ pub fn rerank(mut hits: Vec<SearchHit>, concepts: &[(Concept, usize)]) -> Vec<Se
         return hits;
     }
     let top = hits.iter().map(|h| h.relevance).fold(0.0, f64::max);
+    // Only the head is reranked (tokenising passages costs); the tail keeps its fused order below.
+    let mut tail = hits.split_off(hits.len().min(RERANK_DEPTH));
+    for hit in &mut tail {
+        hit.relevance = FUSED_WEIGHT * if top > 0.0 { hit.relevance / top } else { 0.0 } - 1.0;
+    }
     for hit in &mut hits {
         let tokens: HashSet<String> = index_text(&format!("{} {}", hit.title, hit.passage))
             .split_whitespace()
@@ -117,8 +122,12 @@ pub fn rerank(mut hits: Vec<SearchHit>, concepts: &[(Concept, usize)]) -> Vec<Se
         hit.relevance = coverage(concepts, &tokens) + FUSED_WEIGHT * fused;
     }
     hits.sort_by(|a, b| b.relevance.total_cmp(&a.relevance));
+    hits.append(&mut tail);
     hits
 }
+
+/// How many fused hits are reranked by coverage.
+pub const RERANK_DEPTH: usize = 50;
 
 /// How much the fused rank counts next to coverage (which runs from 0 to 1).
 pub const FUSED_WEIGHT: f64 = 0.5;
@@ -172,6 +181,22 @@ mod tests {
         let b = vec![hit(3, false, 0), hit(4, false, 0)];
         let fused: Vec<i64> = fuse(vec![a, b]).iter().map(|h| h.post_id).collect();
         assert_eq!(fused, [3, 1, 2, 4]);
+    }
+
+    #[test]
+    fn rerank_puts_the_hit_covering_the_query_in_either_language_first() {
+        let mut english = hit(1, false, 0);
+        english.passage = "Unrelated text about cooking.".into();
+        english.relevance = 1.0;
+        let mut chinese = hit(2, false, 0);
+        chinese.passage = "每个 token 约 0.5 MB 显存。".into();
+        chinese.relevance = 0.5;
+        let concepts = glossary().weighted_concepts("GPU memory per token", |_| true);
+        let ranked: Vec<i64> = rerank(vec![english, chinese], &concepts)
+            .iter()
+            .map(|h| h.post_id)
+            .collect();
+        assert_eq!(ranked, [2, 1]);
     }
 
     #[test]
