@@ -6,7 +6,6 @@ use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use super::bot::{self, Passage};
-use super::summarize;
 use super::{AiError, AiService, AiStatus, GenerateRequest, SamplingParams};
 use crate::db::{self, Db, DbError};
 use crate::domain::paths::ask_url;
@@ -47,6 +46,8 @@ pub struct BotReply {
     pub removed_citations: usize,
     pub model: String,
     pub tokens: usize,
+    /// The model's sentences kept in the answer (each cites the passage it drew on).
+    pub generated_sentences: usize,
     pub elapsed: Duration,
 }
 
@@ -68,14 +69,20 @@ pub async fn retrieve(
     let mut query = SearchQuery::new(question);
     query.combine = Combine::Any;
     query.per_page = 30;
-    let mut hits: Vec<_> = search::search(db, &query)
+    let mut hits: Vec<_> = search::hybrid::candidates(db, &query)
         .await?
         .into_iter()
         .filter(|hit| exclude_thread.is_none_or(|t| hit.post_id != t && hit.question_id != Some(t)))
         .collect();
     query.kind = Some(SearchKind::Resource);
     query.per_page = 10;
-    hits.extend(search::search(db, &query).await?);
+    hits.extend(
+        search::hybrid::ranked(db, &query)
+            .await?
+            .0
+            .into_iter()
+            .take(10),
+    );
     Ok(bot::choose_passages(question, &hits))
 }
 
@@ -126,6 +133,7 @@ pub async fn answer(
             removed_citations: 0,
             model,
             tokens: 0,
+            generated_sentences: 0,
             elapsed: started.elapsed(),
         });
     }
@@ -137,29 +145,18 @@ pub async fn answer(
         return Err(AiError::Cancelled);
     }
 
-    let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
-    let budget = context_size(ai).saturating_sub(max_tokens + 8).max(64);
-    let mut request = GenerateRequest::new(bot::build_prompt(question, &passages, budget));
-    request.max_new_tokens = max_tokens;
-    request.seed = Some(seed);
-    request.sampling = SamplingParams {
-        temperature: 0.7,
-        top_k: 40,
-        top_p: 0.9,
-        repetition_penalty: 1.2,
-    };
-    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
+    let request = answer_request(question, &passages, context_size(ai), max_tokens, seed);
     let mut stream = ai.stream(request)?;
     let mut gone = std::pin::pin!(gone);
     loop {
-        // Dropping the stream (by returning) cancels the generation at its next token.
+        // Dropping the stream (by returning) cancels the generation at its next token. The raw
+        // text is not shown: only sentences that pass the checks below reach the reader.
         let piece = tokio::select! {
             piece = stream.next() => piece,
             () = &mut gone => return Err(AiError::Cancelled),
         };
-        let Some(piece) = piece else { break };
-        if !emit(BotEvent::Text(piece)) {
-            return Err(AiError::Cancelled);
+        if piece.is_none() {
+            break;
         }
     }
     let (generated, tokens) = match stream.finish().await {
@@ -187,44 +184,87 @@ pub async fn answer(
         .filter(|line| !bot::cited(line).is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    let (generated, removed_generated) = bot::check_citations(&generated, &visible);
-    // Generated text stays only if it passes the gate and is about the question and its sources.
-    let sources: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
-    let about = format!("{question} {}", sources.join(" "));
-    let generated = summarize::quality_gate(&generated)
-        .ok()
-        .filter(|text| bot::on_topic(text, &about))
-        .unwrap_or_default();
+    // Generated sentences stay only if each passes the gate, is about the question and cites the
+    // (still visible) passage it drew on.
     let passages: Vec<Passage> = passages
         .into_iter()
         .filter(|p| visible.contains(&p.n))
         .collect();
+    let generated = bot::checked_sentences(question, &generated, &passages);
     if passages.is_empty() || grounded.trim().is_empty() {
         return Ok(BotReply {
             abstained: true,
             markdown: abstention_markdown(question),
             passages: Vec::new(),
-            removed_citations: removed_grounded + removed_generated,
+            removed_citations: removed_grounded,
             model,
             tokens,
+            generated_sentences: 0,
             elapsed: started.elapsed(),
         });
     }
-    let mut markdown = grounded;
-    if !generated.is_empty() {
-        markdown.push_str("\n\n");
-        markdown.push_str(&generated);
+    let markdown = answer_markdown(&generated, &grounded);
+    if !generated.is_empty() && !emit(BotEvent::Text(format!("\n\n{}", generated.join(" ")))) {
+        return Err(AiError::Cancelled);
     }
     Ok(BotReply {
         abstained: false,
         markdown,
         passages,
-        removed_citations: removed_grounded + removed_generated,
+        removed_citations: removed_grounded,
         model,
         tokens,
+        generated_sentences: generated.len(),
         elapsed: started.elapsed(),
     })
 }
+
+/// What the bot asks the model for: the numbered passages and the question, sampled with a fixed
+/// seed, copy-constrained to the question's and the passages' tokens.
+pub fn answer_request(
+    question: &str,
+    passages: &[Passage],
+    context: usize,
+    max_tokens: usize,
+    seed: u64,
+) -> GenerateRequest {
+    let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
+    let budget = context.saturating_sub(max_tokens + 8).max(64);
+    let mut request = GenerateRequest::new(bot::build_prompt(question, passages, budget));
+    request.max_new_tokens = max_tokens;
+    request.seed = Some(seed);
+    request.sampling = SamplingParams {
+        temperature: 0.7,
+        top_k: 40,
+        top_p: 0.9,
+        repetition_penalty: 1.2,
+    };
+    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
+    let mut source = question.to_string();
+    for p in passages {
+        source.push_str(&format!("\n{} {}", p.title, p.text));
+    }
+    request.copy_from = Some(source);
+    request
+}
+
+/// The answer as stored: the model's checked sentences first, labelled as the model's, then the
+/// quoted evidence they rest on (the sources follow in [`post_markdown`] and on the page).
+pub fn answer_markdown(generated: &[String], grounded: &str) -> String {
+    if generated.is_empty() {
+        return grounded.to_string();
+    }
+    format!(
+        "*{MODEL_LABEL}*\n\n{}\n\n*{EVIDENCE_LABEL}*\n\n{grounded}",
+        generated.join(" ")
+    )
+}
+
+/// The label over the model's own sentences (stored with the answer, so in both languages).
+pub const MODEL_LABEL: &str =
+    "In the model's words, checked against the sources · 模型的概括（已对照来源核对）";
+/// The label over the quoted evidence.
+pub const EVIDENCE_LABEL: &str = "Quoted from the sources · 来源原文";
 
 /// The answer's Markdown with each citation `[n]` a link to the post it cites.
 pub fn linked_markdown(markdown: &str, passages: &[Passage]) -> String {
@@ -272,6 +312,7 @@ mod tests {
             removed_citations: 0,
             model: "agora-gpt2".into(),
             tokens: 0,
+            generated_sentences: 0,
             elapsed: Duration::ZERO,
         };
         let md = post_markdown(&reply);
@@ -280,6 +321,50 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("> The update is scaled by alpha / r."));
+    }
+
+    #[test]
+    fn an_answer_leads_with_the_model_sentence_then_the_evidence_then_the_sources() {
+        let generated = vec!["The update is scaled by alpha over r. [1]".to_string()];
+        let grounded = "- The update is multiplied by alpha / r. [1]";
+        let md = answer_markdown(&generated, grounded);
+        let label = md.find(MODEL_LABEL).expect("labelled as the model's");
+        let sentence = md.find("scaled by alpha over r").expect("sentence");
+        let evidence = md.find(EVIDENCE_LABEL).expect("evidence label");
+        let quote = md.find("multiplied by alpha").expect("quote");
+        assert!(
+            label < sentence && sentence < evidence && evidence < quote,
+            "{md}"
+        );
+        assert_eq!(
+            answer_markdown(&[], grounded),
+            grounded,
+            "no draft: the evidence alone"
+        );
+        let reply = BotReply {
+            abstained: false,
+            markdown: md,
+            passages: vec![Passage {
+                n: 1,
+                post_id: 4,
+                thread_id: 4,
+                kind: "article".into(),
+                title: "LoRA".into(),
+                url: "/articles/4/lora".into(),
+                text: "The update is multiplied by alpha / r.".into(),
+                accepted: false,
+            }],
+            removed_citations: 0,
+            model: "agora-gpt2".into(),
+            tokens: 0,
+            generated_sentences: 1,
+            elapsed: Duration::ZERO,
+        };
+        let post = post_markdown(&reply);
+        assert!(
+            post.find("**Sources**") > post.find(EVIDENCE_LABEL),
+            "sources last"
+        );
     }
 
     #[test]

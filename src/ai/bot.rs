@@ -7,9 +7,12 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 use crate::render::cjk_sentences;
+use crate::search::glossary::{glossary, Concept};
 use crate::search::tokenize::{index_text, query_terms};
 use crate::search::SearchHit;
 
+/// A passage after the first is kept only when it scores at least this share of the first's.
+pub const RELATIVE_SCORE: f64 = 0.75;
 /// Passages an answer may use.
 pub const MAX_PASSAGES: usize = 3;
 /// A passage must contain at least this share of the question's terms (title included).
@@ -31,58 +34,91 @@ pub struct Passage {
     pub accepted: bool,
 }
 
+/// Words a question uses that say nothing about which post answers it.
+const STOP: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "that",
+    "this",
+    "with",
+    "are",
+    "is",
+    "was",
+    "of",
+    "to",
+    "in",
+    "on",
+    "it",
+    "as",
+    "be",
+    "by",
+    "or",
+    "an",
+    "at",
+    "from",
+    "you",
+    "your",
+    "can",
+    "not",
+    "but",
+    "if",
+    "we",
+    "how",
+    "what",
+    "why",
+    "when",
+    "which",
+    "does",
+    "do",
+    "should",
+    "much",
+    "many",
+    "什么",
+    "怎么",
+    "为什么",
+    "哪个",
+    "如何",
+    "多少",
+    "吗",
+    "是",
+    "的",
+    "有",
+    // Words every question uses: they say nothing about which post answers it.
+    "use",
+    "using",
+    "get",
+    "rather",
+    "than",
+    "myself",
+    "一个",
+    "里",
+    "我",
+    "你",
+    "我们",
+    "这个",
+    "那个",
+    "能",
+    "会",
+    "要",
+    "呢",
+    "了",
+    "时",
+    "怎样",
+    "比",
+    "多",
+    "还是",
+    "可以",
+    "应该",
+];
+
+/// Whether `term` is one of the words [`question_terms`] leaves out.
+pub fn question_terms_stop(term: &str) -> bool {
+    STOP.contains(&term)
+}
+
 /// Question terms worth matching: words of two or more characters and every Chinese word.
 pub fn question_terms(question: &str) -> Vec<String> {
-    const STOP: [&str; 48] = [
-        "the",
-        "and",
-        "for",
-        "that",
-        "this",
-        "with",
-        "are",
-        "is",
-        "was",
-        "of",
-        "to",
-        "in",
-        "on",
-        "it",
-        "as",
-        "be",
-        "by",
-        "or",
-        "an",
-        "at",
-        "from",
-        "you",
-        "your",
-        "can",
-        "not",
-        "but",
-        "if",
-        "we",
-        "how",
-        "what",
-        "why",
-        "when",
-        "which",
-        "does",
-        "do",
-        "should",
-        "much",
-        "many",
-        "什么",
-        "怎么",
-        "为什么",
-        "哪个",
-        "如何",
-        "多少",
-        "吗",
-        "是",
-        "的",
-        "有",
-    ];
     query_terms(question)
         .into_iter()
         .filter(|t| !STOP.contains(&t.as_str()))
@@ -96,6 +132,18 @@ fn tokens(text: &str) -> HashSet<String> {
         .split_whitespace()
         .map(str::to_string)
         .collect()
+}
+
+/// The question's concepts worth matching (through the glossary, so `显存` counts for "GPU memory"),
+/// each weighted by how many of its [`question_terms`] it stands for.
+pub fn question_concepts(question: &str) -> Vec<(Concept, usize)> {
+    let terms = question_terms(question);
+    glossary().weighted_concepts(question, |w| terms.iter().any(|t| t == w))
+}
+
+/// Share of the question's concept weight found in `text`.
+pub fn concept_coverage(concepts: &[(Concept, usize)], text: &str) -> f64 {
+    crate::search::glossary::coverage(concepts, &tokens(text))
 }
 
 /// Share of `terms` that occur in the hit's title or passage.
@@ -120,50 +168,76 @@ pub fn text_coverage(terms: &[String], text: &str) -> f64 {
     found as f64 / terms.len() as f64
 }
 
-/// The passages to answer from, best first and one per thread; empty means "abstain". Unanswered
-/// questions are not sources: they ask, they do not tell.
+/// A thread's key: (is a resource, thread id) — resource ids and post ids are separate sequences.
+type Thread = (bool, i64);
+
+/// The thread a hit belongs to.
+fn thread_of(hit: &SearchHit) -> Thread {
+    (
+        hit.kind == "resource",
+        hit.question_id.unwrap_or(hit.post_id),
+    )
+}
+
+/// The passages to answer from, best first and one per thread; empty means "abstain".
+///
+/// Hits are grouped by thread: the thread's title, question and answers together must cover
+/// [`MIN_COVERAGE`] of the question (glossary terms count for the words they translate), but the
+/// passage quoted is an article, a listed resource or an answer — the accepted one first, then the
+/// best voted — never the question's own body, which asks rather than tells.
 pub fn choose_passages(question: &str, hits: &[SearchHit]) -> Vec<Passage> {
-    let terms = question_terms(question);
-    let mut scored: Vec<(f64, usize, &SearchHit)> = hits
+    let concepts = question_concepts(question);
+    let mut threads: Vec<(Thread, Vec<(usize, &SearchHit)>)> = Vec::new();
+    for (rank, hit) in hits.iter().enumerate() {
+        let thread = thread_of(hit);
+        match threads.iter_mut().find(|(t, _)| *t == thread) {
+            Some((_, group)) => group.push((rank, hit)),
+            None => threads.push((thread, vec![(rank, hit)])),
+        }
+    }
+    let mut scored: Vec<(f64, usize, &SearchHit, Thread)> = threads
         .iter()
-        .enumerate()
-        .filter(|(_, hit)| !(hit.kind == "question" && hit.answer_count == 0))
-        .map(|(rank, hit)| {
-            let cover = coverage(&terms, hit);
+        .filter_map(|(thread, group)| {
+            let rank = group.iter().map(|(r, _)| *r).min().unwrap_or(0);
+            let context: Vec<String> = group
+                .iter()
+                .map(|(_, h)| format!("{} {}", h.title, h.passage))
+                .collect();
+            let cover = concept_coverage(&concepts, &context.join(" "));
+            let best = group
+                .iter()
+                .filter(|(_, h)| h.kind != "question")
+                .min_by_key(|(r, h)| (!h.accepted, std::cmp::Reverse(h.score), *r))?
+                .1;
             // Relevance order breaks ties; accepted answers and articles get a small lead.
-            let lead = if hit.accepted || hit.kind == "article" {
+            let lead = if best.accepted || best.kind == "article" {
                 0.05
             } else {
                 0.0
             };
-            (cover + lead - rank as f64 * 0.01, rank, hit)
+            let score = cover + lead - rank.min(40) as f64 * 0.01;
+            (cover >= MIN_COVERAGE && score > 0.0).then_some((score, rank, best, *thread))
         })
-        .filter(|(score, _, hit)| coverage(&terms, hit) >= MIN_COVERAGE && *score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut threads = HashSet::new();
-    let mut passages = Vec::new();
-    for (_, _, hit) in scored {
-        let thread = hit.question_id.unwrap_or(hit.post_id);
-        // Resource ids and post ids are separate sequences.
-        if !threads.insert((hit.kind == "resource", thread)) {
-            continue;
-        }
-        passages.push(Passage {
-            n: passages.len() + 1,
+    // Later passages must be nearly as good as the first: a weak second source is noise.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored
+        .into_iter()
+        .filter(|s| s.0 >= best * RELATIVE_SCORE)
+        .take(MAX_PASSAGES)
+        .enumerate()
+        .map(|(i, (_, _, hit, thread))| Passage {
+            n: i + 1,
             post_id: hit.post_id,
-            thread_id: thread,
+            thread_id: thread.1,
             kind: hit.kind.clone(),
             title: hit.title.clone(),
             url: hit.url.clone(),
             text: cut_chars(&hit.passage, PASSAGE_PROMPT_CHARS),
             accepted: hit.accepted,
-        });
-        if passages.len() == MAX_PASSAGES {
-            break;
-        }
-    }
-    passages
+        })
+        .collect()
 }
 
 fn cut_chars(text: &str, max: usize) -> String {
@@ -215,15 +289,29 @@ pub fn build_prompt(question: &str, passages: &[Passage], budget_tokens: usize) 
 /// The grounded part of an answer: from each passage, the sentence that shares most terms with
 /// the question, followed by its citation.
 pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
-    let terms = question_terms(question);
+    let concepts = question_concepts(question);
     let mut lines = Vec::new();
     for p in passages {
-        let mut scored: Vec<(usize, usize, &str)> = cjk_sentences(&p.text)
+        // Prose sentences only (no headings, formulas or code run together by the snippet),
+        // unless the passage has none.
+        let all = cjk_sentences(&p.text);
+        let prose: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|s| super::summarize::is_quotable(s))
+            .collect();
+        let candidates = if prose.is_empty() { all } else { prose };
+        let mut scored: Vec<(usize, usize, &str)> = candidates
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
                 let words = tokens(s);
-                (terms.iter().filter(|t| words.contains(*t)).count(), i, s)
+                let hits: usize = concepts
+                    .iter()
+                    .filter(|(c, _)| c.found_in(&words))
+                    .map(|(_, w)| w)
+                    .sum();
+                (hits, i, s)
             })
             .filter(|(hits, _, _)| *hits > 0)
             .collect();
@@ -241,6 +329,70 @@ pub fn grounded_answer(question: &str, passages: &[Passage]) -> String {
         lines.push(format!("- {} [{}]", quoted.join(" "), p.n));
     }
     lines.join("\n")
+}
+
+/// Generated sentences kept in an answer, at most.
+pub const MAX_GENERATED_SENTENCES: usize = 2;
+
+/// The model's sentences that may be shown, each ending with the citation of the passage it drew
+/// on. A sentence is kept when it passes the quality gate, is about the question, and every
+/// content word is in the passage it cites ([`super::summarize::faithful`]); a sentence that
+/// cites a passage it did not draw on is dropped, and one without a citation gets the first
+/// passage it did draw on (or is dropped when there is none).
+pub fn checked_sentences(question: &str, generated: &str, passages: &[Passage]) -> Vec<String> {
+    let concepts = question_concepts(question);
+    let draws_on = |sentence: &str, p: &Passage| {
+        let source = format!("{} {}", p.title, p.text);
+        super::summarize::faithful(sentence, &source) && on_topic(sentence, &source)
+    };
+    let mut kept = Vec::new();
+    for raw in cjk_sentences(generated) {
+        let citations = cited(raw);
+        let plain = CITATION
+            .replace_all(raw, "")
+            .replace(" .", ".")
+            .replace(" ,", ",")
+            .trim()
+            .to_string();
+        let Ok(plain) = super::summarize::quality_gate(&plain) else {
+            continue;
+        };
+        let finished = super::summarize::finished_sentences(&plain).is_ok_and(|f| f == plain);
+        if !finished || !super::summarize::says_something(&plain) {
+            continue;
+        }
+        if concept_coverage(&concepts, &plain) == 0.0 {
+            continue;
+        }
+        let sources: Vec<&Passage> = if citations.is_empty() {
+            passages
+                .iter()
+                .filter(|p| draws_on(&plain, p))
+                .take(1)
+                .collect()
+        } else {
+            let cited_passages: Vec<&Passage> = passages
+                .iter()
+                .filter(|p| citations.contains(&p.n))
+                .collect();
+            let all_drawn = cited_passages.len() == citations.len()
+                && cited_passages.iter().all(|p| draws_on(&plain, p));
+            if all_drawn {
+                cited_passages
+            } else {
+                Vec::new()
+            }
+        };
+        if sources.is_empty() {
+            continue;
+        }
+        let marks: Vec<String> = sources.iter().map(|p| format!("[{}]", p.n)).collect();
+        kept.push(format!("{} {}", plain, marks.join("")));
+        if kept.len() == MAX_GENERATED_SENTENCES {
+            break;
+        }
+    }
+    kept
 }
 
 /// Sentences quoted from each passage.
@@ -341,10 +493,104 @@ mod tests {
             choose_passages("How is the LoRA update scaled?", &[unanswered.clone()]).is_empty()
         );
         unanswered.answer_count = 1;
-        assert_eq!(
-            choose_passages("How is the LoRA update scaled?", &[unanswered]).len(),
-            1
+        assert!(
+            choose_passages("How is the LoRA update scaled?", &[unanswered.clone()]).is_empty(),
+            "a question's own body is never the answer"
         );
+        let mut answer = hit(5, "LoRA update scaled?", "Multiply it by alpha / r.");
+        answer.kind = "answer".into();
+        answer.question_id = Some(4);
+        let mut voted = answer.clone();
+        voted.post_id = 6;
+        voted.score = 3;
+        let mut accepted = answer.clone();
+        accepted.post_id = 7;
+        accepted.accepted = true;
+        let chosen = choose_passages(
+            "How is the LoRA update scaled?",
+            &[unanswered, answer, voted.clone(), accepted],
+        );
+        assert_eq!(chosen.len(), 1, "one passage per thread");
+        assert_eq!((chosen[0].post_id, chosen[0].thread_id), (7, 4));
+        let mut hits = vec![voted];
+        hits.push(hit(8, "Other", "LoRA updates are scaled."));
+        assert_eq!(
+            choose_passages("How is the LoRA update scaled?", &hits)[0].post_id,
+            6
+        );
+    }
+
+    #[test]
+    fn a_question_in_one_language_finds_a_passage_in_the_other() {
+        let hits = vec![hit(
+            1,
+            "KV cache 原理",
+            "以 7B 模型为例，fp16 下每个 token 约 0.5 MB 显存。",
+        )];
+        let chosen = choose_passages(
+            "How much GPU memory does the KV cache take per token?",
+            &hits,
+        );
+        assert_eq!(chosen.len(), 1);
+        let answer = grounded_answer(
+            "How much GPU memory does the KV cache take per token?",
+            &chosen,
+        );
+        assert!(answer.contains("0.5 MB"), "{answer}");
+        assert!(choose_passages("How do I train a diffusion model?", &hits).is_empty());
+    }
+
+    #[test]
+    fn generated_sentences_are_kept_only_citing_the_passage_they_drew_on() {
+        let passage = |n: usize, title: &str, text: &str| Passage {
+            n,
+            post_id: n as i64,
+            thread_id: n as i64,
+            kind: "article".into(),
+            title: title.into(),
+            url: String::new(),
+            text: text.into(),
+            accepted: false,
+        };
+        let passages = vec![
+            passage(
+                1,
+                "LoRA",
+                "The LoRA update is scaled by alpha over the rank r.",
+            ),
+            passage(
+                2,
+                "Warm-up",
+                "Warm-up raises the learning rate linearly from zero.",
+            ),
+        ];
+        let q = "How is the LoRA update scaled?";
+        assert_eq!(
+            checked_sentences(
+                q,
+                "The LoRA update is scaled by alpha over r [1].",
+                &passages
+            ),
+            vec!["The LoRA update is scaled by alpha over r. [1]".to_string()]
+        );
+        assert!(
+            checked_sentences(
+                q,
+                "The LoRA update is scaled by alpha over r [2].",
+                &passages
+            )
+            .is_empty(),
+            "cites a passage it did not draw on"
+        );
+        assert_eq!(
+            checked_sentences(q, "The LoRA update is scaled by the rank.", &passages),
+            vec!["The LoRA update is scaled by the rank. [1]".to_string()],
+            "an uncited sentence gets the passage it drew on"
+        );
+        assert!(
+            checked_sentences(q, "The LoRA update is scaled by bananas.", &passages).is_empty()
+        );
+        assert!(checked_sentences(q, "[1] [2] of of", &passages).is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::answer::retrieve;
 use super::summarize::{self, Sentence};
 use crate::db::{self, Db, DbError};
+use crate::search::{self, SearchQuery};
 
 /// One evaluation question: `answer_post_title` is the post (article or question thread) that
 /// answers it, or `None` when the forum has no answer.
@@ -13,14 +14,47 @@ use crate::db::{self, Db, DbError};
 pub struct EvalQuestion {
     pub question: String,
     pub answer_post_title: Option<String>,
+    /// What the question tests (`en->zh`, `zh->en`, `paraphrase`, `unanswerable`), where written.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// An evaluation file: a bare list, or a dated set (`written`) that is kept fixed once written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum EvalSet {
+    Dated {
+        written: String,
+        questions: Vec<EvalQuestion>,
+    },
+    List(Vec<EvalQuestion>),
+}
+
+impl EvalSet {
+    pub fn written(&self) -> Option<&str> {
+        match self {
+            EvalSet::Dated { written, .. } => Some(written),
+            EvalSet::List(_) => None,
+        }
+    }
+
+    pub fn questions(&self) -> &[EvalQuestion] {
+        match self {
+            EvalSet::Dated { questions, .. } | EvalSet::List(questions) => questions,
+        }
+    }
 }
 
 /// Retrieval quality over the evaluation set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvalReport {
     pub answerable: usize,
+    /// Answerable questions whose answering post is the first cited source.
+    pub found_at_1: usize,
     /// Answerable questions whose answering post is among the (at most three) cited sources.
     pub found_in_top3: usize,
+    /// Answerable questions whose answering post is in the first five results of `/search`.
+    pub search_top5: usize,
     /// Answerable questions the bot wrongly declined.
     pub wrongly_abstained: usize,
     pub unanswerable: usize,
@@ -35,6 +69,14 @@ pub struct EvalReport {
 }
 
 impl EvalReport {
+    pub fn recall_at_1(&self) -> f64 {
+        ratio(self.found_at_1, self.answerable)
+    }
+
+    pub fn search_recall_at_5(&self) -> f64 {
+        ratio(self.search_top5, self.answerable)
+    }
+
     pub fn recall_at_3(&self) -> f64 {
         ratio(self.found_in_top3, self.answerable)
     }
@@ -74,7 +116,9 @@ pub async fn summary_cores(db: &Db) -> Result<Vec<(db::ai::PostSource, Vec<Sente
 pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport, DbError> {
     let mut report = EvalReport {
         answerable: 0,
+        found_at_1: 0,
         found_in_top3: 0,
+        search_top5: 0,
         wrongly_abstained: 0,
         unanswerable: 0,
         abstained: 0,
@@ -102,6 +146,13 @@ pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport,
                 if passages.is_empty() {
                     report.wrongly_abstained += 1;
                 }
+                if passages.first().is_some_and(|p| &p.title == expected) {
+                    report.found_at_1 += 1;
+                }
+                let page = search::search_page(db, &SearchQuery::new(q.question.as_str())).await?;
+                if page.hits.iter().take(5).any(|hit| &hit.title == expected) {
+                    report.search_top5 += 1;
+                }
                 if passages.iter().take(3).any(|p| &p.title == expected) {
                     report.found_in_top3 += 1;
                 } else {
@@ -124,6 +175,30 @@ pub async fn evaluate(db: &Db, questions: &[EvalQuestion]) -> Result<EvalReport,
         report.summary_traceable = traced / total as f64;
     }
     Ok(report)
+}
+
+/// Retrieval time per question over every set: (p50 ms, p95 ms, questions timed).
+pub async fn retrieval_timings(
+    db: &Db,
+    sets: &[(String, EvalSet)],
+) -> Result<(f64, f64, usize), DbError> {
+    let mut times = Vec::new();
+    for (_, set) in sets {
+        for q in set.questions() {
+            let started = std::time::Instant::now();
+            retrieve(db, &q.question, None).await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |share: f64| -> f64 {
+        if times.is_empty() {
+            return 0.0;
+        }
+        let index = ((times.len() as f64 * share).ceil() as usize).clamp(1, times.len()) - 1;
+        times[index]
+    };
+    Ok((at(0.5), at(0.95), times.len()))
 }
 
 #[cfg(test)]

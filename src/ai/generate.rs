@@ -22,6 +22,9 @@ pub struct GenerateRequest {
     pub stop_at_eos: bool,
     /// Wall-clock limit for this request, counted from submission (the service also caps it).
     pub deadline: Option<Duration>,
+    /// Copy-constrained decoding: when set, only tokens of this text, a few function words and
+    /// punctuation, and end-of-text may be generated ([`super::copy`]).
+    pub copy_from: Option<String>,
 }
 
 impl GenerateRequest {
@@ -34,6 +37,7 @@ impl GenerateRequest {
             stop: Vec::new(),
             stop_at_eos: true,
             deadline: None,
+            copy_from: None,
         }
     }
 
@@ -178,6 +182,15 @@ impl Engine {
         } else {
             None
         };
+        let copy = match &request.copy_from {
+            Some(source) => Some(super::copy::CopyConstraint::new(
+                &self.tokenizer,
+                source,
+                vocab,
+                config.eos_token_id,
+            )?),
+            None => None,
+        };
         let mut sampler = Sampler::new(request.sampling, request.seed, vocab);
         for &id in prompt {
             sampler.observe(id);
@@ -197,6 +210,9 @@ impl Engine {
             self.logits.copy_from_slice(logits);
         }
         while finish.is_none() {
+            if let Some(copy) = &copy {
+                copy.apply(&tokens, &mut self.logits);
+            }
             let token = sampler.next_token(&mut self.logits);
             let now = started.elapsed();
             if tokens.is_empty() {

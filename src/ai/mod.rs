@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod bot;
 pub mod config;
+pub mod copy;
 pub mod engine;
 pub mod error;
 pub mod eval;

@@ -46,6 +46,11 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         .collect()
 }
 
+/// A sentence fit to quote as evidence: prose that ends like a sentence (see [`key_candidates`]).
+pub fn is_quotable(sentence: &str) -> bool {
+    is_prose(sentence) && is_key_sentence(sentence) && !sentence.contains('\\')
+}
+
 fn is_prose(sentence: &str) -> bool {
     let chars = sentence.chars().count();
     if chars > MAX_SENTENCE_CHARS {
@@ -57,6 +62,58 @@ fn is_prose(sentence: &str) -> bool {
     let long_enough = cjk >= 8 || words >= 5;
     // Code, formulas and tables are mostly symbols and digits.
     long_enough && letters * 10 >= chars * 6
+}
+
+/// Sentences that may be key sentences: prose that ends like a sentence. Headings, table-of-contents
+/// lines ("总结：未来发展趋势与挑战：总结…"), link lists and list-item stubs end without a full stop,
+/// trail off, chain title fragments with colons or are mostly addresses.
+pub fn key_candidates(text: &str) -> Vec<Sentence> {
+    sentences(text)
+        .into_iter()
+        .filter(|s| is_key_sentence(&s.text))
+        .collect()
+}
+
+fn is_key_sentence(sentence: &str) -> bool {
+    let s = sentence.trim();
+    let Some(last) = s.chars().last() else {
+        return false;
+    };
+    // A finished sentence ends with a full stop, question or exclamation mark (or a closing quote
+    // after one); "…" and "..." are a contents line or a cut, a colon introduces a list.
+    let body = s.trim_end_matches(['”', '’', '」', '』', '）', ')', '"', '\'', '》', '】']);
+    let ends = body
+        .chars()
+        .last()
+        .is_some_and(|c| matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '；' | ';'));
+    if !ends || body.ends_with("...") || last == '…' {
+        return false;
+    }
+    // Title fragments chained by colons: "附录：常见问题与解答：…".
+    let colons = s.matches(['：', ':']).count();
+    if colons >= 2 {
+        let pieces: Vec<&str> = s.split(['：', ':']).collect();
+        if pieces.iter().all(|p| p.trim().chars().count() <= 24) {
+            return false;
+        }
+    }
+    // Link lists: mostly addresses.
+    let link_chars: usize = s
+        .split_whitespace()
+        .filter(|w| w.contains("://") || w.starts_with("www."))
+        .map(|w| w.chars().count())
+        .sum();
+    if link_chars * 3 >= s.chars().count() {
+        return false;
+    }
+    // Numbered section titles ("3.2 召回策略."), and stubs too short to say anything.
+    let numbered = s
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.contains('.') && w.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    let cjk = s.chars().filter(|c| is_cjk(*c)).count();
+    let words = s.split_whitespace().count();
+    !(numbered && s.chars().count() <= 30) && (cjk >= 10 || words >= 5)
 }
 
 fn terms(text: &str) -> HashSet<String> {
@@ -74,10 +131,74 @@ const STOP_WORDS: [&str; 40] = [
     "one", "its", "的", "了", "是", "在", "和", "也", "就", "都", "而", "及",
 ];
 
-/// Picks up to `count` sentences: central ones (sharing terms with the rest of the post and the
-/// title), each new one covering terms the chosen ones do not. Returned in document order.
+/// Posts longer than this (in characters; about what fits in the model's context) are summarised
+/// section by section: a core per section, then the post's core chosen from those.
+pub const LONG_POST_CHARS: usize = 3_000;
+
+/// Picks up to `count` key sentences: central ones (sharing terms with the rest of the post and the
+/// title), each new one covering terms the chosen ones do not. Returned in document order. Headings,
+/// contents lines, link lists and list stubs are never chosen ([`key_candidates`]); a long post
+/// ([`LONG_POST_CHARS`]) is cut into its sections and the core is chosen among their cores.
 pub fn extract(title: &str, text: &str, count: usize) -> Vec<Sentence> {
-    let all = sentences(text);
+    if count == 0 {
+        return Vec::new();
+    }
+    if text.chars().count() <= LONG_POST_CHARS {
+        return pick(title, key_candidates(text), count);
+    }
+    let mut cores = Vec::new();
+    for (heading, range) in sections(text) {
+        let section = &text[range.clone()];
+        let local = pick(
+            &format!("{title} {heading}"),
+            key_candidates(section),
+            SENTENCES_PER_SECTION,
+        );
+        cores.extend(local.into_iter().map(|s| Sentence {
+            at: s.at + range.start,
+            text: s.text,
+        }));
+    }
+    pick(title, cores, count)
+}
+
+/// Sentences kept from each section of a long post.
+pub const SENTENCES_PER_SECTION: usize = 1;
+
+/// The sections of `text`: each heading line (a short line that does not end like a sentence and is
+/// followed by text) starts one; returns the heading and the section's byte range, body included.
+pub fn sections(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut sections: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut heading = String::new();
+    let (mut start, mut offset, mut has_body) = (0, 0, false);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let is_heading = !trimmed.is_empty()
+            && trimmed.chars().count() <= 40
+            && !is_key_sentence(trimmed)
+            && !trimmed.ends_with(['。', '.', '；', ';', '，', ',']);
+        if is_heading {
+            if has_body {
+                sections.push((std::mem::take(&mut heading), start..offset));
+                start = offset;
+                has_body = false;
+            }
+            if heading.is_empty() {
+                heading = trimmed.to_string();
+            }
+        } else if !trimmed.is_empty() {
+            has_body = true;
+        }
+        offset += line.len();
+    }
+    if offset > start {
+        sections.push((heading, start..offset));
+    }
+    sections
+}
+
+/// The centrality choice behind [`extract`], over the candidate sentences given.
+fn pick(title: &str, all: Vec<Sentence>, count: usize) -> Vec<Sentence> {
     if all.is_empty() || count == 0 {
         return Vec::new();
     }
@@ -147,6 +268,13 @@ pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
 /// core, with a repetition penalty, ending at the first blank line.
 pub fn tldr_request(title: &str, core: &[Sentence]) -> GenerateRequest {
     let mut request = GenerateRequest::new(tldr_prompt(title, core));
+    // Copy-constrained: the draft may only use the title's and the core's tokens.
+    let mut source = title.to_string();
+    for sentence in core {
+        source.push(' ');
+        source.push_str(&sentence.text);
+    }
+    request.copy_from = Some(source);
     request.max_new_tokens = 48;
     request.sampling = SamplingParams {
         repetition_penalty: 1.3,
@@ -181,15 +309,82 @@ pub fn default_summary_text(extractive: &[Sentence], generated: &str) -> String 
 /// half of them found in its title or text: fluent but generic text is not a summary), then starting
 /// with a capital letter (the model continues the cue, so it starts mid-sentence).
 pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rejection> {
-    let text = quality_gate(generated)?;
-    if !super::bot::on_topic(&text, &format!("{title} {body_text}")) {
+    let text = quality_gate(&finished_sentences(&quality_gate(generated)?)?)?;
+    let source = format!("{title} {body_text}");
+    if !super::bot::on_topic(&text, &source) {
         return Err(Rejection::OffTopic);
+    }
+    if !faithful(&text, &source) {
+        return Err(Rejection::Unfaithful);
+    }
+    if !says_something(&text) {
+        return Err(Rejection::SaysNothing);
     }
     let mut chars = text.chars();
     Ok(match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text,
     })
+}
+
+/// Whether every content word of `text` is in `source`: Latin words and numbers as whole search
+/// tokens, Chinese words (as jieba cuts them) as substrings; function words are free.
+pub fn faithful(text: &str, source: &str) -> bool {
+    let source_lower = source.to_lowercase();
+    let source_tokens: HashSet<String> = index_text(source)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    index_text(text).split_whitespace().all(|token| {
+        if STOP_WORDS.contains(&token)
+            || super::copy::FUNCTION_WORDS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(token))
+        {
+            return true;
+        }
+        if token.chars().any(is_cjk) {
+            source_lower.contains(token)
+        } else {
+            source_tokens.contains(token)
+        }
+    })
+}
+
+/// `text` up to the end of its last complete sentence; `Unfinished` when it has none.
+pub fn finished_sentences(text: &str) -> Result<String, Rejection> {
+    let end = text
+        .char_indices()
+        .rev()
+        .find(|(i, c)| {
+            matches!(c, '。' | '！' | '？' | '!' | '?')
+                || (*c == '.' && text[i + 1..].chars().next().is_none_or(char::is_whitespace))
+        })
+        .map(|(i, c)| i + c.len_utf8())
+        .ok_or(Rejection::Unfinished)?;
+    Ok(text[..end].to_string())
+}
+
+/// Whether `text` carries content: at least three distinct content words (not function or stop
+/// words), making up at least a third of its words.
+pub fn says_something(text: &str) -> bool {
+    let tokens: Vec<String> = index_text(text)
+        .split_whitespace()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(str::to_string)
+        .collect();
+    let content: Vec<&String> = tokens
+        .iter()
+        .filter(|t| {
+            !STOP_WORDS.contains(&t.as_str())
+                && !super::copy::FUNCTION_WORDS
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(t))
+                && !super::bot::question_terms_stop(t)
+        })
+        .collect();
+    let distinct: HashSet<&String> = content.iter().copied().collect();
+    distinct.len() >= 3 && content.len() * 3 >= tokens.len()
 }
 
 /// Why generated text was not kept.
@@ -200,6 +395,12 @@ pub enum Rejection {
     Repetitive,
     NotText,
     OffTopic,
+    /// A content word the source does not have.
+    Unfaithful,
+    /// No complete sentence (generation stopped mid-way).
+    Unfinished,
+    /// Too few content words among function words ("This is not only if the memory…").
+    SaysNothing,
 }
 
 impl Rejection {
@@ -210,6 +411,9 @@ impl Rejection {
             Rejection::Repetitive => "repeats itself",
             Rejection::NotText => "not prose",
             Rejection::OffTopic => "not about the post",
+            Rejection::Unfaithful => "uses words the post does not",
+            Rejection::Unfinished => "stops mid-sentence",
+            Rejection::SaysNothing => "says nothing",
         }
     }
 }
@@ -334,6 +538,130 @@ mod tests {
         assert_eq!(traceable_share(&tampered, POST), 0.0);
     }
 
+    /// A long Chinese article as the issue found it: a contents list at the top, headings, list
+    /// stubs and a link list, and many sections of prose; over 15,000 characters.
+    fn long_article() -> String {
+        let topics = [
+            ("背景介绍", "检索增强生成把外部文档接入大模型"),
+            ("核心概念与联系", "向量召回和关键词召回互相补充"),
+            ("核心算法原理", "倒数排名融合按名次合并多路结果"),
+            ("具体操作步骤", "切块大小通常取三百到五百个词元"),
+            ("数学模型和公式", "相似度一般用余弦距离来衡量"),
+            ("项目实践", "评测集要覆盖改写和跨语言的问题"),
+            ("实际应用场景", "客服问答需要引用原文段落"),
+            ("工具和资源推荐", "开源向量库足以支撑几十万条数据"),
+            ("未来发展趋势与挑战", "长上下文模型不会完全取代检索"),
+        ];
+        let mut text = String::from("目录\n");
+        for (i, (heading, _)) in topics.iter().enumerate() {
+            text.push_str(&format!("{}. {heading}：{heading}…\n", i + 1));
+        }
+        text.push_str("总结：未来发展趋势与挑战：总结…\n附录：常见问题与解答：…\n");
+        let mut n = 0;
+        while text.chars().count() < 15_500 {
+            for (heading, point) in topics {
+                n += 1;
+                text.push_str(&format!("{heading}\n"));
+                text.push_str(&format!(
+                    "在第{n}个例子里，{point}，这是本节最重要的结论，后面的段落都围绕它展开。\
+                     很多团队在上线之前没有做过充分的测试，结果在第{n}次迭代时才发现问题。\
+                     我们建议先用一个小的评测集量一下效果，再决定要不要换更大的模型。\n"
+                ));
+                text.push_str("要点\n- 切块\n- 召回\n- 重排\n");
+                text.push_str("参考链接\nhttps://example.com/rag https://example.com/rerank\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_long_article_is_summarised_by_section_without_contents_lines() {
+        let text = long_article();
+        assert!(text.chars().count() >= 15_000);
+        assert!(sections(&text).len() > 20, "{}", sections(&text).len());
+        let core = extract("RAG 系统从入门到实践", &text, EXTRACTIVE_SENTENCES);
+        assert_eq!(core.len(), EXTRACTIVE_SENTENCES, "{core:?}");
+        for s in &core {
+            assert!(s.text.ends_with('。'), "not a sentence: {s:?}");
+            for stub in ["总结：", "附录：", "目录", "https://", "…", "- 切块"] {
+                assert!(!s.text.contains(stub), "{stub} in {s:?}");
+            }
+        }
+        assert_eq!(traceable_share(&core, &text), 1.0);
+        // The sentences come from different sections.
+        let distinct: HashSet<&str> = core.iter().map(|s| &s.text[..]).collect();
+        assert_eq!(distinct.len(), core.len());
+    }
+
+    #[test]
+    fn the_word_soup_from_the_issue_is_refused() {
+        let soup = "在 IEdu 之间的，所以你可能需要使用一个非法的，这将导致数据包，\
+                    它会用到了网络上次序是可读写。";
+        let article = long_article();
+        assert!(tldr(soup, "RAG 系统从入门到实践", &article).is_err());
+        assert!(!faithful(soup, &article));
+        // Even against a post about networks it invents "IEdu" and "非法".
+        let network = "数据包在网络上按次序传输，之间可能需要重传。网络设备会读写数据包。";
+        assert!(tldr(soup, "网络数据包", network).is_err());
+        assert!(!faithful(soup, network));
+        assert!(faithful("数据包在网络上传输。", network));
+        assert!(faithful("The cache stores keys and values.", POST));
+        assert!(!faithful("The cache keeps bananas.", POST));
+    }
+
+    #[test]
+    fn fluent_drafts_that_say_nothing_or_stop_mid_sentence_are_refused() {
+        let title = "CUDA out of memory when fine-tuning a 7B model on a 24 GB GPU";
+        let body = "Full fine-tuning a 7B model needs far more than 24 GB of memory. \
+                    This is not only the weights: gradients and optimizer states need memory too.";
+        assert_eq!(
+            tldr(
+                "The memory. This is not only if the memory when it is not in the memory",
+                title,
+                body
+            ),
+            Err(Rejection::TooShort),
+            "only \"The memory.\" is a finished sentence"
+        );
+        assert_eq!(
+            tldr(
+                "This is not only the memory, it is not in the memory.",
+                title,
+                body
+            ),
+            Err(Rejection::SaysNothing)
+        );
+        assert_eq!(
+            tldr("The \"Token indices sequence is not in the ", title, body),
+            Err(Rejection::Unfinished)
+        );
+        assert!(tldr(
+            "Full fine-tuning a 7B model needs far more than 24 GB of memory.",
+            title,
+            body
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn headings_contents_links_and_stubs_are_never_key_sentences() {
+        for line in [
+            "总结：未来发展趋势与挑战：总结…",
+            "附录：常见问题与解答：…",
+            "3.2 召回策略.",
+            "切块",
+            "See https://example.com/a and https://example.com/b.",
+            "Options, roughly in order:",
+            "Further reading...",
+        ] {
+            assert!(!is_key_sentence(line), "{line}");
+        }
+        assert!(is_key_sentence(
+            "KV cache 省的是计算，不是显存，长上下文下它反而是显存的大头。"
+        ));
+        assert!(is_key_sentence("The update is multiplied by alpha over r."));
+    }
+
     #[test]
     fn source_hash_changes_with_title_or_body_only() {
         let a = source_hash("t", "body");
@@ -379,11 +707,16 @@ mod tests {
     fn a_tldr_is_about_the_post_and_starts_with_a_capital_letter() {
         let tldr = |text| tldr(text, "KV cache", POST);
         assert_eq!(
-            tldr(" the cache keeps keys and values of every layer."),
-            Ok("The cache keeps keys and values of every layer.".to_string())
+            tldr(" the cache stores the keys and values of earlier tokens."),
+            Ok("The cache stores the keys and values of earlier tokens.".to_string())
         );
         assert_eq!(
-            tldr("You can use the following example:"),
+            tldr(" the cache keeps keys and values of every layer."),
+            Err(Rejection::Unfaithful),
+            "keeps, every and layer are not in the post"
+        );
+        assert_eq!(
+            tldr("You can use the following example."),
             Err(Rejection::OffTopic)
         );
         assert_eq!(tldr("of of"), Err(Rejection::TooShort));

@@ -1,5 +1,7 @@
 //! Search: tokenising (jieba + code-aware), indexing, querying, highlighted snippets.
 
+pub mod glossary;
+pub mod hybrid;
 pub mod index;
 pub mod query;
 pub mod similar;

@@ -7,7 +7,7 @@
 use sqlx::Row;
 
 use super::index::{SOURCE_POST, SOURCE_RESOURCE};
-use super::snippet::{highlight, snippet};
+use super::snippet::{best_passage, highlight, snippet};
 use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
 use crate::db::{Backend, Db, DbError};
 use crate::domain::{paths, PostKind};
@@ -127,27 +127,22 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<Vec<SearchHit>, DbEr
     Ok(run(db, query, &terms, query.combine).await?.0)
 }
 
-/// [`search`] for the results page: when no post has every word, retries with any word.
+/// [`search`] for the results page: the hybrid ranking ([`super::hybrid`]) of the words as typed,
+/// any of them, and their glossary translations; `relaxed` when no post had every word.
 pub async fn search_page(db: &Db, query: &SearchQuery) -> Result<SearchResults, DbError> {
-    let terms = query_terms(&query.text);
+    let (fused, terms, every_word) = super::hybrid::ranked(db, query).await?;
     if terms.is_empty() {
         return Ok(SearchResults::default());
     }
-    let (hits, has_next) = run(db, query, &terms, query.combine).await?;
-    if hits.is_empty() && query.page == 1 && terms.len() > 1 && query.combine == Combine::All {
-        let (hits, has_next) = run(db, query, &terms, Combine::Any).await?;
-        return Ok(SearchResults {
-            relaxed: !hits.is_empty(),
-            hits,
-            terms,
-            has_next,
-        });
-    }
+    let per_page = query.per_page.clamp(1, 100) as usize;
+    let offset = (query.page.max(1) as usize - 1) * per_page;
+    let has_next = fused.len() > offset + per_page;
+    let hits: Vec<SearchHit> = fused.into_iter().skip(offset).take(per_page).collect();
     Ok(SearchResults {
+        relaxed: !every_word && !hits.is_empty(),
         hits,
         terms,
         has_next,
-        relaxed: false,
     })
 }
 
@@ -187,6 +182,21 @@ async fn run(
     terms: &[String],
     combine: Combine,
 ) -> Result<(Vec<SearchHit>, bool), DbError> {
+    let per_page = query.per_page.clamp(1, 100);
+    let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
+    run_terms(db, query, terms, combine, i64::from(per_page), offset).await
+}
+
+/// One full-text query for `terms` with `query`'s filters: `limit` hits from `offset`, and whether
+/// there are more.
+pub(crate) async fn run_terms(
+    db: &Db,
+    query: &SearchQuery,
+    terms: &[String],
+    combine: Combine,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SearchHit>, bool), DbError> {
     if terms.is_empty() {
         return Ok((Vec::new(), false));
     }
@@ -210,8 +220,6 @@ async fn run(
         Backend::Sqlite => fts5_query(terms, combine),
         Backend::Postgres => tsquery(terms, combine),
     };
-    let per_page = query.per_page.clamp(1, 100);
-    let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
     let resources = query.kind == Some(SearchKind::Resource);
     let (join, source) = if resources {
         (JOIN_RESOURCES, SOURCE_RESOURCE)
@@ -225,13 +233,13 @@ async fn run(
         .bind(MAX_CANDIDATES)
         .bind(source)
         .bind(query.tag.clone().unwrap_or_default())
-        .bind(i64::from(per_page) + 1)
+        .bind(limit + 1)
         .bind(offset)
         .fetch_all(db.reader())
         .await?;
-    let has_next = rows.len() > per_page as usize;
+    let has_next = rows.len() > limit as usize;
     let mut hits = Vec::with_capacity(rows.len());
-    for row in rows.iter().take(per_page as usize) {
+    for row in rows.iter().take(limit as usize) {
         hits.push(if resources {
             resource_hit_from_row(row, terms)?
         } else {
@@ -239,6 +247,30 @@ async fn run(
         });
     }
     Ok((hits, has_next))
+}
+
+/// The answer a question is best answered by (accepted, else best voted), as a hit with its
+/// passage around `terms`; `None` when it has no published answer.
+pub(crate) async fn best_answer_hit(
+    db: &Db,
+    question_id: i64,
+    terms: &[String],
+) -> Result<Option<SearchHit>, DbError> {
+    let row = sqlx::query(
+        "SELECT p.id, p.kind, p.title, p.slug, p.body_text, p.score, p.answer_count, p.created_at, \
+                p.parent_id, p.accepted_answer_id, q.title AS parent_title, q.slug AS parent_slug, \
+                q.accepted_answer_id AS parent_accepted_id, u.username, \
+                CAST(0 AS DOUBLE PRECISION) AS rank \
+         FROM posts p JOIN posts q ON q.id = p.parent_id JOIN users u ON u.id = p.author_id \
+         WHERE p.parent_id = $1 AND p.kind = 'answer' AND p.status = 'published' \
+           AND q.status = 'published' \
+         ORDER BY CASE WHEN q.accepted_answer_id = p.id THEN 0 ELSE 1 END, p.score DESC, p.id \
+         LIMIT 1",
+    )
+    .bind(question_id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| hit_from_row(&row, terms)).transpose()
 }
 
 fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
@@ -270,7 +302,7 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         _ => accepted_answer_id.is_some(),
     };
     let shown = snippet(&body, terms, SNIPPET_CHARS);
-    let passage = snippet(&body, terms, PASSAGE_CHARS).text;
+    let passage = best_passage(&body, terms, PASSAGE_CHARS);
     Ok(SearchHit {
         post_id: id,
         title_html: highlight(&title, terms),
@@ -309,6 +341,6 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
         created_at: row.try_get("created_at")?,
         relevance: -rank,
         snippet_html: shown.html,
-        passage: snippet(&body, terms, PASSAGE_CHARS).text,
+        passage: best_passage(&body, terms, PASSAGE_CHARS),
     })
 }

@@ -1,5 +1,8 @@
 //! "Has this been asked before?": published questions whose title shares words (Chinese-aware, through
 //! the search tokeniser) or tags with a draft question, ranked by how much they share.
+use std::collections::HashSet;
+
+use super::glossary::{glossary, Concept};
 use super::query_terms;
 use crate::db::posts::lists::{attach_tags, summary_from_row, PostSummary};
 use crate::db::{Db, DbError};
@@ -58,7 +61,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// A title term worth matching on.
-fn meaningful(term: &str) -> bool {
+pub(crate) fn meaningful(term: &str) -> bool {
     !STOP_WORDS.contains(&term) && (term.chars().count() > 1 || !term.is_ascii())
 }
 
@@ -75,8 +78,22 @@ pub async fn similar_questions(
         .filter(|t| meaningful(t))
         .collect();
     terms.truncate(12);
-    let found = candidates(db, &terms, tags).await?;
-    let mut ranked = rank(&terms, tags, found);
+    // The title's words and their glossary translations (a Chinese title finds an English one).
+    let concepts: Vec<Concept> = glossary()
+        .concepts(title)
+        .into_iter()
+        .filter(|c| c.words.iter().any(|w| terms.contains(w)))
+        .take(12)
+        .collect();
+    let mut like: Vec<String> = Vec::new();
+    for alternative in concepts.iter().flat_map(|c| &c.alternatives) {
+        let joined = alternative.join(" ");
+        if !like.contains(&joined) && like.len() < 32 {
+            like.push(joined);
+        }
+    }
+    let found = candidates(db, &like, tags).await?;
+    let mut ranked = rank_concepts(&concepts, tags, found);
     ranked.retain(|p| Some(p.id) != exclude);
     ranked.truncate(limit);
     Ok(ranked)
@@ -85,11 +102,28 @@ pub async fn similar_questions(
 /// Orders candidates by the share of the query's terms their titles contain, plus a smaller weight for
 /// shared tags; candidates sharing no term and under half the tags are dropped.
 pub fn rank(terms: &[String], tags: &[String], candidates: Vec<PostSummary>) -> Vec<PostSummary> {
+    let concepts: Vec<Concept> = terms
+        .iter()
+        .map(|t| Concept {
+            words: vec![t.clone()],
+            alternatives: vec![vec![t.clone()]],
+        })
+        .collect();
+    rank_concepts(&concepts, tags, candidates)
+}
+
+/// [`rank`] over the title's concepts: a concept is shared when the candidate's title has any of
+/// its terms (in either language).
+pub fn rank_concepts(
+    terms: &[Concept],
+    tags: &[String],
+    candidates: Vec<PostSummary>,
+) -> Vec<PostSummary> {
     let mut scored: Vec<(f64, PostSummary)> = candidates
         .into_iter()
         .filter_map(|candidate| {
-            let own: Vec<String> = query_terms(&candidate.title);
-            let shared_terms = terms.iter().filter(|t| own.contains(t)).count();
+            let own: HashSet<String> = query_terms(&candidate.title).into_iter().collect();
+            let shared_terms = terms.iter().filter(|c| c.found_in(&own)).count();
             let shared_tags = tags.iter().filter(|t| candidate.tags.contains(t)).count();
             let term_share = if terms.is_empty() {
                 0.0
@@ -226,6 +260,23 @@ mod tests {
         );
         let ids: Vec<i64> = ranked.iter().map(|q| q.id).collect();
         assert_eq!(ids, [3, 2]);
+    }
+
+    #[test]
+    fn a_title_in_the_other_language_is_similar_through_the_glossary() {
+        let found = vec![
+            question(1, "How large should the LoRA rank be?", &[]),
+            question(2, "How do I bake bread?", &[]),
+        ];
+        let title = "LoRA 的秩设多大合适？";
+        let wanted = terms(title);
+        let concepts: Vec<Concept> = glossary()
+            .concepts(title)
+            .into_iter()
+            .filter(|c| c.words.iter().any(|w| wanted.contains(w)))
+            .collect();
+        let ranked = rank_concepts(&concepts, &[], found);
+        assert_eq!(ranked.iter().map(|q| q.id).collect::<Vec<_>>(), [1]);
     }
 
     #[test]

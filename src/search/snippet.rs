@@ -2,8 +2,9 @@
 //! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
 use std::ops::Range;
 
-use super::tokenize::query_terms;
+use super::tokenize::{index_text, query_terms};
 use crate::domain::is_cjk;
+use crate::render::cjk_sentences;
 use crate::render::escape_html;
 
 /// A snippet: the same window of text as HTML (escaped, matches marked) and as plain text.
@@ -54,6 +55,39 @@ pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
         plain.push('…');
     }
     Snippet { html, text: plain }
+}
+
+/// About `max_chars` characters of `text` from the sentence that holds the most distinct `terms`
+/// (where an answer most likely is, not merely the first mention), whitespace collapsed, with `…`
+/// where it was cut; the first match's window when no sentence matches.
+pub fn best_passage(text: &str, terms: &[String], max_chars: usize) -> String {
+    let scan = &text[..floor_char_boundary(text, SCAN_BYTES)];
+    let mut best: Option<(usize, usize)> = None;
+    for sentence in cjk_sentences(scan) {
+        let words: std::collections::HashSet<String> = index_text(sentence)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let found = terms.iter().filter(|t| words.contains(*t)).count();
+        if found > 0 && best.is_none_or(|(most, _)| found > most) {
+            best = Some((found, sentence.as_ptr() as usize - scan.as_ptr() as usize));
+        }
+    }
+    let Some((_, start)) = best else {
+        return snippet(text, terms, max_chars).text;
+    };
+    let end = text[start..]
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(i, _)| start + i);
+    let mut plain = collapse_whitespace(&text[start..end]);
+    if start > 0 {
+        plain.insert(0, '…');
+    }
+    if end < text.len() {
+        plain.push('…');
+    }
+    plain
 }
 
 /// The whole of `text`, escaped, with words matching `terms` in `<mark>`.
@@ -216,6 +250,18 @@ mod tests {
             html,
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; KV <mark>cache</mark>"
         );
+    }
+
+    #[test]
+    fn the_passage_starts_at_the_sentence_with_most_terms() {
+        let text = "Attention is everywhere. Some filler text here. \
+                    FlashAttention is exact, not an approximation of attention.";
+        let terms: Vec<String> = ["flashattention", "approximation", "attention"]
+            .map(String::from)
+            .to_vec();
+        let passage = best_passage(text, &terms, 40);
+        assert!(passage.starts_with("…FlashAttention is exact"), "{passage}");
+        assert_eq!(best_passage("nothing", &terms, 40), "nothing");
     }
 
     #[test]

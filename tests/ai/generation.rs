@@ -470,3 +470,43 @@ fn cancellation_stops_generation_at_the_next_token() {
     assert_eq!(generation.finish, FinishReason::Cancelled);
     assert!(generation.tokens.len() < 400);
 }
+
+#[test]
+fn copy_constrained_drafts_use_only_source_tokens_and_function_words() {
+    let _serial = serial();
+    let Some(mut engine) =
+        engine("copy_constrained_drafts_use_only_source_tokens_and_function_words")
+    else {
+        return;
+    };
+    let source = "The KV cache keeps the keys and values of every layer, so each new token only \
+                  computes its own query.";
+    let request = GenerateRequest {
+        copy_from: Some(source.to_string()),
+        sampling: SamplingParams {
+            temperature: 1.0,
+            top_k: 0,
+            top_p: 1.0,
+            repetition_penalty: 1.0,
+        },
+        seed: Some(7),
+        ..greedy(&format!("{source}\n\nIn other words,"), 32)
+    };
+    let (generation, _) = run(&mut engine, &request, Controls::default());
+    let vocab = engine.config().vocab_size;
+    let allowed = agora::ai::copy::allowed_tokens(
+        engine.tokenizer(),
+        source,
+        vocab,
+        engine.config().eos_token_id,
+    )
+    .unwrap();
+    assert!(!generation.tokens.is_empty());
+    for id in &generation.tokens {
+        assert!(
+            allowed[*id as usize],
+            "token {id} ({:?}) is neither in the source nor a function word",
+            engine.tokenizer().decode(&[*id])
+        );
+    }
+}

@@ -710,6 +710,89 @@ async fn retrieval_finds_the_answering_post_and_abstains_on_the_demo_forum() {
     assert!(report.summaries >= 10);
 }
 
+/// The issue's example: the bot quoted the question's own body ("I'm trying to fine-tune a 7B
+/// model on one RTX 4090…") as if it answered. A thread is answered from its accepted answer.
+#[tokio::test]
+async fn the_bot_quotes_the_accepted_answer_never_the_question_body() {
+    let app = spawn_app_with(&[]).await;
+    agora::seed::seed_demo(&app.db).await.expect("seed");
+    let question = "How can I fine-tune a 7B model on a 24 GB GPU without running out of memory?";
+    let passages = agora::ai::answer::retrieve(&app.db, question, None)
+        .await
+        .expect("retrieve");
+    assert!(!passages.is_empty());
+    for p in &passages {
+        assert_ne!(p.kind, "question", "{p:?}");
+        assert!(!p.text.contains("I'm trying to fine-tune"), "{p:?}");
+    }
+    let first = &passages[0];
+    assert_eq!(
+        first.title,
+        "CUDA out of memory when fine-tuning a 7B model on a 24 GB GPU"
+    );
+    assert!(first.accepted && first.kind == "answer", "{first:?}");
+    let grounded = agora::ai::bot::grounded_answer(question, &passages);
+    assert!(grounded.contains("LoRA"), "{grounded}");
+    // And across languages: an English question, a Chinese article.
+    let kv = agora::ai::answer::retrieve(
+        &app.db,
+        "How much GPU memory does the KV cache take for each token?",
+        None,
+    )
+    .await
+    .expect("retrieve");
+    assert_eq!(
+        kv.first().map(|p| p.title.as_str()),
+        Some("KV cache 原理：为什么生成越来越快，显存却越来越多")
+    );
+}
+
+/// The fixed set written 2026-12-01 before any tuning (English questions answered only in Chinese
+/// posts and the reverse, paraphrases, unanswerable ones) meets the issue's targets through the
+/// hybrid retrieval: the bot's recall@1 and @3, abstention, and the same queries on `/search`.
+#[tokio::test]
+async fn cross_language_and_paraphrased_questions_meet_the_retrieval_targets() {
+    let app = spawn_app_with(&[]).await;
+    agora::seed::seed_demo(&app.db).await.expect("seed");
+    let text = include_str!("../fixtures/demo/eval_questions_2026-12-01.json");
+    let set: agora::ai::eval::EvalSet = serde_json::from_str(text).expect("json");
+    assert_eq!(set.written(), Some("2026-12-01"));
+    let questions = set.questions();
+    assert!(questions.len() >= 40);
+    let report = agora::ai::eval::evaluate(&app.db, questions)
+        .await
+        .expect("eval");
+    eprintln!(
+        "recall@1 {:.2}, recall@3 {:.2}, abstention {:.2}, /search top-5 {:.2}; misses {:?}; false answers {:?}",
+        report.recall_at_1(),
+        report.recall_at_3(),
+        report.abstention(),
+        report.search_recall_at_5(),
+        report.misses,
+        report.false_answers
+    );
+    assert!(
+        report.recall_at_3() >= 0.95,
+        "recall@3 {:.2}",
+        report.recall_at_3()
+    );
+    assert!(
+        report.recall_at_1() >= 0.85,
+        "recall@1 {:.2}",
+        report.recall_at_1()
+    );
+    assert!(
+        report.abstention() >= 0.9,
+        "abstention {:.2}",
+        report.abstention()
+    );
+    assert!(
+        report.search_recall_at_5() >= 0.95,
+        "/search top-5 {:.2}",
+        report.search_recall_at_5()
+    );
+}
+
 #[tokio::test]
 async fn automatic_bot_answers_are_off_by_default_and_queued_when_switched_on() {
     let app = spawn_app().await;

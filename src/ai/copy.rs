@@ -1,0 +1,226 @@
+//! Copy-constrained decoding: drafts that stay in their sources. The model may only produce tokens
+//! found in the source text (as the tokenizer splits it, with and without a leading space), a
+//! short list of function words and punctuation ([`FUNCTION_WORDS`]), and its end-of-text token;
+//! every other token's logit is set to minus infinity before sampling. After a copied token the
+//! draft continues the source: only the tokens that follow it somewhere in the source (or a
+//! function word, or the end) may come next, so drafts are spans of the source joined by function
+//! words, not new combinations of its pieces.
+use std::collections::HashMap;
+
+use super::tokenizer::TextTokenizer;
+use super::AiError;
+
+/// Words and marks a draft may use although the source lacks them: what joins copied phrases.
+pub const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "but", "is", "are", "was", "be",
+    "it", "this", "that", "with", "as", "by", "at", "from", "not", "no", "can", "so", "its",
+    "their", "which", "when", "if", "than", "also", "only", "each", "per", "you", "your", "use",
+    "uses", "it's", "The", "A", "It", "This", "In", "To", "For", "You", "Use", "的", "了", "是",
+    "在", "和", "与", "也", "就", "都", "而", "及", "或", "但", "这", "个", "一", "不", "会",
+    "可以", "需要", "因为", "所以", "如果", "用", "把", "对", "更", "，", "。", "；", "：", "、",
+    "（", "）", ",", ".", ";", ":", "(", ")", "-", "/", "[1]", "[2]", "[3]", "\n",
+];
+
+/// The allowed-token mask for drafting from `source`: `true` where the token may be generated.
+pub fn allowed_tokens(
+    tokenizer: &TextTokenizer,
+    source: &str,
+    vocab_size: usize,
+    eos: Option<u32>,
+) -> Result<Vec<bool>, AiError> {
+    let mut allowed = vec![false; vocab_size];
+    let mut allow = |ids: Vec<u32>| {
+        for id in ids {
+            if let Some(slot) = allowed.get_mut(id as usize) {
+                *slot = true;
+            }
+        }
+    };
+    allow(tokenizer.encode(source)?);
+    // A word copied at the start of a line or after punctuation tokenizes without its space.
+    for word in source.split_whitespace().take(4000) {
+        allow(tokenizer.encode(&format!(" {word}"))?);
+        allow(tokenizer.encode(word)?);
+    }
+    for word in FUNCTION_WORDS {
+        allow(tokenizer.encode(word)?);
+        allow(tokenizer.encode(&format!(" {word}"))?);
+    }
+    if let Some(eos) = eos {
+        allow(vec![eos]);
+    }
+    Ok(allowed)
+}
+
+/// The per-step constraint: the open mask, and what may follow each copied token.
+#[derive(Debug, Clone)]
+pub struct CopyConstraint {
+    open: Vec<bool>,
+    function: Vec<bool>,
+    successors: HashMap<u32, Vec<u32>>,
+    eos: Option<u32>,
+}
+
+impl CopyConstraint {
+    pub fn new(
+        tokenizer: &TextTokenizer,
+        source: &str,
+        vocab_size: usize,
+        eos: Option<u32>,
+    ) -> Result<CopyConstraint, AiError> {
+        let open = allowed_tokens(tokenizer, source, vocab_size, eos)?;
+        let mut function = vec![false; vocab_size];
+        for word in FUNCTION_WORDS {
+            for ids in [
+                tokenizer.encode(word)?,
+                tokenizer.encode(&format!(" {word}"))?,
+            ] {
+                // Only single-token function words are free joints; longer ones are copied as spans.
+                if let [id] = ids.as_slice() {
+                    let id = *id;
+                    if let Some(slot) = function.get_mut(id as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+        let mut successors: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut link = |ids: &[u32]| {
+            for pair in ids.windows(2) {
+                let next = successors.entry(pair[0]).or_default();
+                if !next.contains(&pair[1]) {
+                    next.push(pair[1]);
+                }
+            }
+        };
+        link(&tokenizer.encode(source)?);
+        for word in source.split_whitespace().take(4000) {
+            link(&tokenizer.encode(&format!(" {word}"))?);
+        }
+        Ok(CopyConstraint {
+            open,
+            function,
+            successors,
+            eos,
+        })
+    }
+
+    /// Masks `logits` for the step after `generated` (the draft's tokens so far): a span of copied
+    /// tokens continues the source for at least [`MIN_SPAN`] tokens before a function word or the
+    /// end may follow, and no three-token sequence repeats.
+    pub fn apply(&self, generated: &[u32], logits: &mut [f32]) {
+        let is_function = |t: u32| self.function.get(t as usize).copied().unwrap_or(false);
+        let run = generated
+            .iter()
+            .rev()
+            .take_while(|t| !is_function(**t))
+            .count();
+        let follow = generated
+            .last()
+            .filter(|t| !is_function(**t))
+            .and_then(|t| self.successors.get(t));
+        match follow {
+            Some(next) => {
+                let may_leave = run >= MIN_SPAN;
+                for (id, logit) in logits.iter_mut().enumerate() {
+                    let id = id as u32;
+                    let ok = next.contains(&id)
+                        || (may_leave && (is_function(id) || Some(id) == self.eos));
+                    if !ok {
+                        *logit = f32::NEG_INFINITY;
+                    }
+                }
+            }
+            None => constrain(logits, &self.open),
+        }
+        // No repeated trigram.
+        if let [.., a, b] = generated {
+            for w in generated.windows(3) {
+                if w[0] == *a && w[1] == *b {
+                    if let Some(logit) = logits.get_mut(w[2] as usize) {
+                        *logit = f32::NEG_INFINITY;
+                    }
+                }
+            }
+        }
+        // Never leave nothing to choose.
+        if logits.iter().all(|l| l.is_infinite()) {
+            if let Some(eos) = self.eos.and_then(|e| logits.get_mut(e as usize)) {
+                *eos = 0.0;
+            }
+        }
+    }
+}
+
+/// Tokens a copied span runs before it may end.
+pub const MIN_SPAN: usize = 4;
+
+/// Sets every token outside `allowed` to minus infinity.
+pub fn constrain(logits: &mut [f32], allowed: &[bool]) {
+    for (logit, ok) in logits.iter_mut().zip(allowed) {
+        if !ok {
+            *logit = f32::NEG_INFINITY;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokenizer() -> TextTokenizer {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ai/tiny-fp32/tokenizer.json");
+        TextTokenizer::from_file(&path).expect("fixture tokenizer")
+    }
+
+    #[test]
+    fn only_source_tokens_function_words_and_eos_are_allowed() {
+        let tokenizer = tokenizer();
+        let vocab = tokenizer.vocab_size();
+        let allowed =
+            allowed_tokens(&tokenizer, "KV cache stores keys.", vocab, Some(0)).expect("mask");
+        let ok = |text: &str| {
+            tokenizer
+                .encode(text)
+                .expect("encodes")
+                .iter()
+                .all(|&id| allowed[id as usize])
+        };
+        assert!(ok(" cache stores keys"));
+        assert!(ok("The cache"));
+        assert!(allowed[0], "end of text");
+        assert!(!ok(" banana"), "a word the source lacks");
+        let mut logits = vec![1.0; vocab];
+        constrain(&mut logits, &allowed);
+        let open = logits.iter().filter(|l| l.is_finite()).count();
+        assert_eq!(open, allowed.iter().filter(|a| **a).count());
+        assert!(open < vocab / 10, "{open} of {vocab}");
+    }
+
+    #[test]
+    fn after_a_copied_token_the_draft_continues_the_source() {
+        let tokenizer = tokenizer();
+        let vocab = tokenizer.vocab_size();
+        let source = "KV cache stores keys. Quantisation shrinks weights.";
+        let constraint = CopyConstraint::new(&tokenizer, source, vocab, Some(0)).expect("mask");
+        let ids = tokenizer.encode(" cache stores").expect("encodes");
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(&ids[..1], &mut logits);
+        assert!(
+            logits[ids[1] as usize].is_finite(),
+            "the source's next token"
+        );
+        let weights = tokenizer.encode(" weights").expect("encodes");
+        assert!(
+            logits[weights[0] as usize].is_infinite(),
+            "a source token that does not follow"
+        );
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(&[], &mut logits);
+        assert!(
+            logits[weights[0] as usize].is_finite(),
+            "any source token opens a span"
+        );
+    }
+}
