@@ -8,5 +8,6 @@ pub mod policy;
 pub mod privileges;
 pub mod rate_limit;
 pub mod session;
+pub mod tokens;
 
 pub use permissions::CurrentUser;

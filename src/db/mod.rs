@@ -2,6 +2,7 @@
 //! aggregate. Queries are written once in SQL both backends accept (sqlx's `Any` driver, `$n` parameters,
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod ai;
+pub mod api_tokens;
 pub mod comments;
 pub mod flags;
 pub mod invites;
@@ -25,6 +26,7 @@ pub mod stats;
 pub mod trust;
 pub mod users;
 pub mod votes;
+pub mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

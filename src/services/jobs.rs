@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, link_check, summaries};
+use super::{bot, link_check, summaries, webhooks};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -16,7 +16,7 @@ struct PostPayload {
     post_id: i64,
 }
 
-/// The registry a worker of this instance runs: summaries, bot answers and link checks.
+/// The registry a worker of this instance runs: summaries, bot answers, link checks and webhook deliveries.
 pub fn registry(app: &App) -> Registry {
     let mut registry = Registry::default();
     registry.register(
@@ -32,6 +32,7 @@ pub fn registry(app: &App) -> Registry {
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    webhooks::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
     registry
 }
 

@@ -20,6 +20,8 @@ pub mod resources;
 pub mod rules;
 pub mod settings;
 pub mod summaries;
+pub mod tokens;
 pub mod votes;
+pub mod webhooks;
 
 pub use gate::{WriteError, Writer};

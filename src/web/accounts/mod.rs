@@ -2,6 +2,7 @@
 pub mod login;
 pub mod register;
 pub mod settings;
+pub mod tokens;
 
 use crate::auth::CurrentUser;
 use crate::db::users::UserRecord;

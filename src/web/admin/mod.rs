@@ -7,6 +7,7 @@ pub mod invites;
 pub mod log;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
