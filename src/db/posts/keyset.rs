@@ -21,12 +21,5 @@ pub async fn answers_after(
         .bind(limit)
         .fetch_all(db.reader())
         .await?;
-    let mut posts = rows
-        .iter()
-        .map(post_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    for post in &mut posts {
-        post.tags = Vec::new();
-    }
-    Ok(posts)
+    rows.iter().map(post_from_row).collect()
 }
