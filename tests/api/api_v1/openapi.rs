@@ -1,5 +1,5 @@
-//! The OpenAPI document at `/api/v1/openapi.json`: a structurally valid OpenAPI 3.1 document
-//! (required members, operations with responses, every `$ref` resolving), listing exactly the
+//! The OpenAPI document at `/api/v1/openapi.json`: parsed by the `oas3` crate as OpenAPI 3.1 and
+//! checked structurally (required members, operations with responses, every `$ref` resolving), listing exactly the
 //! routes the server mounts under `/api/v1` (read from the handlers' route attributes) and answering
 //! each of them.
 use std::collections::BTreeSet;
@@ -40,6 +40,36 @@ fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
 fn resolve<'a>(doc: &'a Value, target: &str) -> Option<&'a Value> {
     let pointer = target.strip_prefix('#')?;
     doc.pointer(pointer)
+}
+
+#[tokio::test]
+async fn the_document_parses_as_openapi_3_1_and_its_references_resolve() {
+    let (_app, doc) = document().await;
+    let spec = oas3::from_json(doc.to_string()).expect("an OpenAPI 3.1 document");
+    let version = spec.validate_version().expect("a supported version");
+    assert_eq!((version.major, version.minor), (3, 1));
+    let mut operations = 0;
+    for (path, method, operation) in spec.operations() {
+        operations += 1;
+        for parameter in &operation.parameters {
+            parameter.resolve(&spec).expect("parameter resolves");
+        }
+        if let Some(body) = &operation.request_body {
+            let body = body.resolve(&spec).expect("request body resolves");
+            for media in body.content.values() {
+                media.schema(&spec).expect("request schema resolves");
+            }
+        }
+        let responses = operation.responses.as_ref().expect("responses");
+        for (code, response) in responses {
+            let response = response.resolve(&spec).expect("response resolves");
+            for media in response.content.values() {
+                let schema = media.schema(&spec);
+                assert!(schema.is_ok(), "{method} {path} {code}: {schema:?}");
+            }
+        }
+    }
+    assert!(operations >= 15);
 }
 
 #[tokio::test]
