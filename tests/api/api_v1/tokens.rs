@@ -214,3 +214,16 @@ async fn the_browser_session_works_with_the_csrf_header_and_not_without() {
         "no session: the CSRF check refuses"
     );
 }
+
+#[tokio::test]
+async fn a_suspended_members_token_stops_working() {
+    let app = spawn_app().await;
+    let ada = Member::join(&app, "ada").await;
+    let token = make_token(&ada, "w", "write").await;
+    let curl = Curl::new(&app, Some(&token));
+    assert_eq!(curl.get("/api/v1/tags").await.status(), StatusCode::OK);
+    agora::db::users::suspend(&app.db, ada.id, agora::db::now() + 3600, "spam")
+        .await
+        .expect("suspend");
+    problem(curl.get("/api/v1/tags").await, StatusCode::UNAUTHORIZED).await;
+}

@@ -262,6 +262,30 @@ async fn a_failed_delivery_is_logged_and_retried_through_the_queue() {
 }
 
 #[tokio::test]
+async fn a_delivery_that_keeps_failing_is_given_up_after_five_attempts() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(&[503]).await;
+    let admin = Member::with(&app, "admin", Role::Admin, 1).await;
+    let res = add_webhook(&admin, &receiver.url, &["member.registered"]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    Member::join(&app, "ada").await;
+    for _ in 0..8 {
+        app.run_jobs().await;
+        sqlx::query("UPDATE jobs SET run_after = 0 WHERE kind = 'webhook_delivery'")
+            .execute(app.db.writer())
+            .await
+            .expect("due");
+    }
+    assert_eq!(
+        delivery_rows(&app).await,
+        vec![("failed".into(), Some(503), 5)]
+    );
+    assert_eq!(receiver.got().len(), 5, "no attempt after the fifth");
+    let page = admin.page("/admin/webhooks").await;
+    assert!(page.contains("data-delivery-status=\"failed\""));
+}
+
+#[tokio::test]
 async fn a_loopback_or_private_webhook_address_is_refused_and_nothing_is_sent() {
     let app = spawn_app_with(&[("AGORA_OUTBOUND_ALLOW_LOOPBACK", "false")]).await;
     let receiver = Receiver::start(&[200]).await;
