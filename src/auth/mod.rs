@@ -9,5 +9,6 @@ pub mod privileges;
 pub mod rate_limit;
 pub mod second_factor;
 pub mod session;
+pub mod tokens;
 
 pub use permissions::CurrentUser;

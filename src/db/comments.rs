@@ -286,3 +286,48 @@ pub async fn for_posts(
         })
         .collect()
 }
+
+/// A published comment as the JSON API lists it.
+#[derive(Debug, Clone)]
+pub struct PublishedComment {
+    pub id: i64,
+    pub post_id: i64,
+    pub author: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub score: i64,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+/// Up to `limit` published comments on `post_id` with an id above `after_id`, oldest first
+/// (keyset: ids grow with creation time).
+pub async fn published_after(
+    db: &Db,
+    post_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<PublishedComment>, DbError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.post_id, u.username, c.body_md, c.body_html, c.score, c.created_at,          c.edited_at FROM comments c JOIN users u ON u.id = c.author_id          WHERE c.post_id = $1 AND c.status = 'published' AND c.id > $2 ORDER BY c.id LIMIT $3",
+    )
+    .bind(post_id)
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PublishedComment {
+                id: r.try_get("id")?,
+                post_id: r.try_get("post_id")?,
+                author: r.try_get("username")?,
+                body_md: r.try_get("body_md")?,
+                body_html: r.try_get("body_html")?,
+                score: r.try_get("score")?,
+                created_at: r.try_get("created_at")?,
+                edited_at: r.try_get("edited_at")?,
+            })
+        })
+        .collect()
+}

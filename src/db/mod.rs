@@ -3,6 +3,7 @@
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod account_tokens;
 pub mod ai;
+pub mod api_tokens;
 pub mod badges;
 pub mod bookmarks;
 pub mod comments;
@@ -35,6 +36,7 @@ pub mod trust;
 pub mod two_factor;
 pub mod users;
 pub mod votes;
+pub mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

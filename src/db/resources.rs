@@ -286,6 +286,28 @@ pub async fn list_approved(
     Ok((with_tags(db, rows).await?, has_next))
 }
 
+/// Up to `limit` approved resources (of `kind`, or any with `""`) with an id below `before_id`,
+/// newest first: the JSON API's keyset walk of the directory.
+pub async fn approved_before(
+    db: &Db,
+    kind: &str,
+    before_id: i64,
+    limit: i64,
+) -> Result<Vec<ResourceRecord>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM resources r JOIN users u ON u.id = r.submitted_by \
+         WHERE r.status = 'approved' AND ($1 = '' OR r.kind = $1) AND r.id < $2 \
+         ORDER BY r.id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(kind)
+        .bind(before_id)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?;
+    with_tags(db, rows).await
+}
+
 /// `user_id`'s own entries that are not (yet) listed: pending and rejected ones.
 pub async fn unlisted_of(db: &Db, user_id: i64) -> Result<Vec<ResourceRecord>, DbError> {
     let sql = format!(

@@ -123,6 +123,7 @@ macro_rules! catalog_files {
             include_str!(concat!($lang, "/resources.json")),
             include_str!(concat!($lang, "/community.json")),
             include_str!(concat!($lang, "/mail.json")),
+            include_str!(concat!($lang, "/api.json")),
         ]
     };
 }

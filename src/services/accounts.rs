@@ -34,12 +34,20 @@ pub async fn sign_up(
         }
         _ => None,
     };
+    let username = new.username.to_string();
     let created = db::users::create(&app.db, new).await;
     if let (Err(_), Some(invite_id)) = (&created, taken_invite) {
         db::invites::return_use(&app.db, invite_id).await?;
     }
     match created {
-        Ok(id) => Ok(Ok(id)),
+        Ok(id) => {
+            let event = super::webhooks::Event::MemberRegistered {
+                user_id: id,
+                username,
+            };
+            super::webhooks::emit(app, event).await;
+            Ok(Ok(id))
+        }
         Err(CreateUserError::UsernameTaken) => Ok(Err(SignUpRefusal::UsernameTaken)),
         Err(CreateUserError::EmailTaken) => Ok(Err(SignUpRefusal::EmailUnusable)),
         Err(CreateUserError::Db(e)) => Err(e.into()),

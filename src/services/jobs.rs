@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{badges, bot, link_check, summaries, votes};
+use super::{badges, bot, link_check, summaries, votes, webhooks};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -16,8 +16,8 @@ struct PostPayload {
     post_id: i64,
 }
 
-/// The registry a worker of this instance runs: summaries, bot answers, link checks and the daily
-/// serial-vote reversal.
+/// The registry a worker of this instance runs: summaries, bot answers, link checks, webhook
+/// deliveries, badges, mail and the daily serial-vote reversal.
 pub fn registry(app: &App) -> Registry {
     let mut registry = Registry::default();
     registry.register(
@@ -63,6 +63,7 @@ pub fn registry(app: &App) -> Registry {
     );
     super::mail::register_jobs(&mut registry, app);
     super::notification_mail::register_jobs(&mut registry, app);
+    webhooks::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
     registry
 }
 

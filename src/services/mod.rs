@@ -30,7 +30,9 @@ pub mod resources;
 pub mod rules;
 pub mod settings;
 pub mod summaries;
+pub mod tokens;
 pub mod two_factor;
 pub mod votes;
+pub mod webhooks;
 
 pub use gate::{WriteError, Writer};

@@ -85,6 +85,12 @@ pub async fn flag(
     if let Some(post_id) = outcome.post_id.filter(|_| outcome.hid) {
         index::post_changed(app, post_id).await;
     }
+    let event = super::webhooks::Event::FlagRaised {
+        flag_id: outcome.flag_id,
+        target_kind: target.as_str(),
+        target_id,
+    };
+    super::webhooks::emit(app, event).await;
     Ok(outcome)
 }
 

@@ -1,6 +1,7 @@
 //! Articles, questions and answers: writing, asking, answering, editing, deleting and accepting. Each
 //! function is the whole write: gate -> render -> store -> after-write -> reindex -> queue AI work.
 use super::gate::{after_write, gate, WriteError, Writer};
+use super::webhooks::{self, Event};
 use super::{index, render};
 use crate::app::App;
 use crate::auth::CurrentUser;
@@ -76,14 +77,22 @@ async fn create_topic(
     index::post_changed(app, id).await;
     let new_question = kind == PostKind::Question && status == PostStatus::Published;
     super::summaries::queue_after_write(app, id, new_question).await;
+    let url = post_url(kind, id, &topic.title.slug(), None);
     if status == PostStatus::Published {
+        let event = Event::PostCreated {
+            id,
+            kind,
+            author_id: writer.user.id,
+            url: url.clone(),
+        };
+        webhooks::emit(app, event).await;
         super::follows::topic_created(app, id, writer.user.id).await;
     }
     Ok(Written {
         id,
         status,
         held: verdict.is_held(),
-        url: post_url(kind, id, &topic.title.slug(), None),
+        url,
     })
 }
 
@@ -119,14 +128,22 @@ pub async fn answer(
     .await?;
     after_write(app, writer, &verdict, Target::Post(id)).await?;
     index::post_changed(app, id).await;
+    let url = post_url(PostKind::Answer, id, "", Some(question.id));
     if status == PostStatus::Published {
+        let event = Event::PostCreated {
+            id,
+            kind: PostKind::Answer,
+            author_id: writer.user.id,
+            url: url.clone(),
+        };
+        webhooks::emit(app, event).await;
         super::follows::answered(app, question.id, question.author_id, id, writer.user.id).await;
     }
     Ok(Written {
         id,
         status,
         held: verdict.is_held(),
-        url: post_url(PostKind::Answer, id, "", Some(question.id)),
+        url,
     })
 }
 
@@ -181,11 +198,13 @@ pub async fn edit_topic(
         // A draft appears now: its author watches it and its tags' watchers hear of it.
         super::follows::topic_created(app, post.id, post.author_id).await;
     }
+    let url = post_url(post.kind, post.id, &topic.title.slug(), None);
+    emit_edited(app, writer, post, status, &url).await;
     Ok(Written {
         id: post.id,
         status,
         held: verdict.is_held(),
-        url: post_url(post.kind, post.id, &topic.title.slug(), None),
+        url,
     })
 }
 
@@ -213,12 +232,33 @@ pub async fn edit_answer(
     .await?;
     after_write(app, writer, &verdict, Target::Post(answer.id)).await?;
     index::post_changed(app, answer.id).await;
+    let url = post_url(answer.kind, answer.id, "", answer.parent_id);
+    emit_edited(app, writer, answer, answer.status, &url).await;
     Ok(Written {
         id: answer.id,
         status: answer.status,
         held: verdict.is_held(),
-        url: post_url(answer.kind, answer.id, "", answer.parent_id),
+        url,
     })
+}
+
+/// Tells webhooks about an edit of a post the public sees.
+async fn emit_edited(
+    app: &App,
+    writer: Writer<'_>,
+    post: &PostRecord,
+    status: PostStatus,
+    url: &str,
+) {
+    if status == PostStatus::Published {
+        let event = Event::PostEdited {
+            id: post.id,
+            kind: post.kind,
+            editor_id: writer.user.id,
+            url: url.to_string(),
+        };
+        webhooks::emit(app, event).await;
+    }
 }
 
 /// Soft-deletes a post (the caller checked `policy::may_delete_post`); it leaves every list and the
@@ -237,5 +277,13 @@ pub async fn accept(
     question: &PostRecord,
     answer_id: Option<i64>,
 ) -> Result<AcceptChange, WriteError> {
-    Ok(db::posts::accept_answer(&app.db, question.id, answer_id, accepter.id).await?)
+    let change = db::posts::accept_answer(&app.db, question.id, answer_id, accepter.id).await?;
+    if let Some(answer_id) = change.current.filter(|id| change.previous != Some(*id)) {
+        let event = Event::AnswerAccepted {
+            question_id: question.id,
+            answer_id,
+        };
+        webhooks::emit(app, event).await;
+    }
+    Ok(change)
 }

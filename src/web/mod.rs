@@ -3,6 +3,7 @@
 //! context), [`form`] (form errors), [`middleware`].
 pub mod accounts;
 pub mod admin;
+pub mod api;
 pub mod bot;
 pub mod context;
 pub mod form;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod moderation;
 pub mod posts;
+pub mod problem;
 pub mod redirect;
 pub mod refusal;
 pub mod resources;

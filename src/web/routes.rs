@@ -7,7 +7,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpMessage, ResponseError};
 
 use super::{
-    accounts, admin, bot, health, home, metrics, moderation, posts, resources, search, social,
+    accounts, admin, api, bot, health, home, metrics, moderation, posts, resources, search, social,
 };
 use crate::auth::permissions;
 use crate::web::context::RequestContext;
@@ -33,6 +33,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/settings/language",
             web::post().to(accounts::settings::change_language),
+        )
+        .route("/settings/tokens", web::get().to(accounts::tokens::show))
+        .route("/settings/tokens", web::post().to(accounts::tokens::create))
+        .route(
+            "/settings/tokens/{id}/revoke",
+            web::post().to(accounts::tokens::revoke),
         );
 
     // Password reset by mail and the second factor.
@@ -264,6 +270,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(resources::comments::delete),
         );
 
+    // The JSON API: its own scope, documented from the same handlers (`/api/v1/openapi.json`).
+    cfg.service(api::scope());
+
     cfg.service(
         web::scope("/admin")
             .wrap(from_fn(staff_only))
@@ -312,7 +321,13 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route("/settings", web::get().to(admin::settings::show))
         .route("/settings", web::post().to(admin::settings::save))
         .route("/guidelines", web::get().to(admin::guidelines::edit))
-        .route("/guidelines", web::post().to(admin::guidelines::save));
+        .route("/guidelines", web::post().to(admin::guidelines::save))
+        .route("/webhooks", web::get().to(admin::webhooks::show))
+        .route("/webhooks", web::post().to(admin::webhooks::create))
+        .route(
+            "/webhooks/{id}/delete",
+            web::post().to(admin::webhooks::delete),
+        );
 
     // The AI module.
     cfg.route("/ai", web::get().to(admin::ai::show))

@@ -123,6 +123,7 @@ async fn every_page_answers_each_role_as_it_must() {
         ("/login".into(), Access::VisitorsOnly),
         ("/register".into(), Access::VisitorsOnly),
         ("/settings".into(), Access::SignedIn),
+        ("/settings/tokens".into(), Access::SignedIn),
         ("/notifications".into(), Access::SignedIn),
         ("/articles/new".into(), Access::SignedIn),
         ("/questions/ask".into(), Access::SignedIn),
@@ -138,6 +139,7 @@ async fn every_page_answers_each_role_as_it_must() {
         ("/admin/settings".into(), Access::AdminOnly),
         ("/admin/guidelines".into(), Access::AdminOnly),
         ("/admin/invites".into(), Access::AdminOnly),
+        ("/admin/webhooks".into(), Access::AdminOnly),
     ];
     let mut browsers = Vec::new();
     for who in EVERYONE {

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod ai_features;
 mod ai_status;
+mod api_v1;
 mod community;
 mod helpers;
 mod home;

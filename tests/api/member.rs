@@ -74,6 +74,11 @@ impl Member {
         member
     }
 
+    /// This browser's CSRF token (for the `X-CSRF-Token` header of fetch calls).
+    pub fn csrf(&self) -> &str {
+        &self.token
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
         let res = self
             .client

@@ -32,7 +32,7 @@ FLOOR_OF = {name: i for i, floor in enumerate(FLOORS) for name in floor}
 FORBIDDEN_SIDEWAYS = {("domain", "i18n"), ("domain", "error"), ("domain", "telemetry")}
 
 # web/ modules every feature may use.
-WEB_SHARED = {"context", "form", "format", "refusal", "middleware", "redirect", "routes"}
+WEB_SHARED = {"context", "form", "format", "refusal", "problem", "middleware", "redirect", "routes"}
 # Page parts one feature lends another, downward only: (importer, lender).
 WEB_LENDS = {
     ("posts", "social"),  # vote widgets and comment threads on post pages

@@ -1,9 +1,10 @@
 //! Queries over posts (articles, questions, answers): writing them with their revisions and tags,
 //! reading one, answers to a question, accepting, soft deletion. Lists live in [`lists`], tags in
 //! [`tags`], revisions in [`revisions`], duplicate hints in [`similar`], feeds in [`feeds`], a
-//! topic's answers page by page in [`answers`].
+//! topic's answers page by page in [`answers`], the API's keyset walks in [`keyset`].
 pub mod answers;
 pub mod feeds;
+pub mod keyset;
 pub mod lists;
 pub mod revisions;
 pub mod tags;

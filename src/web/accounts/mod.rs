@@ -4,6 +4,7 @@ pub mod notification_settings;
 pub mod register;
 pub mod reset;
 pub mod settings;
+pub mod tokens;
 pub mod two_factor;
 pub mod unsubscribe;
 pub mod verify;

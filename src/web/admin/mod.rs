@@ -9,6 +9,7 @@ pub mod log;
 pub mod mail;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;

@@ -20,8 +20,11 @@ pub async fn verify_csrf(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // A Bearer token is no ambient credential (browsers never attach one by themselves), and the
+    // API's extractor then ignores the session cookie, so such a request needs no CSRF token.
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || carries_its_own_authority(&req)
+        || carries_api_token(&req)
     {
         return next
             .call(req)
@@ -113,4 +116,15 @@ fn refuse<B>(
     let (req, _) = req.into_parts();
     let response = actix_web::ResponseError::error_response(&error);
     Ok(ServiceResponse::new(req, response).map_into_right_body())
+}
+
+/// An API request (`/api/v1/...`) authenticated by `Authorization: Bearer`.
+fn carries_api_token(req: &ServiceRequest) -> bool {
+    crate::web::problem::is_api_path(req.path())
+        && req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(crate::auth::tokens::bearer)
+            .is_some()
 }

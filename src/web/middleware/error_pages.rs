@@ -12,6 +12,7 @@ use askama::Template;
 use crate::app::App;
 use crate::error::ErrorPage;
 use crate::web::context::{Ctx, Page, RequestContext};
+use crate::web::problem::{self, Problem};
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -29,10 +30,17 @@ pub async fn render_error_pages(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let wants_json = wants_json(req.request());
+    let api = problem::is_api_path(req.path());
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res);
+    }
+    // The JSON API answered with a problem already: send it as it is.
+    let answered = res.response().extensions().get::<Problem>().cloned();
+    if let Some(problem) = answered {
+        let (http_req, _) = res.into_parts();
+        return Ok(ServiceResponse::new(http_req, problem.response()));
     }
     let attached = res.response().extensions().get::<ErrorPage>().cloned();
     let raised = res.response().error().is_some();
@@ -49,12 +57,18 @@ pub async fn render_error_pages(
         },
     };
     let (http_req, old) = res.into_parts();
-    let mut response = if wants_json {
+    let mut response = if api {
+        let lang = context(&http_req).map_or(crate::i18n::Lang::En, |c| c.lang());
+        Problem::from_page(&page, status, lang.catalog()).response()
+    } else if wants_json {
         json_error(&http_req, status, &page)
     } else {
         html_error(&http_req, status, page).await
     };
     for (name, value) in old.headers() {
+        if name == "retry-after" && response.headers().contains_key(name) {
+            continue;
+        }
         if name == "retry-after" || name == "location" || name == "set-cookie" {
             response.headers_mut().append(name.clone(), value.clone());
         }
@@ -78,7 +92,8 @@ fn context(req: &HttpRequest) -> Option<Ctx> {
         .map(Ctx::from_shared)
 }
 
-fn texts(page: &ErrorPage, t: &crate::i18n::Catalog) -> (String, String) {
+/// The heading and message an error page shows (the API's problems say the same).
+pub fn texts(page: &ErrorPage, t: &crate::i18n::Catalog) -> (String, String) {
     let (heading, body) = match page {
         ErrorPage::NotFound => ("error.not_found", "error.not_found_body"),
         ErrorPage::Forbidden | ErrorPage::Closed(_) => ("error.forbidden", "error.forbidden_body"),
