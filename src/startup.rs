@@ -217,11 +217,20 @@ fn report_ai_status(ai: &AiService) {
     }
 }
 
-/// Deletes expired sessions and old rate-limit rows every few minutes.
+/// Deletes expired sessions and old rate-limit rows every few minutes; queues the upload clean-up
+/// every hour.
 async fn sweep_expired(state: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
+        ticks += 1;
+        // Hourly: the upload clean-up reads every settled image's references.
+        if ticks % 12 == 1 {
+            if let Err(e) = crate::services::uploads::queue_sweep(&state).await {
+                tracing::warn!(error = %e, "could not queue the upload clean-up");
+            }
+        }
         let now = db::now();
         let idle = state.settings.session_idle.as_secs() as i64;
         if let Err(e) = db::sessions::delete_expired(&state.db, now, idle).await {

@@ -169,3 +169,9 @@ mod tests {
         assert!(!may_accept_answer(&member(2, 1), 1, false));
     }
 }
+
+/// Whether `me` may export or delete `user`'s account data: the member themself, or an admin acting
+/// on an account that is not another admin's.
+pub fn may_manage_account(me: &CurrentUser, user: &UserRecord) -> bool {
+    me.id == user.id || (me.is_admin() && user.role != Role::Admin && !user.deleted)
+}

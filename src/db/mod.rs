@@ -10,6 +10,7 @@ pub mod list_queries;
 pub mod mod_log;
 pub mod moderation;
 pub mod notifications;
+pub mod personal_data;
 pub mod plans;
 pub mod pool;
 pub mod posts;
@@ -23,6 +24,7 @@ pub mod sessions;
 pub mod settings;
 pub mod stats;
 pub mod trust;
+pub mod uploads;
 pub mod users;
 pub mod votes;
 

@@ -15,6 +15,7 @@ mod script;
 mod site;
 mod tags;
 pub mod trust;
+mod upload;
 mod username;
 
 pub use bot::AskStatus;
@@ -33,6 +34,7 @@ pub use role::Role;
 pub use script::is_cjk;
 pub use site::Registration;
 pub use tags::{Tag, TagList};
+pub use upload::{ImageKind, UploadName, UploadPurpose};
 pub use username::{username_key, Username};
 
 /// Why a piece of input was refused; `field` is the form field to show the message next to, and

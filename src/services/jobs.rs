@@ -32,6 +32,8 @@ pub fn registry(app: &App) -> Registry {
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    super::uploads::register_jobs(&mut registry, app);
+    super::personal_data::register_jobs(&mut registry, app);
     registry
 }
 

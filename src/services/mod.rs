@@ -13,6 +13,7 @@ pub mod link_check;
 pub mod members;
 pub mod moderation;
 pub mod notifications;
+pub mod personal_data;
 pub mod posts;
 pub mod profiles;
 pub mod render;
@@ -20,6 +21,7 @@ pub mod resources;
 pub mod rules;
 pub mod settings;
 pub mod summaries;
+pub mod uploads;
 pub mod votes;
 
 pub use gate::{WriteError, Writer};

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod guidelines;
 pub mod invites;
 pub mod log;
+pub mod personal_data;
 pub mod settings;
 pub mod users;
 
