@@ -103,6 +103,12 @@ pub fn may_request_bot_answer(user: Option<&CurrentUser>, question: &PostRecord)
     question.is_published() && may_manage_summary(user, question)
 }
 
+/// Whether `me` may export or delete `user`'s account data: the member themself, or an admin acting
+/// on an account that is not another admin's.
+pub fn may_manage_account(me: &CurrentUser, user: &UserRecord) -> bool {
+    me.id == user.id || (me.is_admin() && user.role != Role::Admin && !user.deleted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,10 +174,4 @@ mod tests {
         assert!(!may_accept_answer(&member(1, 1), 1, true));
         assert!(!may_accept_answer(&member(2, 1), 1, false));
     }
-}
-
-/// Whether `me` may export or delete `user`'s account data: the member themself, or an admin acting
-/// on an account that is not another admin's.
-pub fn may_manage_account(me: &CurrentUser, user: &UserRecord) -> bool {
-    me.id == user.id || (me.is_admin() && user.role != Role::Admin && !user.deleted)
 }

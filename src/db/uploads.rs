@@ -50,8 +50,8 @@ pub async fn record(db: &Db, new: NewUpload<'_>) -> Result<(), DbError> {
 /// The bytes a member's uploads hold, and whether they already hold `sha256` (which costs nothing).
 pub async fn quota_used(db: &Db, owner_id: i64, sha256: &str) -> Result<(i64, bool), DbError> {
     let row = sqlx::query(
-        "SELECT COALESCE(SUM(bytes), 0) AS used, \
-         COALESCE(SUM(CASE WHEN sha256 = $2 THEN 1 ELSE 0 END), 0) AS holds \
+        "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS used, \
+         CAST(COALESCE(SUM(CASE WHEN sha256 = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS holds \
          FROM uploads WHERE owner_id = $1",
     )
     .bind(owner_id)
@@ -110,7 +110,7 @@ pub async fn settled_before(db: &Db, before: i64) -> Result<Vec<(String, String)
 pub async fn is_referenced(db: &Db, file_name: &str) -> Result<bool, DbError> {
     let pattern = format!("%/uploads/{file_name}%");
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 WHERE \
+        "SELECT CAST(1 AS BIGINT) WHERE \
          EXISTS (SELECT 1 FROM posts WHERE status <> 'deleted' AND body_md LIKE $1) \
          OR EXISTS (SELECT 1 FROM comments WHERE status <> 'deleted' AND body_md LIKE $1) \
          OR EXISTS (SELECT 1 FROM resources WHERE description_md LIKE $1) \
