@@ -225,8 +225,9 @@ async fn sweep_expired(state: App) {
     loop {
         tick.tick().await;
         ticks += 1;
-        // Hourly: the upload clean-up reads every settled image's references.
-        if ticks % 12 == 1 {
+        // Hourly, from an hour after start: the upload clean-up reads every settled image's
+        // references.
+        if ticks % 12 == 0 {
             if let Err(e) = crate::services::uploads::queue_sweep(&state).await {
                 tracing::warn!(error = %e, "could not queue the upload clean-up");
             }

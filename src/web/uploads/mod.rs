@@ -143,6 +143,8 @@ pub async fn show(
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .insert_header((header::CONTENT_SECURITY_POLICY, IMAGE_POLICY))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // Already compressed: the compression middleware leaves an `identity` response alone.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{}\"", name.file_name()),

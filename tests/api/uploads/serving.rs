@@ -268,3 +268,22 @@ async fn the_clean_up_job_removes_images_no_live_post_names() {
     );
     assert!(forum.stored_files().is_empty());
 }
+
+#[tokio::test]
+async fn a_silenced_member_cannot_upload() {
+    let forum = forum(&[]).await;
+    let staff = Member::with(&forum.app, "staff", agora::domain::Role::Moderator, 1).await;
+    let ada = Member::join(&forum.app, "ada").await;
+    let res = staff
+        .post(
+            &format!("/admin/users/{}/silence", ada.id),
+            &[("days", "3"), ("reason", "calm down")],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let (status, json) = answer(ada.upload("x.png", png(10, 10)).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{json}");
+    assert!(json["error"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(forum.upload_rows().await, 0);
+    assert!(forum.stored_files().is_empty());
+}
