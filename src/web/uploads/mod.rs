@@ -172,12 +172,16 @@ fn alt_text(file_name: &str) -> &str {
     }
 }
 
-/// Reads the `file` field (refusing it as soon as it passes `max_bytes`); other fields (the CSRF
-/// token) are read and dropped.
+/// Reads the `file` field, keeping at most `max_bytes` of it; other fields (the CSRF token) are read
+/// and dropped. A file past the cap is read on without being kept (up to [`DRAIN_FACTOR`] times the
+/// cap), so the browser is still reading when the refusal comes and can show it.
 async fn read_form(mut form: Multipart, max_bytes: usize) -> Result<Sent, UploadError> {
+    let too_large = UploadError::TooLarge { max_bytes };
     let mut sent: Option<Sent> = None;
+    let mut over = false;
+    let mut drained = 0usize;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| UploadError::NoFile)?;
+        let mut field = field.map_err(unreadable)?;
         let is_file = field.name() == Some("file");
         let limit = if is_file { max_bytes } else { 4096 };
         let file_name = field
@@ -187,9 +191,14 @@ async fn read_form(mut form: Multipart, max_bytes: usize) -> Result<Sent, Upload
             .to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| UploadError::NoFile)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(UploadError::TooLarge { max_bytes });
+            let chunk = chunk.map_err(unreadable)?;
+            if over || bytes.len() + chunk.len() > limit {
+                over = true;
+                drained += chunk.len();
+                if drained > max_bytes.saturating_mul(DRAIN_FACTOR) {
+                    return Err(too_large);
+                }
+                continue;
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -197,9 +206,21 @@ async fn read_form(mut form: Multipart, max_bytes: usize) -> Result<Sent, Upload
             sent = Some(Sent { bytes, file_name });
         }
     }
+    if over {
+        return Err(too_large);
+    }
     sent.filter(|s| !s.bytes.is_empty())
         .ok_or(UploadError::NoFile)
 }
+
+/// A body that is not the multipart form it says (logged; the member is asked for a file).
+fn unreadable(error: actix_multipart::MultipartError) -> UploadError {
+    tracing::warn!(%error, "unreadable upload form");
+    UploadError::NoFile
+}
+
+/// How far past the cap a refused file is still read (then the connection is dropped).
+const DRAIN_FACTOR: usize = 4;
 
 /// A refused upload as the member is told it.
 fn explain(error: UploadError, t: &Catalog, state: &App) -> Result<Refused, AppError> {
