@@ -35,6 +35,7 @@
     if (submit) {
       // The file button uploads at once; the Upload button is for the page without script.
       submit.hidden = true;
+      submit.style.display = "none";
     }
 
     function say(text) {
