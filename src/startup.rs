@@ -217,7 +217,8 @@ fn report_ai_status(ai: &AiService) {
     }
 }
 
-/// Deletes expired sessions and old rate-limit rows every few minutes; queues the upload clean-up
+/// Deletes expired sessions, old rate-limit rows and week-old exports every few minutes; queues the
+/// upload clean-up
 /// every hour.
 async fn sweep_expired(state: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -236,6 +237,11 @@ async fn sweep_expired(state: App) {
         let idle = state.settings.session_idle.as_secs() as i64;
         if let Err(e) = db::sessions::delete_expired(&state.db, now, idle).await {
             tracing::warn!(error = %e, "could not sweep expired sessions");
+        }
+        // A personal-data export holds everything a member wrote: kept a week, then gone.
+        if let Err(e) = db::personal_data::delete_exports_before(&state.db, now - 7 * 86_400).await
+        {
+            tracing::warn!(error = %e, "could not sweep old personal-data exports");
         }
         if let Err(e) = db::rate_limits::delete_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old rate-limit rows");

@@ -6,7 +6,7 @@ use sqlx::{Column, Row};
 
 use super::{now, Db, DbError};
 
-/// One export as the settings page lists it (the archive stays in the database until downloaded).
+/// One export as the settings page lists it (the archive stays in the database for a week).
 #[derive(Debug, Clone)]
 pub struct ExportRecord {
     pub id: i64,
@@ -201,6 +201,15 @@ pub async fn archive(db: &Db, id: i64, requested_by: i64) -> Result<Option<Vec<u
     .fetch_optional(db.reader())
     .await?;
     Ok(found.flatten())
+}
+
+/// Forgets exports asked for before `before` (their archives with them); returns how many.
+pub async fn delete_exports_before(db: &Db, before: i64) -> Result<u64, DbError> {
+    let done = sqlx::query("DELETE FROM data_exports WHERE created_at < $1")
+        .bind(before)
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// What happens to a deleted member's posts.
