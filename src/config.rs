@@ -51,6 +51,8 @@ pub struct Settings {
     /// `AGORA_SMTP_URL` and `AGORA_MAIL_FROM`: outgoing mail (none when the URL is unset; the pages
     /// that need mail then say so).
     pub mail: Option<MailSettings>,
+    /// `AGORA_UPLOAD_*`: where uploaded images live and what one member may upload.
+    pub uploads: UploadSettings,
 }
 
 /// Where outgoing mail goes and whom it is from.
@@ -61,6 +63,29 @@ pub struct MailSettings {
     pub smtp_url: String,
     /// `AGORA_MAIL_FROM`: `agora <noreply@forum.example.org>` or a bare address.
     pub from: lettre::message::Mailbox,
+}
+
+/// Image uploads: the folder, the caps on one file and the budgets of one member.
+#[derive(Debug, Clone)]
+pub struct UploadSettings {
+    /// `AGORA_UPLOAD_DIR` (default `data/uploads`): files stored by SHA-256.
+    pub dir: PathBuf,
+    /// `AGORA_UPLOAD_MAX_KB` (default 5120): the largest file accepted.
+    pub max_bytes: usize,
+    /// `AGORA_UPLOAD_QUOTA_MB` (default 100): the stored bytes one member may hold.
+    pub quota_bytes: u64,
+    /// `AGORA_UPLOADS_PER_HOUR` (default 30): uploads per member per hour.
+    pub per_hour: u32,
+    /// `AGORA_UPLOAD_MAX_SIDE` (default 2048): longer sides are scaled down to this.
+    pub max_side: u32,
+    /// `AGORA_UPLOAD_MAX_MEGAPIXELS` (default 40): declared pixels past this are refused before
+    /// anything is decoded.
+    pub max_pixels: u64,
+    /// `AGORA_AVATAR_SIDE` (default 256): avatars are thumbnailed to fit this square.
+    pub avatar_side: u32,
+    /// `AGORA_UPLOAD_GRACE_HOURS` (default 24): an unreferenced image this young is kept (its post
+    /// may still be being written).
+    pub grace: Duration,
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -262,6 +287,26 @@ impl Settings {
             return Err(invalid("AGORA_AI_THREADS", "must be at least 1"));
         }
         let mail = mail_settings(&get)?;
+        let uploads = UploadSettings {
+            dir: PathBuf::from(get("AGORA_UPLOAD_DIR").unwrap_or_else(|| "data/uploads".into())),
+            max_bytes: number::<usize>(&get, "AGORA_UPLOAD_MAX_KB", 5120)?.saturating_mul(1024),
+            quota_bytes: number::<u64>(&get, "AGORA_UPLOAD_QUOTA_MB", 100)?
+                .saturating_mul(1024 * 1024),
+            per_hour: number(&get, "AGORA_UPLOADS_PER_HOUR", 30)?,
+            max_side: number(&get, "AGORA_UPLOAD_MAX_SIDE", 2048)?,
+            max_pixels: number::<u64>(&get, "AGORA_UPLOAD_MAX_MEGAPIXELS", 40)?
+                .saturating_mul(1_000_000),
+            avatar_side: number(&get, "AGORA_AVATAR_SIDE", 256)?,
+            grace: Duration::from_secs(
+                number::<u64>(&get, "AGORA_UPLOAD_GRACE_HOURS", 24)?.saturating_mul(3600),
+            ),
+        };
+        if uploads.max_bytes == 0 || uploads.max_side == 0 || uploads.avatar_side == 0 {
+            return Err(invalid(
+                "AGORA_UPLOAD_MAX_KB",
+                "upload size and sides must be at least 1",
+            ));
+        }
 
         Ok(Settings {
             database_url,
@@ -291,6 +336,7 @@ impl Settings {
             metrics_allow,
             metrics_token,
             mail,
+            uploads,
         })
     }
 }

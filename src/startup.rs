@@ -256,16 +256,30 @@ async fn flush_views(state: App) {
     }
 }
 
-/// Deletes expired sessions and old rate-limit rows every few minutes, and queues the day's
-/// serial-vote reversal (once a day: its job key is the day).
+/// Deletes expired sessions, old rate-limit rows and week-old exports every few minutes; queues the
+/// day's serial-vote reversal (once a day: its job key is the day) and the upload clean-up every hour.
 async fn sweep_expired(state: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
+        ticks += 1;
+        // Hourly, from an hour after start: the upload clean-up reads every settled image's
+        // references.
+        if ticks % 12 == 0 {
+            if let Err(e) = crate::services::uploads::queue_sweep(&state).await {
+                tracing::warn!(error = %e, "could not queue the upload clean-up");
+            }
+        }
         let now = db::now();
         let idle = state.settings.session_idle.as_secs() as i64;
         if let Err(e) = db::sessions::delete_expired(&state.db, now, idle).await {
             tracing::warn!(error = %e, "could not sweep expired sessions");
+        }
+        // A personal-data export holds everything a member wrote: kept a week, then gone.
+        if let Err(e) = db::personal_data::delete_exports_before(&state.db, now - 7 * 86_400).await
+        {
+            tracing::warn!(error = %e, "could not sweep old personal-data exports");
         }
         if let Err(e) = db::rate_limits::delete_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old rate-limit rows");

@@ -120,6 +120,12 @@ pub fn may_request_bot_answer(user: Option<&CurrentUser>, question: &PostRecord)
     question.is_published() && may_manage_summary(user, question)
 }
 
+/// Whether `me` may export or delete `user`'s account data: the member themself, or an admin acting
+/// on an account that is not another admin's.
+pub fn may_manage_account(me: &CurrentUser, user: &UserRecord) -> bool {
+    me.id == user.id || (me.is_admin() && user.role != Role::Admin && !user.deleted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ mod site;
 mod tags;
 pub mod text;
 pub mod trust;
+mod upload;
 mod username;
 
 pub use badge::{Badge, BadgeThresholds, Rank};
@@ -37,6 +38,7 @@ pub use role::Role;
 pub use script::is_cjk;
 pub use site::Registration;
 pub use tags::{Tag, TagList};
+pub use upload::{ImageKind, UploadName, UploadPurpose};
 pub use username::{username_key, Username};
 
 /// Why a piece of input was refused; `field` is the form field to show the message next to, and

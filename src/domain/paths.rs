@@ -105,6 +105,19 @@ pub fn admin_user_url(id: i64) -> String {
     format!("/admin/users/{id}")
 }
 
+/// Where an uploaded image is served: `/uploads/{sha256}.{ext}`.
+pub fn upload_url(name: &super::UploadName) -> String {
+    format!("/uploads/{}", name.file_name())
+}
+
+/// The personal-data page of the signed-in member (exports, account deletion).
+pub const SETTINGS_DATA: &str = "/settings/data";
+
+/// One built personal-data export, downloadable by whoever asked for it.
+pub fn export_download_url(id: i64) -> String {
+    format!("/settings/export/{id}")
+}
+
 fn kind_segment(kind: PostKind) -> &'static str {
     match kind {
         PostKind::Article => "articles",

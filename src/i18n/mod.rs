@@ -124,6 +124,8 @@ macro_rules! catalog_files {
             include_str!(concat!($lang, "/community.json")),
             include_str!(concat!($lang, "/mail.json")),
             include_str!(concat!($lang, "/api.json")),
+            include_str!(concat!($lang, "/uploads.json")),
+            include_str!(concat!($lang, "/data.json")),
         ]
     };
 }

@@ -64,6 +64,8 @@ pub fn registry(app: &App) -> Registry {
     super::mail::register_jobs(&mut registry, app);
     super::notification_mail::register_jobs(&mut registry, app);
     webhooks::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
+    super::uploads::register_jobs(&mut registry, app);
+    super::personal_data::register_jobs(&mut registry, app);
     registry
 }
 

@@ -23,6 +23,7 @@ pub mod moderation;
 pub mod notification_mail;
 pub mod notifications;
 pub mod password_reset;
+pub mod personal_data;
 pub mod posts;
 pub mod profiles;
 pub mod render;
@@ -32,6 +33,7 @@ pub mod settings;
 pub mod summaries;
 pub mod tokens;
 pub mod two_factor;
+pub mod uploads;
 pub mod votes;
 pub mod webhooks;
 

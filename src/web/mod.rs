@@ -21,6 +21,7 @@ pub mod resources;
 pub mod routes;
 pub mod search;
 pub mod social;
+pub mod uploads;
 
 use actix_web::HttpResponse;
 use askama::Template;

@@ -8,6 +8,7 @@ use actix_web::{web, HttpMessage, ResponseError};
 
 use super::{
     accounts, admin, api, bot, health, home, metrics, moderation, posts, resources, search, social,
+    uploads,
 };
 use crate::auth::permissions;
 use crate::web::context::RequestContext;
@@ -273,6 +274,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // The JSON API: its own scope, documented from the same handlers (`/api/v1/openapi.json`).
     cfg.service(api::scope());
 
+    // Image uploads and avatars.
+    cfg.route("/uploads", web::post().to(uploads::create))
+        .route("/uploads/{name}", web::get().to(uploads::show))
+        .route("/settings/avatar", web::post().to(uploads::set_avatar));
+
+    // Personal data: exports and account deletion.
+    cfg.route("/settings/data", web::get().to(accounts::data::show))
+        .route(
+            "/settings/export",
+            web::post().to(accounts::data::request_export),
+        )
+        .route(
+            "/settings/export/{id}",
+            web::get().to(accounts::data::download),
+        )
+        .route(
+            "/settings/delete-account",
+            web::post().to(accounts::data::delete_account),
+        );
+
     cfg.service(
         web::scope("/admin")
             .wrap(from_fn(staff_only))
@@ -302,6 +323,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/users/{id}/unsuspend",
             web::post().to(admin::users::unsuspend),
+        )
+        .route(
+            "/users/{id}/export",
+            web::post().to(admin::personal_data::export),
+        )
+        .route(
+            "/users/{id}/delete-account",
+            web::post().to(admin::personal_data::delete_account),
         )
         .route("/log", web::get().to(admin::log::show))
         .route("/invites", web::get().to(admin::invites::show))

@@ -213,6 +213,34 @@ impl Member {
         res.json().await.expect("json")
     }
 
+    /// An image as the editor's script sends it: multipart `file`, the token in the header.
+    pub async fn upload(&self, file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        self.client
+            .post(format!("{}/uploads", self.base))
+            .header("X-CSRF-Token", &self.token)
+            .header("Accept", "application/json")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload")
+    }
+
+    /// A file form as a browser without JavaScript sends it: the token is the first field.
+    pub async fn upload_form(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", self.token.clone())
+            .part("file", part);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload form")
+    }
+
     pub async fn flag(&self, kind: &str, id: i64, reason: &str, note: &str) -> Response {
         self.post(
             "/flags",

@@ -70,6 +70,7 @@ export async function startForum({ mail = false } = {}) {
     PATH: process.env.PATH,
     ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || "",
     DATABASE_URL: `sqlite://${dir}/agora.db`,
+    AGORA_UPLOAD_DIR: `${dir}/uploads`,
     AGORA_BIND: `127.0.0.1:${port}`,
     AGORA_LOG: "warn",
   };

@@ -1,4 +1,5 @@
 //! Accounts: sign-up, log-in/out and the user's own settings.
+pub mod data;
 pub mod login;
 pub mod notification_settings;
 pub mod register;

@@ -7,6 +7,7 @@ pub mod guidelines;
 pub mod invites;
 pub mod log;
 pub mod mail;
+pub mod personal_data;
 pub mod settings;
 pub mod users;
 pub mod webhooks;

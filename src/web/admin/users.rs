@@ -33,6 +33,9 @@ struct UserPage {
     can_restore_content: bool,
     flags: Vec<crate::web::moderation::queue::FlagLine>,
     trust: crate::web::moderation::rules::TrustBox,
+    /// An admin may export or delete this member's data (never another admin's).
+    can_manage_data: bool,
+    exports: Vec<super::personal_data::ExportLink>,
 }
 
 /// A user as the admin pages show it.
@@ -116,6 +119,10 @@ pub async fn show(
         flags,
         trust: crate::web::moderation::rules::trust_box(&state, user.id).await?,
         can_change_role: me.is_admin() && me.id != user.id,
+        can_manage_data: me.is_admin()
+            && me.id != user.id
+            && crate::auth::policy::may_manage_account(&me, &user),
+        exports: super::personal_data::export_links(&state, &me, user.id).await?,
         user: row(&user),
         actions,
     })

@@ -62,6 +62,7 @@ pub async fn verify_csrf(
 
     let header_token = header(csrf::HEADER);
     let is_form = req.content_type() == "application/x-www-form-urlencoded";
+    let is_multipart = req.content_type() == "multipart/form-data";
     let mut fields: Vec<(String, String)> = Vec::new();
     let given = match header_token {
         Some(token) => token,
@@ -78,6 +79,7 @@ pub async fn verify_csrf(
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         }
+        None if is_multipart => multipart_token(&mut req).await.unwrap_or_default(),
         None => String::new(),
     };
 
@@ -107,6 +109,33 @@ const TOKEN_AUTHORISED: [&str; 1] = ["/unsubscribe/"];
 
 fn carries_its_own_authority(req: &ServiceRequest) -> bool {
     *req.method() == Method::POST && TOKEN_AUTHORISED.iter().any(|p| req.path().starts_with(p))
+}
+
+/// Most a multipart body is read for its `csrf_token` field before the check gives up.
+const MULTIPART_HEAD_BYTES: usize = 16 * 1024;
+
+/// Reads the start of a multipart body until its `csrf_token` field is complete, then hands the
+/// whole body on (what was read, then the rest of the stream), untouched.
+async fn multipart_token(req: &mut ServiceRequest) -> Option<String> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut head = web::BytesMut::new();
+    let mut token = None;
+    while head.len() < MULTIPART_HEAD_BYTES {
+        match payload.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => break,
+        }
+        token = csrf::multipart_token(&head);
+        if token.is_some() {
+            break;
+        }
+    }
+    let first = futures_util::stream::once(futures_util::future::ready(Ok(head.freeze())));
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(first.chain(payload)),
+    });
+    token
 }
 
 fn refuse<B>(

@@ -37,13 +37,17 @@ pub async fn security_headers(
         .unwrap_or(false);
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
+    // A response that states a stricter policy of its own (served uploads) keeps it.
+    let own_policy = headers.contains_key("content-security-policy");
     let mut set = |name: &'static str, value: &'static str| {
         headers.insert(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),
         );
     };
-    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    if !own_policy {
+        set("content-security-policy", CONTENT_SECURITY_POLICY);
+    }
     set("x-content-type-options", "nosniff");
     if https {
         set("strict-transport-security", STRICT_TRANSPORT_SECURITY);

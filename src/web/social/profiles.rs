@@ -93,6 +93,8 @@ struct ProfilePage {
     user_id: i64,
     bio_html: String,
     bio_md: String,
+    /// The avatar's address, if the member set one.
+    avatar: Option<String>,
     questions: Vec<PostLink>,
     answers: Vec<PostLink>,
     articles: Vec<PostLink>,
@@ -132,6 +134,10 @@ async fn profile_page(
 ) -> Result<ProfilePage, AppError> {
     let is_owner = me.as_ref().is_some_and(|m| m.id == user.id);
     let bio = profiles::bio(&state.db, user.id).await?;
+    let avatar = crate::db::uploads::avatar(&state.db, user.id)
+        .await?
+        .and_then(|name| crate::domain::UploadName::parse(&name))
+        .map(|name| crate::domain::paths::upload_url(&name));
     let posts = profiles::posts_by(&state.db, user.id, is_owner, POSTS_SHOWN).await?;
     let events = reputation::recent_events(&state.db, user.id, EVENTS_SHOWN).await?;
     let badges = super::badges::of_member(state, user.id, ctx.t()).await?;
@@ -153,6 +159,7 @@ async fn profile_page(
         user_id: user.id,
         bio_html: bio.html,
         bio_md: draft_bio.unwrap_or(bio.markdown),
+        avatar,
         questions: of_kind(&["question"]),
         answers: of_kind(&["answer", "bot_answer"]),
         articles: of_kind(&["article"]),
