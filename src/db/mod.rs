@@ -3,6 +3,7 @@
 //! integer times); where the backends differ, the one function that cares branches on [`Backend`].
 pub mod ai;
 pub mod comments;
+pub mod events;
 pub mod flags;
 pub mod invites;
 pub mod jobs;

@@ -3,6 +3,7 @@
 mod bot;
 mod comment;
 mod email;
+mod event;
 mod flag;
 mod identifier;
 mod password;
@@ -20,6 +21,9 @@ mod username;
 pub use bot::AskStatus;
 pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;
+pub use event::{
+    local_input_value, parse_zone, time_in_zone, EventInput, RawEvent, RsvpAnswer, CAPACITY_MAX,
+};
 pub use flag::{
     parse_post_reference, CloseReason, FlagInput, FlagReason, FlagTarget, FLAG_NOTE_MAX,
 };

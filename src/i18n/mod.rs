@@ -121,12 +121,13 @@ macro_rules! catalog_files {
             include_str!(concat!($lang, "/moderation.json")),
             include_str!(concat!($lang, "/rules.json")),
             include_str!(concat!($lang, "/resources.json")),
+            include_str!(concat!($lang, "/community.json")),
         ]
     };
 }
 
-const EN_FILES: [&str; 9] = catalog_files!("en");
-const ZH_CN_FILES: [&str; 9] = catalog_files!("zh-CN");
+const EN_FILES: [&str; 10] = catalog_files!("en");
+const ZH_CN_FILES: [&str; 10] = catalog_files!("zh-CN");
 
 static EN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&EN_FILES, None));
 static ZH_CN: LazyLock<Catalog> = LazyLock::new(|| Catalog::parse(&ZH_CN_FILES, Some(&EN)));

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, link_check, summaries};
+use super::{bot, events, link_check, summaries};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -31,8 +31,29 @@ pub fn registry(app: &App) -> Registry {
             async move { bot::answer_question(&app, question_id).await.map(|_| ()) }.boxed()
         }),
     );
+    registry.register(
+        events::REMINDER_JOB,
+        app_job(app, |app| {
+            async move { events::send_reminders(&app).await.map(|_| ()) }.boxed()
+        }),
+    );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
     registry
+}
+
+/// The periodic jobs (event reminders), queued by every instance's janitor; the dedupe key keeps
+/// one of each waiting.
+pub async fn queue_periodic(db: &crate::db::Db) -> Result<(), crate::db::DbError> {
+    events::queue_reminders(db).await
+}
+
+/// A handler for a job without a payload: runs `body` on its own copy of the app.
+fn app_job(
+    app: &App,
+    body: fn(App) -> BoxFuture<'static, Result<(), String>>,
+) -> crate::jobs::Handler {
+    let app = app.clone();
+    Arc::new(move |_payload: String| body(app.clone()))
 }
 
 /// A handler for a job about one post: reads the payload, then runs `body` on its own copy of the app.

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bot;
 pub mod comments;
+pub mod events;
 pub mod gate;
 pub mod index;
 pub mod invites;

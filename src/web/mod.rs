@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod bot;
 pub mod context;
+pub mod events;
 pub mod form;
 pub mod format;
 pub mod health;

@@ -7,7 +7,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpMessage, ResponseError};
 
 use super::{
-    accounts, admin, bot, health, home, metrics, moderation, posts, resources, search, social,
+    accounts, admin, bot, events, health, home, metrics, moderation, posts, resources, search,
+    social,
 };
 use crate::auth::permissions;
 use crate::web::context::RequestContext;
@@ -200,6 +201,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(resources::comments::delete),
         );
 
+    // Events (the `.ics` routes before the page: `{id}` takes digits only).
+    cfg.route("/events", web::get().to(events::list::list))
+        .route("/events", web::post().to(events::form::create))
+        .route("/events.ics", web::get().to(events::calendar::feed))
+        .route("/events/new", web::get().to(events::form::new_form))
+        .route(
+            "/events/{id:\\d+}.ics",
+            web::get().to(events::calendar::one),
+        )
+        .route("/events/{id:\\d+}", web::get().to(events::show::show))
+        .route("/events/{id:\\d+}/rsvp", web::post().to(events::show::rsvp))
+        .route(
+            "/events/{id:\\d+}/edit",
+            web::get().to(events::form::edit_form),
+        )
+        .route(
+            "/events/{id:\\d+}/edit",
+            web::post().to(events::form::update),
+        )
+        .route(
+            "/settings/time-zone",
+            web::post().to(events::list::set_zone),
+        );
+
     cfg.service(
         web::scope("/admin")
             .wrap(from_fn(staff_only))
@@ -302,6 +327,12 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/resource-comments/{id}/approve",
             web::post().to(resources::comments::approve),
         );
+
+    // Event moderation.
+    cfg.route(
+        "/events/{id}/{action}",
+        web::post().to(events::moderate::act),
+    );
 }
 
 /// The one staff guard: visitors are sent to log in, members get 403, before any handler runs.
