@@ -1,6 +1,7 @@
 //! Types that are valid by construction: user input becomes one of these at the edge, and code past the
 //! edge never re-checks it.
 mod bot;
+mod brand;
 mod comment;
 mod email;
 mod event;
@@ -19,6 +20,7 @@ pub mod trust;
 mod username;
 
 pub use bot::AskStatus;
+pub use brand::{backgrounds, Brand, RawBrand, Rgb, MIN_CONTRAST};
 pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;
 pub use event::{

@@ -4,6 +4,7 @@
 //! the [`App`](crate::app::App) and never import `web`.
 pub mod accounts;
 pub mod bot;
+pub mod brand;
 pub mod comments;
 pub mod events;
 pub mod gate;

@@ -18,7 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(health::check))
         .route("/metrics", web::get().to(metrics::show))
-        .route("/guidelines", web::get().to(admin::guidelines::show));
+        .route("/guidelines", web::get().to(admin::guidelines::show))
+        .route("/brand.css", web::get().to(admin::brand::stylesheet));
 
     // Accounts.
     cfg.route("/register", web::get().to(accounts::register::form))
@@ -256,6 +257,7 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/settings", web::get().to(admin::settings::show))
         .route("/settings", web::post().to(admin::settings::save))
+        .route("/settings/brand", web::post().to(admin::brand::save))
         .route("/guidelines", web::get().to(admin::guidelines::edit))
         .route("/guidelines", web::post().to(admin::guidelines::save));
 

@@ -7,6 +7,17 @@
     csrfToken: meta ? meta.getAttribute("content") : "",
   };
 
+  // Event times are shown in the reader's zone: tell the server the browser's (a member's own
+  // setting wins over it).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("agora_tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "agora_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) {
+    // No Intl: times stay in UTC, and say so.
+  }
+
   // A form sent back with errors: move focus to its error summary (role="alert"), or else to the first
   // field marked invalid, so keyboard and screen reader users start where the problem is.
   document.addEventListener("DOMContentLoaded", function () {

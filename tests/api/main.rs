@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod ai_features;
 mod ai_status;
+mod brand;
 mod events;
 mod helpers;
 mod home;

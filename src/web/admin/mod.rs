@@ -1,6 +1,7 @@
 //! The admin panel (staff only). The dashboard shows the figures the foundation knows about; moderation
 //! pages join it as they are built.
 pub mod ai;
+pub mod brand;
 pub mod chart;
 pub mod guidelines;
 pub mod invites;

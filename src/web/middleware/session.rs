@@ -86,8 +86,19 @@ pub async fn load_session(
     {
         crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
     }
+    // The community's brand (logo, accent, footer links) for the page frame: one settings read.
+    let brand = if req.path().starts_with("/static/") {
+        Rc::default()
+    } else {
+        Rc::new(
+            crate::services::brand::load(&state.db)
+                .await
+                .map_err(crate::error::AppError::from)?,
+        )
+    };
     let client_ip = client_ip(&req, &state.settings.trusted_proxies);
     let context = RequestContext {
+        brand,
         session,
         lang,
         flash,
