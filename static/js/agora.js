@@ -11,8 +11,9 @@
   // setting wins over it).
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf("agora_tz=" + encodeURIComponent(zone)) === -1) {
-      document.cookie = "agora_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    // IANA names are cookie-safe as they are (letters, digits, _ + - /).
+    if (zone && /^[A-Za-z0-9_+\-\/]+$/.test(zone) && document.cookie.indexOf("agora_tz=" + zone) === -1) {
+      document.cookie = "agora_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
     }
   } catch (e) {
     // No Intl: times stay in UTC, and say so.
