@@ -16,6 +16,7 @@ pub mod pool;
 pub mod posts;
 pub mod profiles;
 pub mod rate_limits;
+pub mod reports;
 pub mod reputation;
 pub mod resource_comments;
 pub mod resources;

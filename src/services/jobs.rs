@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{bot, events, link_check, summaries};
+use super::{bot, events, link_check, reports, summaries};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -37,14 +37,21 @@ pub fn registry(app: &App) -> Registry {
             async move { events::send_reminders(&app).await.map(|_| ()) }.boxed()
         }),
     );
+    registry.register(
+        reports::ROLLUP_JOB,
+        app_job(app, |app| {
+            async move { reports::roll_up(&app).await.map(|_| ()) }.boxed()
+        }),
+    );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
     registry
 }
 
-/// The periodic jobs (event reminders), queued by every instance's janitor; the dedupe key keeps
-/// one of each waiting.
+/// The periodic jobs (event reminders, the reports' rollup), queued by every instance's janitor;
+/// the dedupe key keeps one of each waiting.
 pub async fn queue_periodic(db: &crate::db::Db) -> Result<(), crate::db::DbError> {
-    events::queue_reminders(db).await
+    events::queue_reminders(db).await?;
+    reports::queue_rollup(db).await
 }
 
 /// A handler for a job without a payload: runs `body` on its own copy of the app.

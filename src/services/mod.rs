@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod posts;
 pub mod profiles;
 pub mod render;
+pub mod reports;
 pub mod resources;
 pub mod rules;
 pub mod settings;

@@ -249,6 +249,8 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::users::unsuspend),
         )
         .route("/log", web::get().to(admin::log::show))
+        .route("/reports", web::get().to(admin::reports::show))
+        .route("/reports.csv", web::get().to(admin::reports::download))
         .route("/invites", web::get().to(admin::invites::show))
         .route("/invites", web::post().to(admin::invites::create))
         .route(

@@ -15,6 +15,7 @@ mod member;
 mod moderation;
 mod pages;
 mod posts;
+mod reports;
 mod resources;
 mod rules;
 mod search;

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod guidelines;
 pub mod invites;
 pub mod log;
+pub mod reports;
 pub mod settings;
 pub mod users;
 
