@@ -233,8 +233,11 @@ async fn sweep_expired(state: App) {
         if let Err(e) = db::rate_limits::delete_attempts_older_than(&state.db, now - 86_400).await {
             tracing::warn!(error = %e, "could not sweep old attempt counters");
         }
-        if let Err(e) = crate::services::jobs::queue_periodic(&state.db).await {
-            tracing::warn!(error = %e, "could not queue the periodic jobs");
+        // Instances that run workers queue the periodic jobs (reminders, report rollups).
+        if state.settings.jobs_enabled {
+            if let Err(e) = crate::services::jobs::queue_periodic(&state.db).await {
+                tracing::warn!(error = %e, "could not queue the periodic jobs");
+            }
         }
     }
 }

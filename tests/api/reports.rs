@@ -58,11 +58,11 @@ async fn seed_week(app: &TestApp, admin: &Member) -> Seed {
     for k in 0..8 {
         members.push(Member::join(app, &format!("member{k}")).await);
     }
-    for k in 0..7usize {
+    for (k, member) in members.iter().enumerate().take(7) {
         let mut asked = Vec::new();
         for n in 0..(k % 3 + 1) {
             let tags = if k % 2 == 0 { "rust, llm" } else { "rust" };
-            let id = members[k]
+            let id = member
                 .ask_with(
                     &format!("Question {n} of member {k} about borrowing"),
                     "How do lifetimes work here?",

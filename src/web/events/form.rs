@@ -120,17 +120,28 @@ pub async fn new_form(
     crate::web::ok(&form_page(&ctx, None, form, FormErrors::default()))
 }
 
-/// The input parsed, or the form again with a message per field.
-fn parse(ctx: &Ctx, editing: Option<i64>, form: &EventForm) -> Result<EventInput, HttpResponse> {
+/// The input parsed, or a message per field.
+fn parse(ctx: &Ctx, form: &EventForm) -> Result<EventInput, FormErrors> {
     EventInput::parse(form.raw()).map_err(|problems| {
         let mut errors = FormErrors::default();
         for problem in &problems {
             errors.add(problem, ctx.t());
         }
-        let page = form_page(ctx, editing, form.clone(), errors);
-        crate::web::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
-            .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e))
+        errors
     })
+}
+
+/// The form again, every value kept, with the messages next to their fields.
+fn invalid(
+    ctx: &Ctx,
+    editing: Option<i64>,
+    form: EventForm,
+    errors: FormErrors,
+) -> Result<HttpResponse, AppError> {
+    crate::web::render(
+        &form_page(ctx, editing, form, errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 /// A refused write: the form again, the reason next to the description (or at the top for a
@@ -161,9 +172,9 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let me = require_organiser(&ctx, &state).await?;
     let form = form.into_inner();
-    let input = match parse(&ctx, None, &form) {
+    let input = match parse(&ctx, &form) {
         Ok(input) => input,
-        Err(page) => return Ok(page),
+        Err(errors) => return invalid(&ctx, None, form, errors),
     };
     let ip = ctx.client_ip();
     match services::events::create(&state, Writer::new(&me, &ip), &input).await {
@@ -219,9 +230,9 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let (me, event) = editable(&ctx, &state, path.into_inner()).await?;
     let form = form.into_inner();
-    let input = match parse(&ctx, Some(event.id), &form) {
+    let input = match parse(&ctx, &form) {
         Ok(input) => input,
-        Err(page) => return Ok(page),
+        Err(errors) => return invalid(&ctx, Some(event.id), form, errors),
     };
     let ip = ctx.client_ip();
     match services::events::edit(&state, Writer::new(&me, &ip), &event, &input).await {
