@@ -176,9 +176,11 @@ pub async fn rollups_between(db: &Db, from: i64, to: i64) -> Result<Vec<Figure>,
         .collect()
 }
 
-/// Adds new questions to `report_questions` and fills in the times still missing: to the first
-/// published human answer, and to the accepted answer. Returns how many rows changed.
-pub async fn refresh_questions(db: &Db) -> Result<u64, DbError> {
+/// Adds new questions to `report_questions` and fills in the times still missing — to the first
+/// published human answer, and to the accepted answer — for questions asked since `since_day` (an
+/// old question that never got an answer is not looked at again on every run). Returns how many
+/// rows changed.
+pub async fn refresh_questions(db: &Db, since_day: i64) -> Result<u64, DbError> {
     let added = sqlx::query(
         "INSERT INTO report_questions (question_id, asked_day) \
          SELECT id, created_at / 86400 FROM posts WHERE kind = 'question' AND status <> 'deleted' \
@@ -193,16 +195,18 @@ pub async fn refresh_questions(db: &Db) -> Result<u64, DbError> {
             SELECT MIN(a.created_at) - q.created_at FROM posts a JOIN posts q ON q.id = a.parent_id \
             WHERE a.parent_id = report_questions.question_id AND a.kind = 'answer' \
             AND a.status = 'published' GROUP BY q.created_at) \
-         WHERE first_answer_secs IS NULL",
+         WHERE first_answer_secs IS NULL AND asked_day >= $1",
     )
+    .bind(since_day)
     .execute(db.writer())
     .await?;
     let accepted = sqlx::query(
         "UPDATE report_questions SET accepted_secs = (\
             SELECT a.created_at - q.created_at FROM posts q JOIN posts a ON a.id = q.accepted_answer_id \
             WHERE q.id = report_questions.question_id) \
-         WHERE accepted_secs IS NULL",
+         WHERE accepted_secs IS NULL AND asked_day >= $1",
     )
+    .bind(since_day)
     .execute(db.writer())
     .await?;
     Ok(added.rows_affected() + answered.rows_affected() + accepted.rows_affected())

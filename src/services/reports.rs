@@ -12,6 +12,8 @@ pub const ROLLUP_JOB: &str = "report_rollup";
 /// The most days one run rolls up (a forum's first run with years of history catches up over a
 /// few runs).
 const DAYS_PER_RUN: i64 = 400;
+/// Answer times are kept current for questions asked in this many days (the longest preset is 90).
+const ANSWER_TIMES_DAYS: i64 = 120;
 /// How many contributors, tags and waiting questions a report lists.
 pub const TOP: usize = 10;
 pub const UNANSWERED_LISTED: i64 = 50;
@@ -48,7 +50,7 @@ async fn roll_up_until(db: &Db, today: i64) -> Result<usize, DbError> {
         reports::store_day(db, day, &figures).await?;
         rolled += 1;
     }
-    reports::refresh_questions(db).await?;
+    reports::refresh_questions(db, today - ANSWER_TIMES_DAYS).await?;
     Ok(rolled)
 }
 
