@@ -153,11 +153,12 @@ pub async fn first_day(db: &Db) -> Result<Option<i64>, DbError> {
     Ok(first.map(|t| t.div_euclid(DAY_SECS)))
 }
 
-/// Stored figures for the days `from..=to`.
+/// Stored figures for the days `from..=to`, except the per-member and per-tag ones (see
+/// [`top_subjects`]).
 pub async fn rollups_between(db: &Db, from: i64, to: i64) -> Result<Vec<Figure>, DbError> {
     let rows = sqlx::query(
         "SELECT day, metric, subject, value FROM report_rollups WHERE day >= $1 AND day <= $2 \
-         AND metric <> $3 ORDER BY day, metric, subject",
+         AND metric NOT IN ($3, 'contributor', 'tag') ORDER BY day, metric, subject",
     )
     .bind(from)
     .bind(to)
@@ -173,6 +174,30 @@ pub async fn rollups_between(db: &Db, from: i64, to: i64) -> Result<Vec<Figure>,
                 value: r.try_get("value")?,
             })
         })
+        .collect()
+}
+
+/// The `limit` subjects of `metric` (`contributor`, `tag`) with the largest sums over the days
+/// `from..=to`, summed in the database.
+pub async fn top_subjects(
+    db: &Db,
+    metric: &str,
+    from: i64,
+    to: i64,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT subject, SUM(value) AS total FROM report_rollups WHERE metric = $1 \
+         AND day >= $2 AND day <= $3 GROUP BY subject ORDER BY total DESC, subject LIMIT $4",
+    )
+    .bind(metric)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("subject")?, r.try_get("total")?)))
         .collect()
 }
 

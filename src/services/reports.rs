@@ -17,6 +17,9 @@ const ANSWER_TIMES_DAYS: i64 = 120;
 /// How many contributors, tags and waiting questions a report lists.
 pub const TOP: usize = 10;
 pub const UNANSWERED_LISTED: i64 = 50;
+/// Contributors and tags read per period from the closed days before today's are added: the top
+/// ten is exact unless a member or tag outside the period's best hundred overtakes them today.
+const CANDIDATES: i64 = 100;
 /// A question without an answer for this long is listed to act on.
 pub const UNANSWERED_AFTER_SECS: i64 = 48 * 3600;
 /// Post kinds, in the order the report shows them.
@@ -128,8 +131,22 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
         posts_per_day: vec![[0; 4]; days],
         ..Report::default()
     };
+    // Per-member and per-tag sums of the closed days come summed from the database (the best
+    // CANDIDATES of each); today's live figures are added to them before the top is taken.
+    let closed_to = period.to.min(today - 1);
     let mut contributors: HashMap<i64, i64> = HashMap::new();
-    let mut tags: HashMap<String, i64> = HashMap::new();
+    for (subject, n) in
+        reports::top_subjects(db, "contributor", period.from, closed_to, CANDIDATES).await?
+    {
+        if let Ok(id) = subject.parse::<i64>() {
+            contributors.insert(id, n);
+        }
+    }
+    let mut tags: HashMap<String, i64> =
+        reports::top_subjects(db, "tag", period.from, closed_to, CANDIDATES)
+            .await?
+            .into_iter()
+            .collect();
     for Figure {
         day,
         metric,

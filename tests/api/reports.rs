@@ -368,3 +368,78 @@ async fn a_custom_period_and_bad_dates() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Timings of the rollup and of a 90-day report on a bulk forum (`seed::bulk`, its times moved to
+/// the last year). Ignored by default; `AGORA_REPORT_SCALE=1000000 cargo test --test api -- --ignored
+/// reports_at_scale --nocapture` prints them.
+#[tokio::test]
+#[ignore]
+async fn reports_at_scale() {
+    let questions: i64 = std::env::var("AGORA_REPORT_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let app = spawn_app().await;
+    let started = std::time::Instant::now();
+    let forum = agora::seed::bulk::fill(&app.db, agora::seed::bulk::BulkSize::questions(questions))
+        .await
+        .expect("bulk forum");
+    println!(
+        "bulk fill of {questions} questions: {:?}",
+        started.elapsed()
+    );
+    // The bulk forum starts in 2023, one question every 30 s: end it an hour ago.
+    let last: i64 = sqlx::query_scalar("SELECT MAX(created_at) FROM posts")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("last");
+    let shift = agora::db::now() - HOUR - last;
+    for table in ["posts", "users"] {
+        exec(
+            &app,
+            &format!("UPDATE {table} SET created_at = created_at + $1"),
+            &[shift],
+        )
+        .await;
+    }
+    let started = std::time::Instant::now();
+    roll_up(&app).await;
+    println!(
+        "first rollup (every day up to 400 back): {:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    roll_up(&app).await;
+    println!("a later rollup (nothing new): {:?}", started.elapsed());
+    let days: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM report_rollups WHERE metric = 'rolled'")
+            .fetch_one(app.db.reader())
+            .await
+            .expect("days");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_rollups")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("rows");
+    println!("{days} days rolled up into {rows} rows");
+    for period in [7, 30, 90] {
+        let started = std::time::Instant::now();
+        let report = agora::services::reports::report(
+            &app.db,
+            agora::services::reports::Period::last(period),
+        )
+        .await
+        .expect("report");
+        println!(
+            "{period}-day report: {:?} ({} questions, {} answers)",
+            started.elapsed(),
+            report.posts_by_kind[1],
+            report.posts_by_kind[2]
+        );
+    }
+    let admin = Member::with(&app, "report-admin", Role::Admin, 1).await;
+    let started = std::time::Instant::now();
+    let (status, _) = admin.get("/admin/reports?days=90").await;
+    assert_eq!(status, StatusCode::OK);
+    println!("GET /admin/reports?days=90: {:?}", started.elapsed());
+    let _ = forum;
+}
