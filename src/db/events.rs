@@ -206,6 +206,14 @@ pub async fn answer(
 ) -> Result<RsvpOutcome, DbError> {
     let mut tx = db.begin_write().await?;
     if let (RsvpAnswer::Going, Some(capacity)) = (answer, capacity) {
+        // PostgreSQL: answers to one event queue on its row, so two last places are not both
+        // taken (SQLite's single writer already orders them).
+        if db.backend() == super::Backend::Postgres {
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
         let others: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM event_rsvps WHERE event_id = $1 AND answer = 'going' \
              AND user_id <> $2",

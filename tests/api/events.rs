@@ -426,3 +426,39 @@ async fn a_flagged_event_waits_for_staff_who_hide_it() {
     let res = bob.post(&format!("/admin/events/{id}/approve"), &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn answers_sent_at_once_never_take_more_places_than_there_are() {
+    let app = spawn_app().await;
+    let alice = organiser(&app, "alice").await;
+    let mut event = NewEvent::in_utc("Hands-on workshop, two seats", Duration::days(3));
+    event.capacity = "2";
+    let id = create_event(&alice, &event).await;
+    let mut members = Vec::new();
+    for n in 0..6 {
+        members.push(Member::join(&app, &format!("eager{n}")).await);
+    }
+    let answers = members.iter().map(|m| rsvp(m, id, "going"));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(answers)
+        .await
+        .iter()
+        .map(reqwest::Response::status)
+        .collect();
+    let saved = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert_eq!((saved, refused), (2, 4), "{statuses:?}");
+    let going: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = $1 AND answer = 'going'",
+    )
+    .bind(id)
+    .fetch_one(app.db.reader())
+    .await
+    .expect("count");
+    assert_eq!(going, 2);
+}
