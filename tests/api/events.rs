@@ -462,3 +462,73 @@ async fn answers_sent_at_once_never_take_more_places_than_there_are() {
     .expect("count");
     assert_eq!(going, 2);
 }
+
+#[tokio::test]
+async fn the_rules_hold_an_event_until_staff_approve_it_and_block_what_they_block() {
+    let app = spawn_app().await;
+    let admin = Member::with(&app, "admin", Role::Admin, 1).await;
+    let alice = organiser(&app, "alice").await;
+    let bob = Member::join(&app, "bob").await;
+    crate::rules::add_rule(
+        &admin,
+        &app,
+        &[
+            ("kind", "banned_words"),
+            ("description", "Crypto events wait for a moderator."),
+            ("pattern", "crypto"),
+            ("action", "hold"),
+        ],
+    )
+    .await;
+    crate::rules::add_rule(
+        &admin,
+        &app,
+        &[
+            ("kind", "banned_words"),
+            ("description", "No gambling advertising."),
+            ("pattern", "casino"),
+            ("action", "block"),
+        ],
+    )
+    .await;
+    let blocked = post_event(
+        &alice,
+        &NewEvent::in_utc("Casino night for the community", Duration::days(2)),
+    )
+    .await;
+    assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = blocked.text().await.expect("body");
+    assert!(page.contains("No gambling advertising."));
+    assert!(
+        page.contains("value=\"Casino night for the community\""),
+        "the form is kept"
+    );
+
+    let id = create_event(
+        &alice,
+        &NewEvent::in_utc("Crypto and LLM agents meetup", Duration::days(2)),
+    )
+    .await;
+    let (status, page) = alice.get(&format!("/events/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This event is waiting for a moderator"));
+    let (status, _) = bob.get(&format!("/events/{id}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "held events are hidden from others"
+    );
+    let (_, queue) = admin.get("/admin/queue").await;
+    assert!(queue.contains("Crypto and LLM agents meetup"));
+    let res = admin
+        .post(
+            &format!("/admin/events/{id}/approve"),
+            &[("reason", "fine")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, _) = bob.get(&format!("/events/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = bob.get("/events").await;
+    assert!(list.contains("Crypto and LLM agents meetup"));
+}
