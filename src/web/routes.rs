@@ -250,7 +250,7 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/log", web::get().to(admin::log::show))
         .route("/reports", web::get().to(admin::reports::show))
-        .route("/reports.csv", web::get().to(admin::reports::download))
+        .route("/reports.csv", web::get().to(admin::reports::csv::download))
         .route("/invites", web::get().to(admin::invites::show))
         .route("/invites", web::post().to(admin::invites::create))
         .route(
