@@ -187,7 +187,7 @@ pub async fn top_subjects(
     limit: i64,
 ) -> Result<Vec<(String, i64)>, DbError> {
     let rows = sqlx::query(
-        "SELECT subject, SUM(value) AS total FROM report_rollups WHERE metric = $1 \
+        "SELECT subject, CAST(SUM(value) AS BIGINT) AS total FROM report_rollups WHERE metric = $1 \
          AND day >= $2 AND day <= $3 GROUP BY subject ORDER BY total DESC, subject LIMIT $4",
     )
     .bind(metric)
