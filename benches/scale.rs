@@ -84,6 +84,7 @@ fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
             format!("/questions/similar?title={}", q("how does attention scale")),
         ),
         ("resources", "/resources".into()),
+        ("events", "/events".into()),
         (
             "resources filtered",
             "/resources?kind=paper&level=beginner".into(),
@@ -102,6 +103,7 @@ fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
         "/admin/log",
         "/admin/queue",
         "/admin/ai",
+        "/admin/reports",
     ] {
         all.push((path.trim_start_matches('/').into(), path.into(), As::Admin));
     }

@@ -292,6 +292,10 @@ async fn sweep_expired(state: App) {
             if let Err(e) = crate::services::votes::queue_serial_votes(&state).await {
                 tracing::warn!(error = %e, "could not queue the serial-vote reversal");
             }
+            // The periodic jobs (reminders, report rollups).
+            if let Err(e) = crate::services::jobs::queue_periodic(&state.db).await {
+                tracing::warn!(error = %e, "could not queue the periodic jobs");
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::privileges::{has_privilege, Privilege};
 use super::CurrentUser;
 use crate::db::comments::CommentTarget;
+use crate::db::events::EventRecord;
 use crate::db::posts::PostRecord;
 use crate::db::resources::ResourceRecord;
 use crate::db::users::UserRecord;
@@ -32,6 +33,32 @@ pub fn post_visible(post: &PostRecord, user: Option<&CurrentUser>) -> bool {
 pub fn resource_visible(resource: &ResourceRecord, user: Option<&CurrentUser>) -> bool {
     resource.status == ResourceStatus::Approved
         || user.is_some_and(|u| u.id == resource.submitted_by || u.is_staff())
+}
+
+/// Published events are public; held and hidden ones are seen by their organiser and staff.
+pub fn event_visible(event: &EventRecord, user: Option<&CurrentUser>) -> bool {
+    match event.status {
+        PostStatus::Published => true,
+        PostStatus::Pending | PostStatus::Hidden => {
+            user.is_some_and(|u| u.id == event.author_id || u.is_staff())
+        }
+        PostStatus::Draft | PostStatus::Deleted => false,
+    }
+}
+
+/// Staff, and members at the trust level the admins set (`events.min_trust`), organise events.
+pub fn may_create_event(user: &CurrentUser, min_trust: i64) -> bool {
+    user.is_staff() || user.trust_level >= min_trust
+}
+
+/// The organiser and staff edit an event.
+pub fn may_edit_event(user: &CurrentUser, event: &EventRecord) -> bool {
+    user.id == event.author_id || user.is_staff()
+}
+
+/// Members answer published events that are not over yet.
+pub fn may_rsvp(event: &EventRecord, now: i64) -> bool {
+    event.status == PostStatus::Published && event.ends_at > now
 }
 
 /// Authors edit their own posts; others need the edit privilege.

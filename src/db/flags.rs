@@ -98,6 +98,16 @@ async fn target_facts(
             .fetch_optional(&mut **tx)
             .await?
         }
+        // Held events are already waiting for staff; hidden ones are out of sight.
+        FlagTarget::Event => {
+            sqlx::query(
+                "SELECT author_id, CASE WHEN status = 'published' THEN 'published' ELSE 'draft' END \
+                 AS status, CAST(NULL AS BIGINT) AS post_id FROM events WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
     };
     let Some(row) = row else { return Ok(None) };
     let facts = TargetFacts {
@@ -367,6 +377,10 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
                 "resource_comment",
                 "SELECT id FROM resource_comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
             ),
+            (
+                "event",
+                "SELECT id FROM events WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
+            ),
         ] {
             let waiting: Vec<i64> = sqlx::query_scalar(sql)
                 .bind(limit)
@@ -427,6 +441,15 @@ async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbE
              r.title, r.description_md AS excerpt, r.status, CAST(NULL AS BIGINT) AS post_id, \
              CAST(NULL AS BIGINT) AS parent_id, r.created_at \
              FROM resources r JOIN users u ON u.id = r.submitted_by WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?,
+        "event" => sqlx::query(
+            "SELECT e.author_id, u.username AS author, 'event' AS post_kind, e.title, \
+             e.body_md AS excerpt, e.status, CAST(NULL AS BIGINT) AS post_id, \
+             CAST(NULL AS BIGINT) AS parent_id, e.created_at \
+             FROM events e JOIN users u ON u.id = e.author_id WHERE e.id = $1",
         )
         .bind(id)
         .fetch_optional(db.reader())

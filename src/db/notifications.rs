@@ -27,10 +27,12 @@ pub enum Kind {
     WatchedTag,
     /// You earned a badge; `detail` is `badge:tag` (the tag empty for other badges).
     Badge,
+    /// An event you answered going or maybe starts soon (`event_id`; `detail` = `day` or `hour`).
+    EventReminder,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Answer,
         Kind::Comment,
         Kind::Mention,
@@ -41,6 +43,7 @@ impl Kind {
         Kind::WatchedComment,
         Kind::WatchedTag,
         Kind::Badge,
+        Kind::EventReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Kind {
             Kind::WatchedComment => "watched_comment",
             Kind::WatchedTag => "watched_tag",
             Kind::Badge => "badge",
+            Kind::EventReminder => "event_reminder",
         }
     }
 
@@ -276,6 +280,8 @@ pub struct NotificationView {
     pub comment_id: Option<i64>,
     /// The resource a resource comment is on.
     pub resource_id: Option<i64>,
+    /// The event a reminder is about.
+    pub event_id: Option<i64>,
     pub detail: String,
     pub created_at: i64,
     pub read: bool,
@@ -289,13 +295,14 @@ pub async fn list_for_user(
 ) -> Result<Vec<NotificationView>, DbError> {
     let rows = sqlx::query(
         "SELECT n.id, n.kind, a.username AS actor, n.post_id, p.kind AS post_kind, p.parent_id, \
-                COALESCE(NULLIF(p.title, ''), q.title, r.title, '') AS title, n.comment_id, \
-                n.resource_id, n.detail, n.created_at, n.read_at \
+                COALESCE(NULLIF(p.title, ''), q.title, r.title, e.title, '') AS title, n.comment_id, \
+                n.resource_id, n.event_id, n.detail, n.created_at, n.read_at \
          FROM notifications n \
          LEFT JOIN users a ON a.id = n.actor_id \
          LEFT JOIN posts p ON p.id = n.post_id \
          LEFT JOIN posts q ON q.id = p.parent_id \
          LEFT JOIN resources r ON r.id = n.resource_id \
+         LEFT JOIN events e ON e.id = n.event_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2",
     )
     .bind(user_id)
@@ -314,6 +321,7 @@ pub async fn list_for_user(
                 title: r.try_get("title")?,
                 comment_id: r.try_get("comment_id")?,
                 resource_id: r.try_get("resource_id")?,
+                event_id: r.try_get("event_id")?,
                 detail: r.try_get("detail")?,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),

@@ -345,3 +345,22 @@ pub async fn by_login(db: &Db, login: &str) -> Result<Option<UserRecord>, DbErro
         .await?;
     row.as_ref().map(user_from_row).transpose()
 }
+
+/// The IANA zone a member chose for times on event pages (empty: none chosen).
+pub async fn time_zone(db: &Db, user_id: i64) -> Result<String, DbError> {
+    let zone: Option<String> = sqlx::query_scalar("SELECT time_zone FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(zone.unwrap_or_default())
+}
+
+/// Stores a member's time zone (a parsed IANA name, or empty for the browser's).
+pub async fn set_time_zone(db: &Db, user_id: i64, zone: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(zone)
+        .bind(user_id)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}

@@ -13,6 +13,8 @@ pub enum FlagTarget {
     User,
     /// A listed resource (`/resources/{id}`).
     Resource,
+    /// An event (`/events/{id}`).
+    Event,
 }
 
 impl FlagTarget {
@@ -22,6 +24,7 @@ impl FlagTarget {
             "comment" => Some(FlagTarget::Comment),
             "user" => Some(FlagTarget::User),
             "resource" => Some(FlagTarget::Resource),
+            "event" => Some(FlagTarget::Event),
             _ => None,
         }
     }
@@ -32,6 +35,7 @@ impl FlagTarget {
             FlagTarget::Comment => "comment",
             FlagTarget::User => "user",
             FlagTarget::Resource => "resource",
+            FlagTarget::Event => "event",
         }
     }
 }

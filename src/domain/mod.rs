@@ -2,8 +2,10 @@
 //! edge never re-checks it.
 mod badge;
 mod bot;
+mod brand;
 mod comment;
 mod email;
+mod event;
 mod flag;
 mod identifier;
 pub mod notification_mail;
@@ -23,8 +25,12 @@ mod username;
 
 pub use badge::{Badge, BadgeThresholds, Rank};
 pub use bot::AskStatus;
+pub use brand::{backgrounds, Brand, RawBrand, Rgb, MIN_CONTRAST};
 pub use comment::{BodyProblem, CommentBody, CommentStatus, COMMENT_MAX_CHARS, COMMENT_MIN_CHARS};
 pub use email::Email;
+pub use event::{
+    local_input_value, parse_zone, time_in_zone, EventInput, RawEvent, RsvpAnswer, CAPACITY_MAX,
+};
 pub use flag::{
     parse_post_reference, CloseReason, FlagInput, FlagReason, FlagTarget, FLAG_NOTE_MAX,
 };

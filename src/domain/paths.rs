@@ -141,6 +141,30 @@ pub const TWO_FACTOR_SETTINGS: &str = "/settings/2fa";
 
 /// The code step of a log-in.
 pub const LOGIN_CODE: &str = "/login/2fa";
+/// Every upcoming and past event.
+pub const EVENTS: &str = "/events";
+/// The calendar feed of every published event.
+pub const EVENTS_FEED: &str = "/events.ics";
+
+/// An event's page: `/events/{id}`.
+pub fn event_url(id: i64) -> String {
+    format!("/events/{id}")
+}
+
+/// An event's iCalendar file: `/events/{id}.ics`.
+pub fn event_ics_url(id: i64) -> String {
+    format!("/events/{id}.ics")
+}
+
+/// Where a reader answers an event: `/events/{id}/rsvp`.
+pub fn event_rsvp_url(id: i64) -> String {
+    format!("/events/{id}/rsvp")
+}
+
+/// An event's edit form: `/events/{id}/edit`.
+pub fn event_edit_url(id: i64) -> String {
+    format!("/events/{id}/edit")
+}
 
 #[cfg(test)]
 mod tests {

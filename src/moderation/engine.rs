@@ -41,6 +41,8 @@ pub enum Target {
     Resource(i64),
     /// A comment on a resource (stored `pending` by its caller when held).
     ResourceComment(i64),
+    /// An event (stored `pending` by its caller when held).
+    Event(i64),
 }
 
 impl Target {
@@ -51,6 +53,7 @@ impl Target {
             Target::User(id) => ("user", id),
             Target::Resource(id) => ("resource", id),
             Target::ResourceComment(id) => ("resource_comment", id),
+            Target::Event(id) => ("event", id),
         }
     }
 }
@@ -262,13 +265,13 @@ pub async fn after_write(
             Target::Post(id) => db::rules::hold_post(db, id).await?,
             Target::Comment(id) => db::rules::hold_comment(db, id).await?,
             Target::User(_) => flag = true,
-            Target::Resource(_) | Target::ResourceComment(_) => {}
+            Target::Resource(_) | Target::ResourceComment(_) | Target::Event(_) => {}
         }
     }
     if flag
         && matches!(
             target,
-            Target::Post(_) | Target::Comment(_) | Target::User(_)
+            Target::Post(_) | Target::Comment(_) | Target::User(_) | Target::Event(_)
         )
     {
         let note: Vec<&str> = verdict

@@ -8,6 +8,7 @@ pub mod diff;
 mod escape;
 mod excerpt;
 mod highlight;
+pub mod ical;
 mod links;
 mod markdown;
 mod math;

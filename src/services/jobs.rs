@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use serde::Deserialize;
 
-use super::{badges, bot, link_check, summaries, votes, webhooks};
+use super::{badges, bot, events, link_check, reports, summaries, votes, webhooks};
 use crate::app::App;
 use crate::jobs::Registry;
 
@@ -30,6 +30,18 @@ pub fn registry(app: &App) -> Registry {
         bot::BOT_ANSWER_JOB,
         post_job(app, |app, question_id| {
             async move { bot::answer_question(&app, question_id).await.map(|_| ()) }.boxed()
+        }),
+    );
+    registry.register(
+        events::REMINDER_JOB,
+        app_job(app, |app| {
+            async move { events::send_reminders(&app).await.map(|_| ()) }.boxed()
+        }),
+    );
+    registry.register(
+        reports::ROLLUP_JOB,
+        app_job(app, |app| {
+            async move { reports::roll_up(&app).await.map(|_| ()) }.boxed()
         }),
     );
     link_check::register_jobs(&mut registry, app.db.clone(), app.settings.outbound);
@@ -67,6 +79,22 @@ pub fn registry(app: &App) -> Registry {
     super::uploads::register_jobs(&mut registry, app);
     super::personal_data::register_jobs(&mut registry, app);
     registry
+}
+
+/// The periodic jobs (event reminders, the reports' rollup), queued by every instance's janitor;
+/// the dedupe key keeps one of each waiting.
+pub async fn queue_periodic(db: &crate::db::Db) -> Result<(), crate::db::DbError> {
+    events::queue_reminders(db).await?;
+    reports::queue_rollup(db).await
+}
+
+/// A handler for a job without a payload: runs `body` on its own copy of the app.
+fn app_job(
+    app: &App,
+    body: fn(App) -> BoxFuture<'static, Result<(), String>>,
+) -> crate::jobs::Handler {
+    let app = app.clone();
+    Arc::new(move |_payload: String| body(app.clone()))
 }
 
 /// A handler for a job about one post: reads the payload, then runs `body` on its own copy of the app.

@@ -46,6 +46,8 @@ pub struct RequestContext {
     pub unread_notifications: i64,
     /// Set when there is no session.
     pub visitor_csrf: Option<VisitorCsrf>,
+    /// The community's brand, for the page frame.
+    pub brand: Rc<crate::domain::Brand>,
     pub cookie_ops: Rc<RefCell<Vec<CookieOp>>>,
 }
 
@@ -218,7 +220,20 @@ impl Ctx {
                 .map(|k| lang.catalog().get(k).to_string()),
             path: ctx.path.clone(),
             unread_notifications: ctx.unread_notifications,
+            brand_css: brand_stylesheet_url(&ctx.brand),
+            logo: ctx.brand.logo.clone(),
+            favicon: ctx.brand.favicon.clone(),
+            footer_links: ctx.brand.footer_links.clone(),
+            banner: ctx
+                .brand
+                .banner_on(chrono::Utc::now().date_naive())
+                .map(str::to_string),
         }
+    }
+
+    /// The brand in force for this request.
+    pub fn brand(&self) -> Rc<crate::domain::Brand> {
+        self.inner.borrow().brand.clone()
     }
 }
 
@@ -234,6 +249,25 @@ pub struct Page {
     pub path: String,
     /// Shown next to the username in the header.
     pub unread_notifications: i64,
+    /// `/brand.css?v=<hash of its text>` when an accent colour is set.
+    pub brand_css: Option<String>,
+    /// The logo and favicon paths (empty: the forum's own).
+    pub logo: String,
+    pub favicon: String,
+    pub footer_links: Vec<(String, String)>,
+    /// The home page's announcement, until its last day.
+    pub banner: Option<String>,
+}
+
+/// The brand stylesheet's address, fingerprinted by its text so it can be cached for a year.
+pub fn brand_stylesheet_url(brand: &crate::domain::Brand) -> Option<String> {
+    use sha2::Digest;
+    let css = brand.stylesheet();
+    if css.is_empty() {
+        return None;
+    }
+    let hash = sha2::Sha256::digest(css.as_bytes());
+    Some(format!("/brand.css?v={}", hex::encode(&hash[..6])))
 }
 
 impl Page {

@@ -1,8 +1,10 @@
-//! The front page: the site's description, latest articles and questions, and the most used tags.
-use actix_web::{web, HttpResponse};
+//! The front page: the site's description, the next three events, latest articles and questions,
+//! and the most used tags.
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::context::{Ctx, Page};
+use super::events::{reader_zone, EventView};
 use super::posts::views::{tag_links, SummaryView, TagLink};
 use crate::app::App;
 use crate::db::{self, posts::lists};
@@ -11,6 +13,7 @@ use crate::error::AppError;
 const LATEST_ARTICLES: i64 = 5;
 const LATEST_QUESTIONS: i64 = 10;
 const HOT_TAGS: i64 = 20;
+const NEXT_EVENTS: i64 = 3;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -20,10 +23,24 @@ struct HomePage {
     articles: Vec<SummaryView>,
     questions: Vec<SummaryView>,
     tags: Vec<TagLink>,
+    events: Vec<EventView>,
 }
 
-pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    ctx: Ctx,
+    req: HttpRequest,
+    state: web::Data<App>,
+) -> Result<HttpResponse, AppError> {
     let db = &state.db;
+    let events = db::events::upcoming(db, db::now(), NEXT_EVENTS).await?;
+    let events = match events.is_empty() {
+        true => Vec::new(),
+        false => EventView::list(
+            &events,
+            reader_zone(&ctx, &req, &state).await?.zone,
+            ctx.t(),
+        ),
+    };
     let description = crate::services::settings::load(db).await?.site_description;
     // A member's muted tags leave the front page too.
     let viewer = ctx.user().map(|u| u.id);
@@ -57,5 +74,6 @@ pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppEr
         articles: SummaryView::list(&articles.items),
         questions: SummaryView::list(&questions.items),
         tags: tag_links(&names),
+        events,
     })
 }

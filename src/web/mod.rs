@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod bot;
 pub mod context;
+pub mod events;
 pub mod form;
 pub mod format;
 pub mod health;

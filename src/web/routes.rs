@@ -7,8 +7,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpMessage, ResponseError};
 
 use super::{
-    accounts, admin, api, bot, health, home, metrics, moderation, posts, resources, search, social,
-    uploads,
+    accounts, admin, api, bot, events, health, home, metrics, moderation, posts, resources, search,
+    social, uploads,
 };
 use crate::auth::permissions;
 use crate::web::context::RequestContext;
@@ -18,7 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(health::check))
         .route("/metrics", web::get().to(metrics::show))
-        .route("/guidelines", web::get().to(admin::guidelines::show));
+        .route("/guidelines", web::get().to(admin::guidelines::show))
+        .route("/brand.css", web::get().to(admin::brand::stylesheet));
 
     // Accounts.
     cfg.route("/register", web::get().to(accounts::register::form))
@@ -294,6 +295,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(accounts::data::delete_account),
         );
 
+    // Events (the `.ics` routes before the page: `{id}` takes digits only).
+    cfg.route("/events", web::get().to(events::list::list))
+        .route("/events", web::post().to(events::form::create))
+        .route("/events.ics", web::get().to(events::calendar::feed))
+        .route("/events/new", web::get().to(events::form::new_form))
+        .route(
+            "/events/{id:\\d+}.ics",
+            web::get().to(events::calendar::one),
+        )
+        .route("/events/{id:\\d+}", web::get().to(events::show::show))
+        .route("/events/{id:\\d+}/rsvp", web::post().to(events::show::rsvp))
+        .route(
+            "/events/{id:\\d+}/edit",
+            web::get().to(events::form::edit_form),
+        )
+        .route(
+            "/events/{id:\\d+}/edit",
+            web::post().to(events::form::update),
+        )
+        .route(
+            "/settings/time-zone",
+            web::post().to(events::list::set_zone),
+        );
+
     cfg.service(
         web::scope("/admin")
             .wrap(from_fn(staff_only))
@@ -333,6 +358,8 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::personal_data::delete_account),
         )
         .route("/log", web::get().to(admin::log::show))
+        .route("/reports", web::get().to(admin::reports::show))
+        .route("/reports.csv", web::get().to(admin::reports::csv::download))
         .route("/invites", web::get().to(admin::invites::show))
         .route("/invites", web::post().to(admin::invites::create))
         .route(
@@ -349,6 +376,7 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/settings", web::get().to(admin::settings::show))
         .route("/settings", web::post().to(admin::settings::save))
+        .route("/settings/brand", web::post().to(admin::brand::save))
         .route("/guidelines", web::get().to(admin::guidelines::edit))
         .route("/guidelines", web::post().to(admin::guidelines::save))
         .route("/webhooks", web::get().to(admin::webhooks::show))
@@ -430,6 +458,12 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/resource-comments/{id}/approve",
             web::post().to(resources::comments::approve),
         );
+
+    // Event moderation.
+    cfg.route(
+        "/events/{id}/{action}",
+        web::post().to(events::moderate::act),
+    );
 }
 
 /// The one staff guard: visitors are sent to log in, members get 403, before any handler runs.

@@ -1,10 +1,12 @@
 //! `/search`: full-text search over articles, questions and answers (resources later), ranked by
-//! relevance, filtered by kind and tag, with highlighted snippets.
-use actix_web::{web, HttpResponse};
+//! relevance, filtered by kind and tag, with highlighted snippets; events whose title or description
+//! holds the query lead page one of the "All" tab.
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use super::context::{Ctx, Page};
+use super::events::{reader_zone, EventView};
 use crate::app::App;
 use crate::error::AppError;
 use crate::search::{self, SearchHit, SearchKind, SearchQuery};
@@ -16,6 +18,8 @@ const PER_PAGE: u32 = 20;
 const MAX_PAGE: u32 = 50;
 /// Resource listings shown above the posts on page one of the "All" tab.
 const RESOURCES_ON_ALL: u32 = 3;
+/// Events shown above the posts on page one of the "All" tab.
+const EVENTS_ON_ALL: i64 = 5;
 
 #[derive(Deserialize)]
 pub struct SearchParams {
@@ -66,12 +70,14 @@ struct SearchPage {
     relaxed: bool,
     tabs: Vec<KindTab>,
     hits: Vec<HitView>,
+    events: Vec<EventView>,
     prev_url: Option<String>,
     next_url: Option<String>,
 }
 
 pub async fn show(
     ctx: Ctx,
+    req: HttpRequest,
     state: web::Data<App>,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
@@ -116,11 +122,20 @@ pub async fn show(
     }
 
     let t = ctx.t();
+    let events = if kind.is_none() && tag.is_none() && page_number == 1 && !q.is_empty() {
+        crate::db::events::matching(&state.db, &q, EVENTS_ON_ALL).await?
+    } else {
+        Vec::new()
+    };
+    let events = match events.is_empty() {
+        true => Vec::new(),
+        false => EventView::list(&events, reader_zone(&ctx, &req, &state).await?.zone, t),
+    };
     let outcome = if q.is_empty() {
         Outcome::Blank
-    } else if results.terms.is_empty() {
+    } else if results.terms.is_empty() && events.is_empty() {
         Outcome::NoWords
-    } else if results.hits.is_empty() {
+    } else if results.hits.is_empty() && events.is_empty() {
         Outcome::NoResults
     } else {
         Outcome::Results
@@ -158,6 +173,7 @@ pub async fn show(
         relaxed: results.relaxed,
         tabs,
         hits,
+        events,
         prev_url: (page_number > 1).then(|| link(kind, tag.as_deref(), page_number - 1)),
         next_url: (results.has_next && page_number < MAX_PAGE)
             .then(|| link(kind, tag.as_deref(), page_number + 1)),

@@ -7,6 +7,18 @@
     csrfToken: meta ? meta.getAttribute("content") : "",
   };
 
+  // Event times are shown in the reader's zone: tell the server the browser's (a member's own
+  // setting wins over it).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // IANA names are cookie-safe as they are (letters, digits, _ + - /).
+    if (zone && /^[A-Za-z0-9_+\-\/]+$/.test(zone) && document.cookie.indexOf("agora_tz=" + zone) === -1) {
+      document.cookie = "agora_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) {
+    // No Intl: times stay in UTC, and say so.
+  }
+
   // A form sent back with errors: move focus to its error summary (role="alert"), or else to the first
   // field marked invalid, so keyboard and screen reader users start where the problem is.
   document.addEventListener("DOMContentLoaded", function () {

@@ -92,6 +92,17 @@ before(async () => {
   await submit(page, "Submit");
   await page.waitForURL(/\/resources\/\d+/);
   urls.resource = page.url();
+  await page.goto(`${forum.base}/events/new`);
+  await page.fill("#title", "读书会 Reading group: attention papers");
+  await page.fill("#starts", "2031-03-05T19:00");
+  await page.fill("#ends", "2031-03-05T21:00");
+  await page.fill("#time_zone", "Asia/Shanghai");
+  await page.fill("#place", "Room 3, 上海");
+  await page.fill("#capacity", "20");
+  await page.fill("#body", "We read *Attention Is All You Need*.");
+  await submit(page, "Save the event");
+  await page.waitForURL(/\/events\/\d+$/);
+  urls.event = page.url();
   await logOut(page);
 
   await forum.signUp(page, "helper");
@@ -105,6 +116,10 @@ before(async () => {
   await page.fill(`${flag} textarea[name=note]`, "the title could be clearer");
   await page.click(`${flag} button[type=submit]`);
   await page.waitForSelector("text=the moderators will review your flag");
+  await page.goto(urls.event);
+  await page.check("input[name=answer][value=going]");
+  await submit(page, "Save my answer");
+  await page.waitForSelector("text=Your answer is saved.");
   await page.goto(`${forum.base}/resources/new`);
   await page.selectOption("#kind", "paper");
   await page.fill("#title", "Attention Is All You Need");
@@ -191,6 +206,17 @@ const PAGES = [
   ],
   ["article editor", go("/articles/new")],
   ["resource form", go("/resources/new")],
+  ["events", go("/events")],
+  ["event", () => go(urls.event)()],
+  ["event form", go("/events/new")],
+  [
+    "event form with errors",
+    async () => {
+      await page.goto(`${forum.base}/events/new`);
+      await submit(page, "Save the event");
+      await page.waitForSelector(".form-errors");
+    },
+  ],
   ["settings", go("/settings")],
   ["notifications", go("/notifications")],
   ["guidelines", go("/guidelines")],
@@ -204,6 +230,7 @@ const PAGES = [
   ["admin resources", go("/admin/resources")],
   ["admin ai", go("/admin/ai")],
   ["admin log", go("/admin/log")],
+  ["admin reports", go("/admin/reports")],
   ["admin settings", go("/admin/settings")],
   ["admin invites", go("/admin/invites")],
   ["admin guidelines", go("/admin/guidelines")],

@@ -42,6 +42,8 @@ WEB_LENDS = {
     ("bot", "posts"),  # the bot's answer page shows its question
     ("admin", "moderation"),  # the admin user page embeds the moderation forms
     ("moderation", "social"),  # flagged comments are shown as threads show them
+    ("home", "events"),  # the home page lists the next events
+    ("search", "events"),  # search results list matching events
 }
 
 PATH = re.compile(r"\bcrate::(\w+)(?:::(\w+))?")

@@ -2,12 +2,14 @@
 //! pages join it as they are built.
 pub mod account_settings;
 pub mod ai;
+pub mod brand;
 pub mod chart;
 pub mod guidelines;
 pub mod invites;
 pub mod log;
 pub mod mail;
 pub mod personal_data;
+pub mod reports;
 pub mod settings;
 pub mod users;
 pub mod webhooks;

@@ -1,5 +1,6 @@
 //! `/admin/settings` (admins): site name and description, sign-up (open, closed or by invitation),
-//! the default language and the moderation thresholds.
+//! the default language, the moderation thresholds, the trust level events need, and the brand's
+//! form (saved by [`super::brand`]).
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -7,11 +8,13 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::domain::{BadgeThresholds, Registration};
 use crate::error::AppError;
+use crate::services::brand::StoredBrand;
 use crate::services::settings::{
     self, DEFAULT_LANGUAGE, FLAG_HIDE_THRESHOLD, FLAG_TRUSTED_REPUTATION, REGISTRATION,
     SITE_DESCRIPTION, SITE_NAME,
 };
 use crate::web::context::{Ctx, Page};
+use crate::web::form::FormErrors;
 
 #[derive(Template)]
 #[template(path = "admin/settings.html")]
@@ -26,12 +29,29 @@ struct SettingsPage {
     flag_trusted_reputation: i64,
     /// `(setting key, label key, value)` for each badge threshold.
     badge_thresholds: Vec<(&'static str, &'static str, i64)>,
+    events_min_trust: i64,
+    brand: StoredBrand,
+    brand_errors: FormErrors,
+    /// "Light background #fbfbfa, dark background #15171b, at least 4.5:1."
+    contrast_hint: String,
 }
 
 pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppError> {
     ctx.require_admin()?;
+    let brand = crate::services::brand::stored(&state.db).await?;
+    crate::web::ok(&settings_page(&ctx, &state, brand, FormErrors::default()).await?)
+}
+
+/// The settings page with the brand form as given (stored, or refused with `brand_errors`).
+pub(super) async fn settings_page(
+    ctx: &Ctx,
+    state: &App,
+    brand: StoredBrand,
+    brand_errors: FormErrors,
+) -> Result<impl Template, AppError> {
     let site = settings::load(&state.db).await?;
     let threshold = site.hide_threshold;
+    let (light, dark) = crate::domain::backgrounds();
     let badges = settings::badge_thresholds(&state.db).await?;
     let values = [
         badges.good_answer,
@@ -40,14 +60,15 @@ pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppEr
         badges.tag_silver,
         badges.tag_gold,
     ];
-    crate::web::ok(&SettingsPage {
+    let t = ctx.t();
+    Ok(SettingsPage {
         badge_thresholds: BadgeThresholds::KEYS
             .into_iter()
             .zip(BADGE_LABELS)
             .zip(values)
             .map(|((key, label), value)| (key, label, value))
             .collect(),
-        page: ctx.page(ctx.t().get("admin.settings")),
+        page: ctx.page(t.get("admin.settings")),
         site_name: site.site_name,
         site_description: site.site_description,
         registration: site.registration.as_str(),
@@ -58,6 +79,17 @@ pub async fn show(ctx: Ctx, state: web::Data<App>) -> Result<HttpResponse, AppEr
             .collect(),
         flag_hide_threshold: threshold.count,
         flag_trusted_reputation: threshold.trusted_reputation,
+        events_min_trust: crate::services::events::min_trust(&state.db).await?,
+        brand,
+        brand_errors,
+        contrast_hint: t.fill(
+            "brand.contrast_hint",
+            &[
+                ("light", &light.hex()),
+                ("dark", &dark.hex()),
+                ("ratio", &crate::domain::MIN_CONTRAST.to_string()),
+            ],
+        ),
     })
 }
 
@@ -86,6 +118,9 @@ pub struct SettingsForm {
     badge_tag_silver: Option<String>,
     #[serde(default)]
     badge_tag_gold: Option<String>,
+    /// Absent from forms older than events: then unchanged.
+    #[serde(default)]
+    events_min_trust: Option<String>,
 }
 
 /// The labels of the badge thresholds, in the order of [`BadgeThresholds::KEYS`].
@@ -134,6 +169,11 @@ pub async fn save(
             FLAG_TRUSTED_REPUTATION,
             &form.flag_trusted_reputation,
             1..=1_000_000,
+        ),
+        (
+            crate::services::events::MIN_TRUST,
+            &form.events_min_trust,
+            0..=4,
         ),
     ] {
         if let Some(text) = given {

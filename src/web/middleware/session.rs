@@ -88,6 +88,16 @@ pub async fn load_session(
     {
         crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
     }
+    // The community's brand (logo, accent, footer links) for the page frame: one settings read.
+    let brand = if req.path().starts_with("/static/") {
+        Rc::default()
+    } else {
+        Rc::new(
+            crate::services::brand::load(&state.db)
+                .await
+                .map_err(crate::error::AppError::from)?,
+        )
+    };
     let client_ip = client_ip(&req, &state.settings.trusted_proxies);
     // A visitor's form token: the signed cookie they carry; a new one only if a page asks for it.
     let visitor_cookie = csrf::visitor_cookie_name(state.settings.secure_cookies);
@@ -102,6 +112,7 @@ pub async fn load_session(
             in_cookie: true,
         });
     let context = RequestContext {
+        brand,
         session,
         lang,
         flash,

@@ -87,6 +87,13 @@ async fn target_path(
                 .ok_or(AppError::NotFound)?;
             Ok(crate::domain::paths::resource_url(resource.id))
         }
+        FlagTarget::Event => {
+            let event = db::events::by_id(&state.db, id)
+                .await?
+                .filter(|e| crate::auth::policy::event_visible(e, Some(me)))
+                .ok_or(AppError::NotFound)?;
+            Ok(crate::domain::paths::event_url(event.id))
+        }
     }
 }
 

@@ -96,6 +96,10 @@ impl QueueView {
                 ),
                 format!("/admin/resource-comments/{}", item.target_id),
             ),
+            "event" => (
+                crate::domain::paths::event_url(item.target_id),
+                format!("/admin/events/{}", item.target_id),
+            ),
             _ => (
                 crate::domain::paths::profile_url(&item.author),
                 format!("/admin/users/{}", item.target_id),

@@ -57,6 +57,11 @@ mod tests {
             flash: None,
             path: "/".into(),
             unread_notifications: 0,
+            brand_css: None,
+            logo: String::new(),
+            favicon: String::new(),
+            footer_links: Vec::new(),
+            banner: None,
         }
     }
 

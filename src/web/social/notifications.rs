@@ -52,13 +52,16 @@ fn describe(n: &NotificationView, t: &Catalog) -> NotificationItem {
         Some(Kind::Mention) => "notification.mention",
         Some(Kind::Accepted) => "notification.accepted",
         Some(Kind::ResourceComment) => "notification.resource_comment",
+        Some(Kind::EventReminder) if n.detail == "hour" => "notification.event_reminder_hour",
+        Some(Kind::EventReminder) => "notification.event_reminder_day",
         Some(Kind::Moderation) | None => "notification.moderation",
     };
     let mut text = t.fill(key, &[("actor", &actor), ("title", &title)]);
-    if !n.detail.is_empty() {
+    if !n.detail.is_empty() && n.kind != Some(Kind::EventReminder) {
         text = format!("{text}: {}", n.detail);
     }
     let link = match (n.post_id, n.post_kind.as_deref()) {
+        _ if n.event_id.is_some() => n.event_id.map(crate::domain::paths::event_url),
         _ if n.resource_id.is_some() => n.resource_id.map(|id| match n.comment_id {
             Some(comment) => crate::domain::paths::resource_comment_url(id, comment),
             None => crate::domain::paths::resource_url(id),
@@ -160,6 +163,7 @@ mod tests {
             title: "How do I <b>fine-tune</b>?".into(),
             comment_id,
             resource_id: None,
+            event_id: None,
             detail: String::new(),
             created_at: 0,
             read: false,
