@@ -94,6 +94,35 @@ pub async fn votes(db: &Db, user_id: i64) -> Result<Vec<Value>, DbError> {
     .await
 }
 
+pub async fn bookmarks(db: &Db, user_id: i64) -> Result<Vec<Value>, DbError> {
+    rows(
+        db,
+        "SELECT target_kind, target_id, created_at FROM bookmarks WHERE user_id = $1 \
+         ORDER BY created_at, target_kind, target_id",
+        user_id,
+    )
+    .await
+}
+
+pub async fn follows(db: &Db, user_id: i64) -> Result<Vec<Value>, DbError> {
+    rows(
+        db,
+        "SELECT target_kind, target_id, level, created_at FROM follows WHERE user_id = $1 \
+         ORDER BY created_at, target_kind, target_id",
+        user_id,
+    )
+    .await
+}
+
+pub async fn rsvps(db: &Db, user_id: i64) -> Result<Vec<Value>, DbError> {
+    rows(
+        db,
+        "SELECT event_id, answer, updated_at FROM event_rsvps WHERE user_id = $1 ORDER BY event_id",
+        user_id,
+    )
+    .await
+}
+
 pub async fn resources(db: &Db, user_id: i64) -> Result<Vec<Value>, DbError> {
     rows(
         db,
@@ -321,6 +350,17 @@ pub async fn delete_account(
     for sql in [
         "DELETE FROM sessions WHERE user_id = $1",
         "DELETE FROM data_exports WHERE user_id = $1",
+        // Credentials, second factor and private lists go with the account.
+        "DELETE FROM api_tokens WHERE user_id = $1",
+        "DELETE FROM account_tokens WHERE user_id = $1",
+        "DELETE FROM pending_logins WHERE user_id = $1",
+        "DELETE FROM recovery_codes WHERE user_id = $1",
+        "DELETE FROM two_factor WHERE user_id = $1",
+        "DELETE FROM mail_preferences WHERE user_id = $1",
+        "DELETE FROM mail_cursors WHERE user_id = $1",
+        "DELETE FROM bookmarks WHERE user_id = $1",
+        "DELETE FROM follows WHERE user_id = $1",
+        "DELETE FROM event_rsvps WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
     }

@@ -21,6 +21,22 @@ pub enum BookmarkTarget {
     Resource(i64),
 }
 
+impl BookmarkTarget {
+    /// `question`, `article`, `answer` (or `post`) and `resource`, with a positive id.
+    pub fn parse(kind: &str, id: i64) -> Option<BookmarkTarget> {
+        if id <= 0 {
+            return None;
+        }
+        match kind.trim() {
+            "question" | "article" | "answer" | "bot_answer" | "post" => {
+                Some(BookmarkTarget::Post(id))
+            }
+            "resource" => Some(BookmarkTarget::Resource(id)),
+            _ => None,
+        }
+    }
+}
+
 /// Why a bookmark did not change.
 #[derive(Debug, thiserror::Error)]
 pub enum BookmarkRefusal {

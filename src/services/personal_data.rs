@@ -62,8 +62,7 @@ pub async fn request_export(
     Ok(id)
 }
 
-/// The files of an export: name and JSON content. Bookmarks join this list as `bookmarks.json`
-/// once the bookmarks table exists (issue 16, point 2).
+/// The files of an export: name and JSON content.
 async fn sections(app: &App, user_id: i64) -> Result<Vec<(&'static str, Value)>, DbError> {
     let db = &app.db;
     let revisions = stored::revisions(db, user_id).await?;
@@ -105,6 +104,12 @@ async fn sections(app: &App, user_id: i64) -> Result<Vec<(&'static str, Value)>,
             json!(stored::resource_comments(db, user_id).await?),
         ),
         ("uploads.json", json!(uploads)),
+        (
+            "bookmarks.json",
+            json!(stored::bookmarks(db, user_id).await?),
+        ),
+        ("follows.json", json!(stored::follows(db, user_id).await?)),
+        ("rsvps.json", json!(stored::rsvps(db, user_id).await?)),
     ])
 }
 
@@ -116,6 +121,8 @@ comments.json, resource_comments.json - your comments\n\
 votes.json - your votes (1 up, -1 down)\n\
 resources.json - resources you submitted\n\
 uploads.json and uploads/ - the images you uploaded\n\
+bookmarks.json, follows.json - what you saved, watched and muted\n\
+rsvps.json - your answers to events\n\
 Times are Unix seconds (UTC).\n";
 
 /// The job: gathers the member's data and stores the zip. An export that is no longer pending

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod articles;
 pub mod auth;
+pub mod bookmarks;
 pub mod comments;
 pub mod cursor;
 pub mod flags;
@@ -56,6 +57,7 @@ pub fn scope() -> Scope<
         .service(comments::create)
         .service(votes::cast)
         .service(flags::raise)
+        .service(bookmarks::toggle)
         .service(tags::list)
         .service(users::show)
         .service(resources::list)

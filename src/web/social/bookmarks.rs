@@ -23,14 +23,9 @@ pub struct BookmarkForm {
     target_id: String,
 }
 
-/// `question`, `article`, `answer` (or `post`) and `resource`, with a numeric id.
+/// The form's kind and id as a target (the id as typed).
 fn parse_target(kind: &str, id: &str) -> Option<BookmarkTarget> {
-    let id = id.trim().parse::<i64>().ok().filter(|id| *id > 0)?;
-    match kind.trim() {
-        "question" | "article" | "answer" | "bot_answer" | "post" => Some(BookmarkTarget::Post(id)),
-        "resource" => Some(BookmarkTarget::Resource(id)),
-        _ => None,
-    }
+    BookmarkTarget::parse(kind, id.trim().parse::<i64>().ok()?)
 }
 
 pub async fn toggle(

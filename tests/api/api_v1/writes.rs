@@ -209,3 +209,62 @@ async fn a_silenced_member_is_refused_with_403() {
         .await;
     problem(res, StatusCode::FORBIDDEN).await;
 }
+
+#[tokio::test]
+async fn a_bookmark_toggled_through_the_api_shows_on_the_bookmarks_page() {
+    let app = spawn_app().await;
+    let ada = Member::join(&app, "ada").await;
+    let bob = Member::join(&app, "bob").await;
+    let question = ada.ask("How should I shard a 70B checkpoint?").await;
+    let curl = Curl::new(&app, Some(&make_token(&bob, "w", "write").await));
+
+    let res = curl
+        .post(
+            "/api/v1/bookmarks",
+            &json!({"target_kind": "question", "target_id": question}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["bookmarked"], true);
+    assert!(bob
+        .page("/bookmarks")
+        .await
+        .contains("How should I shard a 70B checkpoint?"));
+
+    let res = curl
+        .post(
+            "/api/v1/bookmarks",
+            &json!({"target_kind": "question", "target_id": question}),
+        )
+        .await;
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["bookmarked"], false, "the second call removes it");
+    assert!(!bob
+        .page("/bookmarks")
+        .await
+        .contains("How should I shard a 70B checkpoint?"));
+
+    let res = curl
+        .post(
+            "/api/v1/bookmarks",
+            &json!({"target_kind": "comment", "target_id": question}),
+        )
+        .await;
+    problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let res = curl
+        .post(
+            "/api/v1/bookmarks",
+            &json!({"target_kind": "question", "target_id": 999_999}),
+        )
+        .await;
+    problem(res, StatusCode::NOT_FOUND).await;
+    let read_only = Curl::new(&app, Some(&make_token(&bob, "r", "read").await));
+    let res = read_only
+        .post(
+            "/api/v1/bookmarks",
+            &json!({"target_kind": "question", "target_id": question}),
+        )
+        .await;
+    problem(res, StatusCode::FORBIDDEN).await;
+}

@@ -82,6 +82,14 @@ async fn a_member_downloads_everything_they_wrote_and_did_as_a_zip() {
     ada.vote("answer", answer, 1).await;
     let uploaded = ada.upload("plot.png", crate::uploads::png(30, 20)).await;
     assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let theirs_id = theirs.to_string();
+    let saved = ada
+        .post(
+            "/bookmarks",
+            &[("target_kind", "question"), ("target_id", &theirs_id)],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER, "bookmarked");
 
     let res = ada.post("/settings/export", &[]).await;
     assert_eq!(location(&res), "/settings/data");
@@ -132,6 +140,15 @@ async fn a_member_downloads_everything_they_wrote_and_did_as_a_zip() {
     assert_eq!(
         (votes[0]["target_id"].as_i64(), votes[0]["value"].as_i64()),
         (Some(answer), Some(1))
+    );
+    let bookmarks = json(&files, "bookmarks.json");
+    assert_eq!(
+        (
+            bookmarks[0]["target_kind"].as_str(),
+            bookmarks[0]["target_id"].as_i64()
+        ),
+        (Some("post"), Some(theirs)),
+        "the bookmark is in the export"
     );
     let uploads = json(&files, "uploads.json");
     let sha = uploads[0]["sha256"].as_str().expect("the upload");
