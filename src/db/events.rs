@@ -165,28 +165,6 @@ pub async fn past(db: &Db, at: i64, limit: i64) -> Result<Vec<EventRecord>, DbEr
     rows.iter().map(from_row).collect()
 }
 
-/// Published events whose title or description holds `needle` (search's event results).
-pub async fn matching(db: &Db, needle: &str, limit: i64) -> Result<Vec<EventRecord>, DbError> {
-    let pattern = format!(
-        "%{}%",
-        needle
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let sql = format!(
-        "{EVENT_SELECT} WHERE e.status = 'published' AND (LOWER(e.title) LIKE $1 ESCAPE '\\' \
-         OR LOWER(e.body_md) LIKE $1 ESCAPE '\\') ORDER BY e.starts_at DESC, e.id DESC LIMIT $2"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
-    rows.iter().map(from_row).collect()
-}
-
 /// What an answer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RsvpOutcome {

@@ -1,5 +1,6 @@
-//! Queries over `flags`: a member flags a post, comment or user (once per target); enough open flags
-//! from trusted members hide a post or comment until staff review it; staff resolve flags. The
+//! Queries over `flags`: a member flags a post, comment, event, resource or user (once per target);
+//! enough open flags from trusted members on distinct networks hide a post, comment or event until
+//! staff review it; staff resolve flags. The
 //! moderation queue (open flags and held posts, oldest first) is read here too.
 use std::collections::BTreeMap;
 
@@ -118,8 +119,8 @@ async fn target_facts(
     Ok((facts.status != "deleted" && facts.status != "draft").then_some(facts))
 }
 
-/// Stores a flag. When it brings the target's trusted open flags to the threshold, the post or
-/// comment is hidden, the author told and the hiding logged (with no actor: the community hid it),
+/// Stores a flag. When it brings the target's trusted open flags to the threshold, the post,
+/// comment or event is hidden, the author told and the hiding logged (with no actor: the community hid it),
 /// all in the same transaction.
 pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError> {
     let mut tx = db.begin_write().await?;
@@ -160,8 +161,11 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
         Err(e) => return Err(e.into()),
     };
     let mut hid = false;
-    // Flags hide posts and comments; accounts and resources wait for staff.
-    let hideable = matches!(new.target, FlagTarget::Post | FlagTarget::Comment);
+    // Flags hide posts, comments and events; accounts and resources wait for staff.
+    let hideable = matches!(
+        new.target,
+        FlagTarget::Post | FlagTarget::Comment | FlagTarget::Event
+    );
     if hideable && facts.status == "published" {
         // Staff count, and members at trust level 2 with the trusted reputation; flags from one
         // network count once (a flag with no attributable network counts for its reporter alone).
@@ -186,6 +190,13 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
                     set_post_status_in(&mut tx, new.target_id, "hidden").await?;
                     (facts.post_id, None)
                 }
+                FlagTarget::Event => {
+                    sqlx::query("UPDATE events SET status = 'hidden' WHERE id = $1")
+                        .bind(new.target_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    (None, None)
+                }
                 _ => {
                     set_comment_status_in(&mut tx, new.target_id, "hidden").await?;
                     (facts.post_id, Some(new.target_id))
@@ -204,18 +215,19 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
                 &detail,
             )
             .await?;
-            notify_in(
-                &mut tx,
-                NewNotification {
-                    user_id: facts.author_id,
-                    kind: Kind::Moderation,
-                    actor_id: None,
-                    post_id,
-                    comment_id,
-                    detail: "hidden pending review after flags from the community".into(),
-                },
-            )
-            .await?;
+            let notice = NewNotification {
+                user_id: facts.author_id,
+                kind: Kind::Moderation,
+                actor_id: None,
+                post_id,
+                comment_id,
+                detail: "hidden pending review after flags from the community".into(),
+            };
+            if new.target == FlagTarget::Event {
+                notify_event_in(&mut tx, notice, new.target_id).await?;
+            } else {
+                notify_in(&mut tx, notice).await?;
+            }
         }
     }
     tx.commit().await?;
@@ -224,6 +236,26 @@ pub async fn create(db: &Db, new: NewFlag<'_>) -> Result<FlagOutcome, FlagError>
         hid,
         post_id: facts.post_id,
     })
+}
+
+/// The author's notice that flags hid their event (linked to the event).
+async fn notify_event_in(
+    tx: &mut Tx,
+    notice: NewNotification,
+    event_id: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO notifications (user_id, kind, event_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(notice.user_id)
+    .bind(notice.kind.as_str())
+    .bind(event_id)
+    .bind(notice.detail)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Marks every open flag on a target resolved by `resolver` with `resolution`. Returns how many.

@@ -19,6 +19,9 @@ pub const SOURCE_POST: &str = "post";
 /// `search_docs.source` (and `kind`) of a resource listing.
 pub const SOURCE_RESOURCE: &str = "resource";
 
+/// `search_docs.source` (and `kind`) of an event.
+pub const SOURCE_EVENT: &str = "event";
+
 /// Post kinds that are searched; bot answers are left out so the bot never retrieves itself.
 pub const POST_KINDS: [&str; 3] = ["article", "question", "answer"];
 
@@ -276,6 +279,58 @@ pub async fn upsert_resource(db: &Db, resource_id: i64) -> Result<(), DbError> {
     tx.commit().await
 }
 
+/// (Re)writes the index row of an event, or removes it when the event is not published: held,
+/// hidden and deleted events are never found by search. The description is indexed as the plain
+/// text of its Markdown; the place is context.
+pub async fn upsert_event(db: &Db, event_id: i64) -> Result<(), DbError> {
+    let row = sqlx::query("SELECT title, body_md, place, status FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_optional(db.reader())
+        .await?;
+    let doc = match row {
+        Some(row) if row.try_get::<String, _>("status")? == "published" => {
+            // Render outside the write transaction: it is CPU work and SQLite has one writer.
+            let body =
+                render_post_or_source(&row.try_get::<String, _>("body_md")?, Limits::default());
+            Some(IndexDoc {
+                source: SOURCE_EVENT,
+                source_id: event_id,
+                kind: SOURCE_EVENT.to_string(),
+                title: row.try_get("title")?,
+                context: row.try_get("place")?,
+                body: body.text,
+            })
+        }
+        _ => None,
+    };
+    let mut tx = db.begin_write().await?;
+    match doc {
+        Some(doc) => write_doc(&mut tx, db.backend(), &doc).await?,
+        None => remove_doc(&mut tx, db.backend(), SOURCE_EVENT, event_id).await?,
+    }
+    tx.commit().await
+}
+
+/// Rewrites every event's index row (published ones indexed, the rest removed).
+async fn reindex_events(db: &Db) -> Result<(), DbError> {
+    let mut after = 0_i64;
+    loop {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(db.reader())
+                .await?;
+        let Some(last) = ids.last() else {
+            return Ok(());
+        };
+        after = *last;
+        for id in ids {
+            upsert_event(db, id).await?;
+        }
+    }
+}
+
 /// PostgreSQL caps positions at 16383 and keeps at most 256 per lexeme.
 const MAX_POSITION: usize = 16_383;
 const MAX_POSITIONS_PER_LEXEME: usize = 256;
@@ -337,7 +392,7 @@ pub struct ReindexReport {
 const BATCH: i64 = 200;
 
 /// Re-renders posts and comments stored by an older renderer ([`RENDERER_VERSION`]) and rebuilds
-/// every post's index row: the "render on write, re-render on version change" contract.
+/// every post's, resource's and event's index row: the "render on write, re-render on version change" contract.
 pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
     let mut report = ReindexReport::default();
     let backend = db.backend();
@@ -390,6 +445,7 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
     }
     report.comments_rerendered = rerender_comments(db).await?;
     reindex_resources(db).await?;
+    reindex_events(db).await?;
     report.orphans_removed = remove_orphans(db).await?;
     if backend == Backend::Sqlite {
         sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")

@@ -6,7 +6,7 @@
 //! at index time, so a post hidden after it was indexed never shows up.
 use sqlx::Row;
 
-use super::index::{SOURCE_POST, SOURCE_RESOURCE};
+use super::index::{SOURCE_EVENT, SOURCE_POST, SOURCE_RESOURCE};
 use super::snippet::{best_passage, highlight, snippet};
 use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
 use crate::db::{Backend, Db, DbError};
@@ -175,6 +175,49 @@ const JOIN_RESOURCES: &str = "\
                               WHERE rt.resource_id = r.id AND rt.tag = $5)) \
     ORDER BY hits.rank, r.id \
     LIMIT $6 OFFSET $7";
+
+/// The join for event hits: published events only, checked again at query time.
+const JOIN_EVENTS: &str = "\
+    SELECT e.id FROM hits \
+    JOIN search_docs d ON d.id = hits.doc_id \
+    JOIN events e ON e.id = d.source_id \
+    WHERE d.source = $3 AND e.status = 'published' \
+    ORDER BY hits.rank, e.id \
+    LIMIT $4";
+
+/// The published events whose title, place or description hold every word of `text`, best first: at most `limit` event ids, from the same full-text index as posts and
+/// bounded by it ([`MAX_CANDIDATES`]).
+pub async fn search_events(db: &Db, text: &str, limit: i64) -> Result<Vec<i64>, DbError> {
+    let terms = query_terms(text);
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let full_text_step = match db.backend() {
+        Backend::Sqlite => {
+            "WITH hits AS (\
+               SELECT rowid AS doc_id, bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS rank \
+               FROM search_fts WHERE search_fts MATCH $1 AND kind = $3 \
+               ORDER BY rank LIMIT $2) "
+        }
+        Backend::Postgres => {
+            "WITH hits AS (\
+               SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank \
+               FROM search_docs WHERE tokens @@ $1::tsquery AND kind = $3 \
+               ORDER BY rank LIMIT $2) "
+        }
+    };
+    let match_expression = match db.backend() {
+        Backend::Sqlite => fts5_query(&terms, Combine::All),
+        Backend::Postgres => tsquery(&terms, Combine::All),
+    };
+    sqlx::query_scalar(&format!("{full_text_step}{JOIN_EVENTS}"))
+        .bind(match_expression)
+        .bind(MAX_CANDIDATES)
+        .bind(SOURCE_EVENT)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await
+}
 
 async fn run(
     db: &Db,

@@ -1,7 +1,8 @@
 //! Events end to end: organising and editing one (gate -> render -> store -> after-write, held like
 //! a post when a rule says so), answering one (gate -> a capacity check in the store), the reminder
 //! job (a day and an hour before, as in-app notifications), and staff decisions on flagged or held
-//! events. Rules count an event as a post and an answer as a vote.
+//! events. Rules count an event as a post and an answer as a vote; the search index follows every
+//! change (published events only).
 use super::gate::{after_write, gate, WriteError, Writer};
 use super::render;
 use crate::app::App;
@@ -59,6 +60,7 @@ pub async fn create(
     )
     .await?;
     after_write(app, writer, &verdict, Target::Event(id)).await?;
+    super::index::event_changed(app, id).await;
     Ok(Saved { id, held })
 }
 
@@ -75,6 +77,7 @@ pub async fn edit(
     let held = verdict.is_held();
     db::events::update(&app.db, event.id, fields(input, &rendered.html), held).await?;
     after_write(app, writer, &verdict, Target::Event(event.id)).await?;
+    super::index::event_changed(app, event.id).await;
     Ok(held)
 }
 
@@ -148,7 +151,11 @@ pub async fn moderate(
         EventAction::Hide => (PostStatus::Hidden, "hide_event"),
         EventAction::Delete => (PostStatus::Deleted, "delete_event"),
     };
-    Ok(db::events::moderate(&app.db, actor.id, event_id, status, name, reason).await?)
+    let found = db::events::moderate(&app.db, actor.id, event_id, status, name, reason).await?;
+    if found {
+        super::index::event_changed(app, event_id).await;
+    }
+    Ok(found)
 }
 
 /// Queues the reminder run unless one is waiting already.

@@ -1,4 +1,4 @@
-//! The reindex step of every write: the search index follows posts and resources. The content is saved
+//! The reindex step of every write: the search index follows posts, resources and events. The content is saved
 //! already, so an indexing failure is logged and repaired by `agora reindex`, never shown.
 use crate::app::App;
 
@@ -7,6 +7,14 @@ use crate::app::App;
 pub async fn post_changed(app: &App, post_id: i64) {
     if let Err(e) = crate::search::index::upsert_post(&app.db, post_id).await {
         tracing::warn!(error = %e, post_id, "could not update the search index");
+    }
+}
+
+/// After an event was organised, edited, held, hidden (by staff or by flags) or deleted (the index
+/// keeps published events only).
+pub async fn event_changed(app: &App, event_id: i64) {
+    if let Err(e) = crate::search::upsert_event(&app.db, event_id).await {
+        tracing::warn!(error = %e, event_id, "could not update the search index");
     }
 }
 

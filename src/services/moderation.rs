@@ -47,8 +47,8 @@ impl From<sqlx::Error> for FlagRefusal {
     }
 }
 
-/// A member flags a post, comment or account: the gate, the hourly budget, then the flag (which may
-/// hide the target once enough trusted members agree; the index follows).
+/// A member flags a post, comment, event or account: the gate, the hourly budget, then the flag
+/// (which may hide a post, comment or event once enough trusted members agree; the index follows).
 pub async fn flag(
     app: &App,
     writer: Writer<'_>,
@@ -84,6 +84,9 @@ pub async fn flag(
     rate_limit::record(&app.db, &bucket).await?;
     if let Some(post_id) = outcome.post_id.filter(|_| outcome.hid) {
         index::post_changed(app, post_id).await;
+    }
+    if outcome.hid && target == FlagTarget::Event {
+        index::event_changed(app, target_id).await;
     }
     let event = super::webhooks::Event::FlagRaised {
         flag_id: outcome.flag_id,

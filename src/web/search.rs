@@ -1,6 +1,6 @@
 //! `/search`: full-text search over articles, questions and answers (resources later), ranked by
-//! relevance, filtered by kind and tag, with highlighted snippets; events whose title or description
-//! holds the query lead page one of the "All" tab.
+//! relevance, filtered by kind and tag, with highlighted snippets; published events the same index
+//! finds (title, place, description) lead page one of the "All" tab.
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -123,7 +123,15 @@ pub async fn show(
 
     let t = ctx.t();
     let events = if kind.is_none() && tag.is_none() && page_number == 1 && !q.is_empty() {
-        crate::db::events::matching(&state.db, &q, EVENTS_ON_ALL).await?
+        let mut found = Vec::new();
+        for id in search::search_events(&state.db, &q, EVENTS_ON_ALL).await? {
+            found.extend(
+                crate::db::events::by_id(&state.db, id)
+                    .await?
+                    .filter(|e| e.status == crate::domain::PostStatus::Published),
+            );
+        }
+        found
     } else {
         Vec::new()
     };

@@ -10,7 +10,7 @@ use crate::helpers::{location, spawn_app, TestApp};
 use crate::member::{id_after, Member};
 use agora::domain::Role;
 
-async fn set_trust(app: &TestApp, member: &Member, level: i64) {
+pub(crate) async fn set_trust(app: &TestApp, member: &Member, level: i64) {
     sqlx::query("UPDATE users SET trust_level = $1 WHERE id = $2")
         .bind(level)
         .bind(member.id)
@@ -20,14 +20,14 @@ async fn set_trust(app: &TestApp, member: &Member, level: i64) {
 }
 
 /// An organiser at trust level 1 (the default the admins may change).
-async fn organiser(app: &TestApp, name: &str) -> Member {
+pub(crate) async fn organiser(app: &TestApp, name: &str) -> Member {
     let member = Member::join(app, name).await;
     set_trust(app, &member, 1).await;
     member
 }
 
 /// `datetime-local` text for `from_now` ahead, in UTC.
-fn utc_in(from_now: Duration) -> String {
+pub(crate) fn utc_in(from_now: Duration) -> String {
     (Utc::now() + from_now).format("%Y-%m-%dT%H:%M").to_string()
 }
 
@@ -337,10 +337,30 @@ async fn times_show_in_the_readers_zone_and_name_it() {
     let (_, page) = bob.get(&format!("/events/{id}")).await;
     assert!(page.contains("2031-01-10 11:00 (Europe/Berlin, UTC+01:00)"));
     assert!(page.contains("Times are shown in Europe/Berlin (your setting)"));
+    // A zone we do not know: the events page again, the text kept, the reason next to the field.
     let refused = bob
         .post("/settings/time-zone", &[("time_zone", "Nowhere/Land")])
         .await;
-    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("body");
+    assert!(page.contains("Upcoming"), "the events page: {page}");
+    assert!(page.contains("Winter reading group"));
+    assert!(page.contains("value=\"Nowhere/Land\""), "the text is kept");
+    assert!(page.contains("aria-invalid=\"true\""));
+    assert!(page.contains("This is not a time zone we know"));
+    let (_, page) = bob.get(&format!("/events/{id}")).await;
+    assert!(
+        page.contains("Times are shown in Europe/Berlin (your setting)"),
+        "the setting is unchanged"
+    );
+    bob.post("/settings/language", &[("lang", "zh-CN")]).await;
+    let refused = bob
+        .post("/settings/time-zone", &[("time_zone", "Asia/Shang")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("body");
+    assert!(page.contains("value=\"Asia/Shang\""));
+    assert!(page.contains("无法识别这个时区"), "{page}");
 }
 
 #[tokio::test]

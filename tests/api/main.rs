@@ -9,6 +9,7 @@ mod api_v1;
 mod brand;
 mod community;
 mod events;
+mod events_found;
 mod helpers;
 mod home;
 mod hostile;

@@ -178,6 +178,10 @@ pub async fn create(
     let mut destination = back;
     if outcome.hid {
         ctx.flash("flag.thanks_hidden");
+        if target == FlagTarget::Event {
+            // A hidden event's page is a 404 for the reporter.
+            destination = crate::domain::paths::EVENTS.to_string();
+        }
         if let Some(post_id) = outcome.post_id {
             // A hidden question or article is gone for the reporter; its page would be a 404.
             let post = db::posts::by_id(&state.db, post_id).await?;
