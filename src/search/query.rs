@@ -185,8 +185,9 @@ const JOIN_EVENTS: &str = "\
     ORDER BY hits.rank, e.id \
     LIMIT $4";
 
-/// The published events whose title, place or description hold every word of `text`, best first: at most `limit` event ids, from the same full-text index as posts and
-/// bounded by it ([`MAX_CANDIDATES`]).
+/// The published events whose title, place or description hold every word of `text`, best first:
+/// at most `limit` event ids, from the same full-text index as posts and bounded by it
+/// ([`MAX_CANDIDATES`]).
 pub async fn search_events(db: &Db, text: &str, limit: i64) -> Result<Vec<i64>, DbError> {
     let terms = query_terms(text);
     if terms.is_empty() {
