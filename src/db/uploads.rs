@@ -1,6 +1,6 @@
 //! Queries over `uploads` (who uploaded which stored image) and `users.avatar`, and the reference
 //! check of the clean-up job: an image is live while a post, comment, resource, resource comment,
-//! bio or avatar that is not deleted names it.
+//! bio, avatar or event that is not deleted, or the brand's logo or favicon, names it.
 use sqlx::Row;
 
 use super::{now, Db, DbError};
@@ -115,7 +115,10 @@ pub async fn is_referenced(db: &Db, file_name: &str) -> Result<bool, DbError> {
          OR EXISTS (SELECT 1 FROM comments WHERE status <> 'deleted' AND body_md LIKE $1) \
          OR EXISTS (SELECT 1 FROM resources WHERE description_md LIKE $1) \
          OR EXISTS (SELECT 1 FROM resource_comments WHERE status <> 'deleted' AND body_md LIKE $1) \
-         OR EXISTS (SELECT 1 FROM users WHERE deleted_at IS NULL AND (bio_md LIKE $1 OR avatar = $2))",
+         OR EXISTS (SELECT 1 FROM users WHERE deleted_at IS NULL AND (bio_md LIKE $1 OR avatar = $2)) \
+         OR EXISTS (SELECT 1 FROM events WHERE status <> 'deleted' AND body_md LIKE $1) \
+         OR EXISTS (SELECT 1 FROM site_settings WHERE key IN ('brand.logo', 'brand.favicon') \
+                    AND value LIKE $1)",
     )
     .bind(pattern)
     .bind(file_name)

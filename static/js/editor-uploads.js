@@ -1,7 +1,8 @@
 // Images in the editor: for a <textarea data-upload-form="ID">, an image pasted or dropped into the
 // text, or chosen with form ID's file button, is sent to /uploads (multipart field "file", CSRF
 // token as the X-CSRF-Token header) with a progress bar, and the Markdown the server answers is put
-// where the cursor was. Progressive enhancement: without JavaScript form ID still works on its own
+// where the cursor was; for an <input data-upload-form="ID"> (the brand's logo and favicon) the
+// image's address replaces the field's value. Progressive enhancement: without JavaScript form ID still works on its own
 // (it opens the Markdown to copy in a new tab).
 (function () {
   "use strict";
@@ -74,7 +75,11 @@
           answer = null;
         }
         if (request.status === 201 && answer && answer.markdown) {
-          insertAt(textarea, start, end, answer.markdown);
+          if (textarea.tagName === "INPUT") {
+            textarea.value = answer.url;
+          } else {
+            insertAt(textarea, start, end, answer.markdown);
+          }
           say("");
         } else {
           var reason = answer && answer.error ? answer.error : "HTTP " + request.status;
@@ -128,7 +133,7 @@
   }
 
   function init() {
-    var areas = document.querySelectorAll("textarea[data-upload-form]");
+    var areas = document.querySelectorAll("textarea[data-upload-form], input[data-upload-form]");
     for (var i = 0; i < areas.length; i++) {
       attach(areas[i]);
     }

@@ -287,3 +287,47 @@ async fn a_silenced_member_cannot_upload() {
     assert_eq!(forum.upload_rows().await, 0);
     assert!(forum.stored_files().is_empty());
 }
+
+#[tokio::test]
+async fn an_uploaded_logo_becomes_the_brand_and_the_clean_up_job_keeps_it() {
+    let forum = forum(&[("AGORA_UPLOAD_GRACE_HOURS", "0")]).await;
+    let admin = Member::with(&forum.app, "admin", agora::domain::Role::Admin, 1).await;
+    let settings = admin.page("/admin/settings").await;
+    assert!(
+        settings.contains("id=\"logo-upload\"")
+            && settings.contains("data-upload-form=\"logo-upload\""),
+        "the brand form offers an upload for the logo"
+    );
+    assert!(settings.contains("id=\"favicon-upload\""));
+    let (_, logo) = answer(admin.upload("logo.png", png(64, 64)).await).await;
+    let logo_url = logo["url"].as_str().expect("url").to_string();
+    let res = admin
+        .post(
+            "/admin/settings/brand",
+            &[
+                ("logo", logo_url.as_str()),
+                ("favicon", ""),
+                ("accent_light", ""),
+                ("accent_dark", ""),
+                ("banner", ""),
+                ("banner_until", ""),
+                ("footer_links", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(admin
+        .page("/")
+        .await
+        .contains(&format!("<img src=\"{logo_url}\"")));
+
+    agora::db::jobs::enqueue(&forum.app.db, "uploads.sweep", "{}", None, 3)
+        .await
+        .expect("queue");
+    forum.app.run_jobs().await;
+    assert_eq!(
+        forum.app.get(&logo_url).await.status(),
+        StatusCode::OK,
+        "the brand's logo is live content"
+    );
+}
