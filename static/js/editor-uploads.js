@@ -25,6 +25,10 @@
   }
 
   function attach(textarea) {
+    if (textarea.getAttribute("data-upload-ready")) {
+      return;
+    }
+    textarea.setAttribute("data-upload-ready", "1");
     var form = document.getElementById(textarea.getAttribute("data-upload-form"));
     if (!form) {
       return;

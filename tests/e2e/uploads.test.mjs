@@ -56,3 +56,45 @@ test("an image pasted into the editor appears in the published article", async (
   await logOut(page);
   await page.close();
 });
+
+test("an image dropped into a comment box is uploaded and linked from the comment", async () => {
+  const page = await chrome.newPage();
+  await forum.signUp(page, "sketcher");
+  await page.goto(`${forum.base}/articles/new`);
+  await page.fill("#title", "Where comments carry figures");
+  await page.fill("#tags", "visualisation");
+  await page.fill("#body", "Comment with a picture below.");
+  await page.click("button:has-text('Publish')");
+  await page.waitForURL(/\/articles\/\d+\//);
+  await page.click("details.comment-add summary");
+  const box = await page.waitForSelector("details.comment-add textarea[data-upload-form]");
+  await box.fill("See this: ");
+  await box.evaluate(async (textarea) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 32;
+    canvas.height = 24;
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#036";
+    g.fillRect(0, 0, 32, 24);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], "sketch.png", { type: "image/png" }));
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+    textarea.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(
+    (textarea) => /!\[[^\]]*\]\(\/uploads\/[0-9a-f]{64}\.png\)/.test(textarea.value),
+    box,
+    { timeout: 15_000 },
+  );
+  const src = (await box.inputValue()).match(/\/uploads\/[0-9a-f]{64}\.png/)[0];
+  await page.click("details.comment-add button[type=submit]:has-text('Add comment'), details.comment-add form.comment-form button[type=submit]");
+  await page.waitForLoadState("load");
+  // Comments show images as links (as Stack Overflow's do); the link opens the uploaded file.
+  const link = await page.waitForSelector(`.comments a[href="${src}"], .comment a[href="${src}"]`);
+  assert.ok(link, "the comment links the dropped image");
+  const served = await page.request.get(`${forum.base}${src}`);
+  assert.equal(served.headers()["content-type"], "image/png");
+  await logOut(page);
+  await page.close();
+});
