@@ -241,11 +241,7 @@ async fn the_clean_up_job_deletes_the_objects_no_live_post_names() {
     let article = id_after(&location(&res), "/articles/");
 
     sweep(&forum.app).await;
-    assert_eq!(
-        keys(&bucket).await,
-        [kept_key.clone()],
-        "the unused one went"
-    );
+    assert_eq!(keys(&bucket).await, [kept_key], "the unused one went");
     assert_eq!(forum.app.get(&kept_url).await.status(), StatusCode::OK);
     assert_eq!(
         forum.app.get(&unused_url).await.status(),
