@@ -312,3 +312,53 @@ async fn an_unreachable_bucket_refuses_the_upload_and_records_nothing() {
     assert_eq!(forum.upload_rows().await, 0, "no upload recorded");
     assert!(forum.stored_files().is_empty());
 }
+
+#[tokio::test]
+async fn a_members_export_carries_their_images_from_the_bucket() {
+    let s3 = S3Server::start().await;
+    let bucket = s3.bucket("exports").await;
+    let forum = s3.forum("exports", "img", &[]).await;
+    let ada = Member::join(&forum.app, "ada").await;
+    let (status, json) = answer(ada.upload("plot.png", png(30, 20)).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let file_name = json["url"]
+        .as_str()
+        .and_then(|u| u.strip_prefix("/uploads/"))
+        .expect("url")
+        .to_string();
+    let in_bucket = bucket
+        .get(&Path::from(format!("img/{file_name}")))
+        .await
+        .expect("in the bucket")
+        .bytes()
+        .await
+        .expect("bytes");
+
+    let res = ada.post("/settings/export", &[]).await;
+    assert_eq!(location(&res), "/settings/data");
+    assert!(forum.app.run_jobs().await >= 1);
+    let page = ada.page("/settings/data").await;
+    let start = page
+        .find("href=\"/settings/export/")
+        .expect("a download link")
+        + 6;
+    let link = &page[start..start + page[start..].find('"').expect("link ends")];
+    let res = ada
+        .client
+        .get(forum.app.url(link))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let zipped = res.bytes().await.expect("bytes");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped)).expect("a zip");
+    let mut image = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive
+            .by_name(&format!("uploads/{file_name}"))
+            .expect("the image in the zip"),
+        &mut image,
+    )
+    .expect("read");
+    assert_eq!(image, in_bucket, "the bytes of the bucket");
+}
