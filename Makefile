@@ -6,7 +6,7 @@ ORT_DYLIB_PATH ?= $(CURDIR)/.ort/lib/libonnxruntime.so
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export ORT_DYLIB_PATH CARGO_TARGET_DIR
 
-.PHONY: run test setup ort vendor mail env lint test-rust test-postgres test-e2e
+.PHONY: run test setup ort vendor mail s3 env lint test-rust test-postgres test-e2e
 
 # On an empty database, `seed-demo --hint` prints how to fill it with the demo community
 # (or set SEED=1: `make run SEED=1`).
@@ -15,7 +15,7 @@ run: setup
 	@if [ "$(SEED)" = 1 ]; then $(CARGO) run --release -q -- seed-demo || true; else $(CARGO) run --release -q -- seed-demo --hint; fi
 	$(CARGO) run --release -- serve
 
-setup: env ort vendor mail
+setup: env ort vendor mail s3
 
 # A local .env from the documented example, only when there is none.
 env:
@@ -30,6 +30,10 @@ vendor:
 # aiosmtpd in .venv-mail: the real SMTP server the tests deliver mail to (tools/mail/smtp_sink.py).
 mail:
 	@bash tools/setup/mail.sh
+
+# moto's S3 server in .venv-s3: the real S3-compatible store the upload tests keep images in.
+s3:
+	@bash tools/setup/s3.sh
 
 test: setup lint test-rust test-postgres test-e2e
 

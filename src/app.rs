@@ -10,6 +10,7 @@ use crate::auth::session::Lifetimes;
 use crate::config::Settings;
 use crate::db::posts::views::ViewCounts;
 use crate::db::Db;
+use crate::storage::Store;
 
 #[derive(Clone)]
 pub struct App {
@@ -23,6 +24,8 @@ pub struct App {
     pub visitor_key: Arc<VisitorKey>,
     /// Page views not yet written (flushed in batches by the start-up task).
     pub views: ViewCounts,
+    /// Where uploaded images are stored: the folder or the shared bucket.
+    pub uploads: Store,
 }
 
 impl App {

@@ -86,6 +86,44 @@ pub struct UploadSettings {
     /// `AGORA_UPLOAD_GRACE_HOURS` (default 24): an unreferenced image this young is kept (its post
     /// may still be being written).
     pub grace: Duration,
+    /// `AGORA_UPLOAD_S3_*`: images in an S3-compatible bucket instead of the folder (`None`: the
+    /// folder), so several instances serve the same images.
+    pub s3: Option<S3Settings>,
+}
+
+/// An S3-compatible bucket for uploads (AWS, MinIO, Ceph, Garage, ...).
+#[derive(Clone)]
+pub struct S3Settings {
+    /// From `AGORA_UPLOAD_S3_URL=s3://bucket[/prefix]`.
+    pub bucket: String,
+    /// Keys start with this and a slash (empty: at the top of the bucket).
+    pub prefix: String,
+    /// `AGORA_UPLOAD_S3_ENDPOINT`: `https://s3.example.org` for a server other than AWS (path-style
+    /// requests); unset for AWS itself.
+    pub endpoint: Option<String>,
+    /// `AGORA_UPLOAD_S3_REGION` (default `us-east-1`).
+    pub region: String,
+    /// `AGORA_UPLOAD_S3_KEY_ID` and `AGORA_UPLOAD_S3_SECRET`: both or neither (neither: the
+    /// instance's role, from the cloud's metadata service).
+    pub key_id: Option<String>,
+    pub secret: Option<String>,
+    /// `AGORA_UPLOAD_S3_ALLOW_HTTP` (default false): a plain `http://` endpoint is refused without it
+    /// (for a test server on the same machine).
+    pub allow_http: bool,
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("key_id", &self.key_id)
+            .field("secret", &self.secret.as_ref().map(|_| "(set)"))
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
 }
 
 /// Attempt budgets for the account endpoints; counted in the database so every app instance shares them.
@@ -300,6 +338,7 @@ impl Settings {
             grace: Duration::from_secs(
                 number::<u64>(&get, "AGORA_UPLOAD_GRACE_HOURS", 24)?.saturating_mul(3600),
             ),
+            s3: upload_s3_settings(&get)?,
         };
         if uploads.max_bytes == 0 || uploads.max_side == 0 || uploads.avatar_side == 0 {
             return Err(invalid(
@@ -370,6 +409,79 @@ fn mail_settings(
         )
     })?;
     Ok(Some(MailSettings { smtp_url, from }))
+}
+
+/// `AGORA_UPLOAD_S3_URL` (optional) and the endpoint, region and keys that go with it.
+fn upload_s3_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<S3Settings>, ConfigError> {
+    let Some(text) = get("AGORA_UPLOAD_S3_URL").map(|v| v.trim().to_string()) else {
+        return Ok(None);
+    };
+    let url = url::Url::parse(&text)
+        .ok()
+        .filter(|u| u.scheme() == "s3" && u.host_str().is_some_and(|h| !h.is_empty()))
+        .ok_or_else(|| {
+            invalid(
+                "AGORA_UPLOAD_S3_URL",
+                format!("`{text}` is not a bucket like s3://agora-uploads or s3://bucket/prefix"),
+            )
+        })?;
+    let bucket = url.host_str().unwrap_or_default().to_string();
+    let prefix = url.path().trim_matches('/').to_string();
+    let allow_http = match get("AGORA_UPLOAD_S3_ALLOW_HTTP") {
+        Some(v) => parse_bool(&v).ok_or_else(|| {
+            invalid(
+                "AGORA_UPLOAD_S3_ALLOW_HTTP",
+                format!("`{v}` is not true or false"),
+            )
+        })?,
+        None => false,
+    };
+    let endpoint =
+        match get("AGORA_UPLOAD_S3_ENDPOINT").map(|v| v.trim().to_string()) {
+            None => None,
+            Some(endpoint) => {
+                let scheme = url::Url::parse(&endpoint)
+                    .ok()
+                    .filter(|u| u.has_host())
+                    .map(|u| u.scheme().to_string());
+                match scheme.as_deref() {
+                    Some("https") => {}
+                    Some("http") if allow_http => {}
+                    Some("http") => return Err(invalid(
+                        "AGORA_UPLOAD_S3_ENDPOINT",
+                        "a plain http:// endpoint sends the keys unencrypted: use https://, or \
+                         set AGORA_UPLOAD_S3_ALLOW_HTTP=true for a server on this machine",
+                    )),
+                    _ => {
+                        return Err(invalid(
+                            "AGORA_UPLOAD_S3_ENDPOINT",
+                            format!("`{endpoint}` is not a URL like https://s3.example.org"),
+                        ))
+                    }
+                }
+                Some(endpoint.trim_end_matches('/').to_string())
+            }
+        };
+    let key_id = get("AGORA_UPLOAD_S3_KEY_ID").map(|v| v.trim().to_string());
+    let secret = get("AGORA_UPLOAD_S3_SECRET").map(|v| v.trim().to_string());
+    if key_id.is_some() != secret.is_some() {
+        return Err(invalid(
+            "AGORA_UPLOAD_S3_SECRET",
+            "AGORA_UPLOAD_S3_KEY_ID and AGORA_UPLOAD_S3_SECRET go together (set both, or neither \
+             to use the instance's role)",
+        ));
+    }
+    Ok(Some(S3Settings {
+        bucket,
+        prefix,
+        endpoint,
+        region: get("AGORA_UPLOAD_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        key_id,
+        secret,
+        allow_http,
+    }))
 }
 
 /// Parses a list of CIDRs or single addresses separated by commas or spaces
@@ -531,6 +643,58 @@ mod tests {
                 .unwrap_err()
                 .name,
             "AGORA_BODY_LIMIT_KB"
+        );
+    }
+
+    #[test]
+    fn uploads_stay_on_disk_unless_a_bucket_is_named() {
+        assert!(settings(&[]).expect("valid").uploads.s3.is_none());
+        let s = settings(&[
+            ("AGORA_UPLOAD_S3_URL", "s3://forum-images/agora/uploads/"),
+            ("AGORA_UPLOAD_S3_ENDPOINT", "https://s3.example.org/"),
+            ("AGORA_UPLOAD_S3_KEY_ID", "key"),
+            ("AGORA_UPLOAD_S3_SECRET", "hunter2"),
+        ])
+        .expect("valid");
+        let s3 = s.uploads.s3.expect("a bucket");
+        assert_eq!(
+            (s3.bucket.as_str(), s3.prefix.as_str(), s3.region.as_str()),
+            ("forum-images", "agora/uploads", "us-east-1")
+        );
+        assert_eq!(s3.endpoint.as_deref(), Some("https://s3.example.org"));
+        assert!(!format!("{s3:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_bad_bucket_setting_names_its_line() {
+        let name = |pairs: &[(&str, &str)]| settings(pairs).unwrap_err().name;
+        assert_eq!(
+            name(&[("AGORA_UPLOAD_S3_URL", "forum-images")]),
+            "AGORA_UPLOAD_S3_URL"
+        );
+        assert_eq!(
+            name(&[("AGORA_UPLOAD_S3_URL", "https://b")]),
+            "AGORA_UPLOAD_S3_URL"
+        );
+        let http = [
+            ("AGORA_UPLOAD_S3_URL", "s3://b"),
+            ("AGORA_UPLOAD_S3_ENDPOINT", "http://127.0.0.1:9000"),
+        ];
+        let err = settings(&http).unwrap_err();
+        assert_eq!(err.name, "AGORA_UPLOAD_S3_ENDPOINT");
+        assert!(
+            err.to_string().contains("AGORA_UPLOAD_S3_ALLOW_HTTP"),
+            "{err}"
+        );
+        let mut allowed = http.to_vec();
+        allowed.push(("AGORA_UPLOAD_S3_ALLOW_HTTP", "true"));
+        assert!(settings(&allowed).is_ok());
+        assert_eq!(
+            name(&[
+                ("AGORA_UPLOAD_S3_URL", "s3://b"),
+                ("AGORA_UPLOAD_S3_KEY_ID", "k")
+            ]),
+            "AGORA_UPLOAD_S3_SECRET"
         );
     }
 }

@@ -17,6 +17,7 @@ pub mod search;
 pub mod seed;
 pub mod services;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod web;
 

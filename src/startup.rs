@@ -35,6 +35,8 @@ pub enum StartError {
     Database(#[from] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("invalid setting AGORA_UPLOAD_S3_URL: {0}")]
+    Uploads(#[from] crate::storage::StoreError),
 }
 
 impl Application {
@@ -59,6 +61,8 @@ impl Application {
         let ai = settings.ai_enabled.then(|| AiService::start(&settings.ai));
         crate::auth::hash_gate::return_large_buffers_to_the_system();
         let hashes = crate::auth::hash_gate::HashGate::new(settings.password_hashes);
+        let uploads = crate::storage::Store::open(&settings.uploads)?;
+        tracing::info!(store = %uploads.describe(), "uploads stored");
         let state = App {
             db,
             settings: Arc::new(settings),
@@ -66,6 +70,7 @@ impl Application {
             hashes,
             visitor_key: Arc::new(visitor_key),
             views: Default::default(),
+            uploads,
         };
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;

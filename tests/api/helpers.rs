@@ -19,6 +19,8 @@ pub struct TestApp {
     pub ai: Option<agora::ai::AiService>,
     /// The server's page views not yet written (a test flushes them itself).
     pub views: agora::db::posts::views::ViewCounts,
+    /// The server's upload store (the folder or the bucket).
+    pub uploads: agora::storage::Store,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -60,6 +62,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let db = app.state().db.clone();
     let ai = app.state().ai.clone();
     let views = app.state().views.clone();
+    let uploads = app.state().uploads.clone();
     tokio::spawn(app.run_until_stopped());
     let jar = Arc::new(Jar::default());
     let client = client_with(jar.clone());
@@ -71,6 +74,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         settings,
         ai,
         views,
+        uploads,
         _dir: dir,
     }
 }
@@ -171,6 +175,7 @@ impl TestApp {
             hashes: agora::auth::hash_gate::HashGate::new(self.settings.password_hashes),
             visitor_key: Arc::new(agora::auth::csrf::VisitorKey::ephemeral()),
             views: self.views.clone(),
+            uploads: self.uploads.clone(),
         }
     }
 

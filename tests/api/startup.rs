@@ -44,6 +44,19 @@ fn bad_settings_stop_start_up_with_one_line_naming_the_setting() {
         agora().arg("serve").env("AGORA_BIND", "not-an-address"),
         "AGORA_BIND",
     );
+    assert_one_line_error(
+        agora()
+            .arg("serve")
+            .env("AGORA_UPLOAD_S3_URL", "forum-images"),
+        "AGORA_UPLOAD_S3_URL",
+    );
+    assert_one_line_error(
+        agora()
+            .arg("serve")
+            .env("AGORA_UPLOAD_S3_URL", "s3://forum-images")
+            .env("AGORA_UPLOAD_S3_ENDPOINT", "http://10.0.0.5:9000"),
+        "AGORA_UPLOAD_S3_ENDPOINT",
+    );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();

@@ -18,7 +18,7 @@ FLOORS = [
     {"domain", "i18n", "error", "telemetry"},
     {"render"},
     {"db"},
-    {"auth", "jobs", "config", "outbound"},
+    {"auth", "jobs", "config", "outbound", "storage"},
     {"search"},
     {"moderation", "ai", "mail"},
     {"app"},

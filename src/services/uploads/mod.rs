@@ -1,7 +1,7 @@
 //! Image uploads end to end: silence and the hourly budget, the image pipeline (sniffed, size checked
 //! before decoding, re-encoded without metadata), the member's quota, storage by SHA-256, the
-//! avatar, and the job that removes images no live content names any more.
-mod disk;
+//! avatar, and the job that removes images no live content names any more. The bytes go to the
+//! store the settings name (`crate::storage`: the folder or an S3-compatible bucket).
 pub mod image;
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use crate::db;
 use crate::domain::{paths, UploadName, UploadPurpose};
 use crate::error::AppError;
 use crate::jobs::Registry;
+use crate::storage::{Object, StoreError};
 
 /// The clean-up job: removes stored images that nothing live names.
 pub const SWEEP_JOB: &str = "uploads.sweep";
@@ -67,6 +68,16 @@ impl From<AppError> for UploadError {
     }
 }
 
+impl From<StoreError> for UploadError {
+    fn from(e: StoreError) -> Self {
+        UploadError::Write(WriteError::Failed(stored_error(e)))
+    }
+}
+
+fn stored_error(e: StoreError) -> AppError {
+    AppError::Internal(anyhow::anyhow!("upload store: {e}"))
+}
+
 impl From<db::DbError> for UploadError {
     fn from(e: db::DbError) -> Self {
         UploadError::Write(WriteError::from(e))
@@ -110,16 +121,15 @@ pub async fn upload(
         });
     }
     let name = UploadName::new(sha256, processed.kind);
-    disk::put(&settings.dir, &name, &processed.bytes)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("storing an upload: {e}")))?;
+    let stored_bytes = processed.bytes.len();
+    app.uploads.put(&name, processed.bytes).await?;
     db::uploads::record(
         &app.db,
         db::uploads::NewUpload {
             owner_id: writer.user.id,
             sha256: &name.sha256,
             ext: name.kind.ext(),
-            bytes: processed.bytes.len() as i64,
+            bytes: stored_bytes as i64,
             width: i64::from(processed.width),
             height: i64::from(processed.height),
             purpose: purpose.as_str(),
@@ -133,7 +143,7 @@ pub async fn upload(
         name,
         width: processed.width,
         height: processed.height,
-        bytes: processed.bytes.len(),
+        bytes: stored_bytes,
     })
 }
 
@@ -156,23 +166,19 @@ async fn spend_budget(app: &App, writer: Writer<'_>) -> Result<(), WriteError> {
         })
 }
 
-/// The bytes of a stored image, if one of that name is stored.
-pub async fn read(app: &App, name: &UploadName) -> Result<Option<Vec<u8>>, AppError> {
+/// A stored image, streamed from the store, if one of that name is recorded and stored.
+pub async fn read(app: &App, name: &UploadName) -> Result<Option<Object>, AppError> {
     if !db::uploads::is_stored(&app.db, &name.sha256, name.kind.ext()).await? {
         return Ok(None);
     }
-    disk::get(&app.settings.uploads.dir, name)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading an upload: {e}")))
+    app.uploads.get(name).await.map_err(stored_error)
 }
 
 /// The stored bytes of a member's image for their export (`None` if the file is gone).
 pub async fn read_for_export(app: &App, sha256: &str, ext: &str) -> Option<Vec<u8>> {
     let name = UploadName::new(sha256.to_string(), crate::domain::ImageKind::from_ext(ext)?);
-    disk::get(&app.settings.uploads.dir, &name)
-        .await
-        .ok()
-        .flatten()
+    let object = app.uploads.get(&name).await.ok().flatten()?;
+    object.collect().await.ok()
 }
 
 /// Queues the clean-up (one at a time: a queued sweep absorbs later requests).
@@ -195,9 +201,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             continue;
         }
         db::uploads::forget(&app.db, &name.sha256).await?;
-        disk::remove(&app.settings.uploads.dir, &name)
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("removing an upload: {e}")))?;
+        app.uploads.remove(&name).await.map_err(stored_error)?;
         removed += 1;
     }
     if removed > 0 {

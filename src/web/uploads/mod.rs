@@ -3,6 +3,7 @@
 //! `POST /settings/avatar` sets the member's avatar; `GET /uploads/{sha256}.{ext}` serves a stored
 //! image with its sniffed type, a year of cache and a policy that runs nothing.
 use actix_multipart::Multipart;
+use actix_web::body::SizedStream;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -135,12 +136,12 @@ pub async fn show(
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let name = UploadName::parse(&name).ok_or(AppError::NotFound)?;
-    let bytes = uploads::read(&state, &name)
+    let object = uploads::read(&state, &name)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(name.kind.mime())
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header((header::CACHE_CONTROL, crate::storage::CACHE_CONTROL))
         .insert_header((header::CONTENT_SECURITY_POLICY, IMAGE_POLICY))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // Already compressed: the compression middleware leaves an `identity` response alone.
@@ -149,7 +150,8 @@ pub async fn show(
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{}\"", name.file_name()),
         ))
-        .body(bytes))
+        // Streamed from the folder or the bucket as it arrives, with its length up front.
+        .body(SizedStream::new(object.len, object.bytes)))
 }
 
 /// A browser's form navigation asks for HTML; the editor's script asks for JSON.

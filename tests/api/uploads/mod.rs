@@ -1,8 +1,9 @@
 //! Image uploads through `POST /uploads` as the editor's script and a plain form send them: real
 //! PNG, JPEG and GIF bytes made here with the `image` crate, and the hostile ones (SVG, truncated,
 //! polyglot, a 40,000 x 40,000 header), each refused with a message and nothing stored; quota,
-//! hourly budget, serving headers, avatars and the clean-up job.
+//! hourly budget, serving headers, avatars and the clean-up job; the same in an S3 bucket (s3.rs).
 mod hostile;
+mod s3;
 mod serving;
 
 use std::io::Cursor;

@@ -9,12 +9,13 @@ pub fn path_of(dir: &Path, name: &UploadName) -> PathBuf {
     dir.join(&name.sha256[..2]).join(name.file_name())
 }
 
-/// Stores `bytes` as `name` unless a file of that name (the same bytes) is there already.
+pub async fn exists(dir: &Path, name: &UploadName) -> std::io::Result<bool> {
+    tokio::fs::try_exists(path_of(dir, name)).await
+}
+
+/// Stores `bytes` as `name` (the caller has checked that no file of that name is there).
 pub async fn put(dir: &Path, name: &UploadName, bytes: &[u8]) -> std::io::Result<()> {
     let path = path_of(dir, name);
-    if tokio::fs::try_exists(&path).await? {
-        return Ok(());
-    }
     let folder = path.parent().unwrap_or(dir);
     tokio::fs::create_dir_all(folder).await?;
     let temporary = folder.join(format!(
@@ -26,10 +27,16 @@ pub async fn put(dir: &Path, name: &UploadName, bytes: &[u8]) -> std::io::Result
     tokio::fs::rename(&temporary, &path).await
 }
 
-/// The stored bytes, or `None` when no such file is stored.
-pub async fn get(dir: &Path, name: &UploadName) -> std::io::Result<Option<Vec<u8>>> {
-    match tokio::fs::read(path_of(dir, name)).await {
-        Ok(bytes) => Ok(Some(bytes)),
+/// The open file and its length, or `None` when no such file is stored.
+pub async fn open(
+    dir: &Path,
+    name: &UploadName,
+) -> std::io::Result<Option<(u64, tokio::fs::File)>> {
+    match tokio::fs::File::open(path_of(dir, name)).await {
+        Ok(file) => {
+            let len = file.metadata().await?.len();
+            Ok(Some((len, file)))
+        }
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
