@@ -95,6 +95,7 @@ pub struct Unmailed {
     pub post_id: Option<i64>,
     pub resource_id: Option<i64>,
     pub comment_id: Option<i64>,
+    pub event_id: Option<i64>,
     pub title: String,
     pub detail: String,
 }
@@ -108,12 +109,14 @@ pub async fn unmailed(
 ) -> Result<Vec<Unmailed>, DbError> {
     let rows = sqlx::query(
         "SELECT n.id, n.kind, a.username AS actor, n.post_id, n.resource_id, n.comment_id, \
-                COALESCE(NULLIF(p.title, ''), q.title, r.title, '') AS title, n.detail \
+                n.event_id, COALESCE(NULLIF(p.title, ''), q.title, r.title, e.title, '') AS title, \
+                n.detail \
          FROM notifications n \
          LEFT JOIN users a ON a.id = n.actor_id \
          LEFT JOIN posts p ON p.id = n.post_id \
          LEFT JOIN posts q ON q.id = p.parent_id \
          LEFT JOIN resources r ON r.id = n.resource_id \
+         LEFT JOIN events e ON e.id = n.event_id \
          WHERE n.user_id = $1 AND n.read_at IS NULL AND n.id > $2 \
            AND (',' || $3 || ',') LIKE ('%,' || n.kind || ',%') \
          ORDER BY n.id LIMIT 50",
@@ -132,6 +135,7 @@ pub async fn unmailed(
                 post_id: r.try_get("post_id")?,
                 resource_id: r.try_get("resource_id")?,
                 comment_id: r.try_get("comment_id")?,
+                event_id: r.try_get("event_id")?,
                 title: r.try_get("title")?,
                 detail: r.try_get("detail")?,
             })

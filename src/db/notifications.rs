@@ -363,4 +363,16 @@ mod tests {
         }
         assert_eq!(Kind::from_stored("nonsense"), None);
     }
+
+    #[test]
+    fn each_kind_is_mailed_under_exactly_one_mail_choice() {
+        use crate::domain::notification_mail::MailKind;
+        for kind in Kind::ALL {
+            let under = MailKind::ALL
+                .into_iter()
+                .filter(|m| m.notification_kinds().contains(&kind.as_str()))
+                .count();
+            assert_eq!(under, 1, "{}", kind.as_str());
+        }
+    }
 }

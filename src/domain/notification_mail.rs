@@ -1,11 +1,14 @@
 //! Notification mail as a member chooses it: the kinds of mail (replies and answers, mentions,
-//! watched topics and tags, moderator messages, and the summary digest for members who are away)
+//! watched topics and tags, event reminders, badges, moderator messages, and the summary digest
+//! for members who are away)
 //! and how each is delivered (immediately, in a daily or weekly digest, or never).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailKind {
     Replies,
     Mentions,
     Watched,
+    Events,
+    Badges,
     Moderator,
     Summary,
 }
@@ -19,10 +22,12 @@ pub enum Delivery {
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 5] = [
+    pub const ALL: [MailKind; 7] = [
         MailKind::Replies,
         MailKind::Mentions,
         MailKind::Watched,
+        MailKind::Events,
+        MailKind::Badges,
         MailKind::Moderator,
         MailKind::Summary,
     ];
@@ -32,6 +37,8 @@ impl MailKind {
             MailKind::Replies => "replies",
             MailKind::Mentions => "mentions",
             MailKind::Watched => "watched",
+            MailKind::Events => "events",
+            MailKind::Badges => "badges",
             MailKind::Moderator => "moderator",
             MailKind::Summary => "summary",
         }
@@ -41,13 +48,15 @@ impl MailKind {
         MailKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
-    /// The notification kinds (`notifications.kind`) mailed under this choice. Watched topics and
-    /// tags list the kinds the follows feature stores once it exists.
+    /// The notification kinds (`notifications.kind`, see `db::notifications::Kind`) mailed under
+    /// this choice; every stored kind belongs to exactly one.
     pub fn notification_kinds(self) -> &'static [&'static str] {
         match self {
             MailKind::Replies => &["answer", "comment", "accepted", "resource_comment"],
             MailKind::Mentions => &["mention"],
-            MailKind::Watched => &["watched_post", "watched_tag"],
+            MailKind::Watched => &["watched_answer", "watched_comment", "watched_tag"],
+            MailKind::Events => &["event_reminder"],
+            MailKind::Badges => &["badge"],
             MailKind::Moderator => &["moderation"],
             MailKind::Summary => &[],
         }
@@ -55,7 +64,7 @@ impl MailKind {
 
     pub fn default_delivery(self) -> Delivery {
         match self {
-            MailKind::Summary | MailKind::Watched => Delivery::Weekly,
+            MailKind::Summary | MailKind::Watched | MailKind::Badges => Delivery::Weekly,
             _ => Delivery::Immediately,
         }
     }
@@ -115,5 +124,10 @@ mod tests {
             assert_eq!(Delivery::parse(d.as_str()), Some(d));
         }
         assert_eq!(Delivery::parse("hourly"), None);
+    }
+
+    #[test]
+    fn event_reminders_are_mailed_at_once_by_default() {
+        assert_eq!(MailKind::Events.default_delivery(), Delivery::Immediately);
     }
 }

@@ -72,6 +72,8 @@ pub fn notifications(
     let subject_key = match kind {
         "mentions" => "mail.notify.subject_mentions",
         "watched" => "mail.notify.subject_watched",
+        "events" => "mail.notify.subject_events",
+        "badges" => "mail.notify.subject_badges",
         "moderator" => "mail.notify.subject_moderator",
         _ => "mail.notify.subject_replies",
     };

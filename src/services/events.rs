@@ -1,6 +1,6 @@
 //! Events end to end: organising and editing one (gate -> render -> store -> after-write, held like
 //! a post when a rule says so), answering one (gate -> a capacity check in the store), the reminder
-//! job (a day and an hour before, as in-app notifications), and staff decisions on flagged or held
+//! job (a day and an hour before, in-app and then by mail), and staff decisions on flagged or held
 //! events. Rules count an event as a post and an answer as a vote; the search index follows every
 //! change (published events only).
 use super::gate::{after_write, gate, WriteError, Writer};
@@ -165,7 +165,8 @@ pub async fn queue_reminders(db: &Db) -> Result<(), DbError> {
 }
 
 /// The reminder job: every member going or maybe going to an event that starts within a day (then
-/// within an hour) gets one notification for each. Returns how many were sent.
+/// within an hour) gets one notification for each, mailed by the next notification-mail sweep.
+/// Returns how many were sent.
 pub async fn send_reminders(app: &App) -> Result<usize, String> {
     let at = db::now();
     let mut sent = 0;
@@ -174,8 +175,6 @@ pub async fn send_reminders(app: &App) -> Result<usize, String> {
             .await
             .map_err(|e| e.to_string())?;
         for reminder in &due {
-            // Mail hook: once outgoing mail lands, a reminder mail is queued here for members who
-            // asked for event mail.
             if db::events::send_reminder(&app.db, reminder, lead)
                 .await
                 .map_err(|e| e.to_string())?
@@ -183,6 +182,13 @@ pub async fn send_reminders(app: &App) -> Result<usize, String> {
                 sent += 1;
             }
         }
+    }
+    // The reminders are notifications of kind `event_reminder`: the notification-mail sweep mails
+    // them under the member's "Events" choice (at once by default), so one is queued now.
+    if sent > 0 {
+        super::notification_mail::queue_sweep(app)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(sent)
 }

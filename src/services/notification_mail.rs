@@ -2,8 +2,8 @@
 //! the one-click unsubscribe those mails carry, and the sweep job that mails what is due — only
 //! about posts the recipient may see — plus the summary digest of the best new posts for members
 //! who have been away. [`delivery_for`] is the one place that decides whether and when a kind of
-//! notification is mailed to a member; watched topics and tags plug in through
-//! `MailKind::notification_kinds`.
+//! notification is mailed to a member; each stored notification kind (watched topics and tags,
+//! event reminders, badges ...) belongs to one choice through `MailKind::notification_kinds`.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,9 +25,6 @@ use crate::mail::letters;
 
 /// The job kind of one sweep.
 pub const SWEEP_JOB: &str = "notification_mail";
-/// Members are sent the summary digest once they have been away this many days (and at most once
-/// per that many days).
-pub const SUMMARY_AWAY_DAYS: i64 = 7;
 /// Members handled per sweep.
 const MEMBERS_PER_SWEEP: i64 = 200;
 
@@ -165,7 +162,7 @@ pub async fn sweep(app: &App) -> Result<usize, WriteError> {
             let frame = mail::frame_for(app, &recipient, &fallback_origin(app), Some(kind)).await?;
             let mut lines = Vec::new();
             for item in &items {
-                if let Some(line) = line_for(app, &viewer, item, &frame).await? {
+                if let Some(line) = line_for(app, &viewer, item, &frame, now).await? {
                     lines.push(line);
                 }
             }
@@ -187,17 +184,22 @@ pub async fn sweep(app: &App) -> Result<usize, WriteError> {
             queued += 1;
         }
     }
-    queued += summaries(app, now, site.default_language).await?;
+    let away_days = super::account_settings::load(&app.db)
+        .await?
+        .summary_away_days;
+    queued += summaries(app, now, site.default_language, away_days).await?;
     Ok(queued)
 }
 
-/// The summary digests for members away at least [`SUMMARY_AWAY_DAYS`].
+/// The summary digests for members away at least `away_days` (the admins' setting on
+/// /admin/settings/accounts), sent at most once per that many days.
 async fn summaries(
     app: &App,
     now: i64,
     default_lang: crate::i18n::Lang,
+    away_days: i64,
 ) -> Result<usize, WriteError> {
-    let since = now - SUMMARY_AWAY_DAYS * 86_400;
+    let since = now - away_days * 86_400;
     let posts = db::notification_mail::best_new_posts(&app.db, since, 5).await?;
     if posts.is_empty() {
         return Ok(0);
@@ -231,7 +233,7 @@ async fn summaries(
                 )
             })
             .collect();
-        let letter = letters::summary(&frame, SUMMARY_AWAY_DAYS, items);
+        let letter = letters::summary(&frame, away_days, items);
         mail::enqueue(app, &recipient, "summary", &letter).await?;
         db::notification_mail::save_cursor(&app.db, user_id, MailKind::Summary, 0, now).await?;
         queued += 1;
@@ -239,15 +241,22 @@ async fn summaries(
     Ok(queued)
 }
 
-/// The line of a digest about one notification, or `None` when its post is not one the recipient
-/// may see (deleted, hidden, held).
+/// The line of a digest about one notification, or `None` when what it is about is not one the
+/// recipient may see (a deleted, hidden or held post; a hidden, deleted or finished event).
 async fn line_for(
     app: &App,
     viewer: &CurrentUser,
     item: &Unmailed,
     frame: &letters::Frame,
+    now: i64,
 ) -> Result<Option<(String, String)>, WriteError> {
     let t = frame.lang.catalog();
+    if item.kind == "badge" {
+        return Ok(Some(badge_line(item, frame)));
+    }
+    if let Some(event_id) = item.event_id {
+        return event_line(app, viewer, item, event_id, frame, now).await;
+    }
     let path = match (item.post_id, item.resource_id) {
         (Some(post_id), _) => {
             let Some(post) = db::posts::by_id(&app.db, post_id).await? else {
@@ -281,6 +290,9 @@ async fn line_for(
         "mention" => "notification.mention",
         "accepted" => "notification.accepted",
         "resource_comment" => "notification.resource_comment",
+        "watched_answer" => "notification.watched_answer",
+        "watched_comment" => "notification.watched_comment",
+        "watched_tag" => "notification.watched_tag",
         _ => "notification.moderation",
     };
     let actor = item
@@ -292,6 +304,63 @@ async fn line_for(
         text = format!("{text}: {}", item.detail);
     }
     Ok(Some((text, format!("{}{path}", frame.site_url))))
+}
+
+/// "You earned the badge X (tag)", linking the badge's holders.
+fn badge_line(item: &Unmailed, frame: &letters::Frame) -> (String, String) {
+    let t = frame.lang.catalog();
+    let (badge, tag) = item
+        .detail
+        .split_once(':')
+        .unwrap_or((item.detail.as_str(), ""));
+    let badge = crate::domain::Badge::parse(badge);
+    let name = badge.map_or("", |b| t.get(b.catalog_key()));
+    let mut text = t.fill("notification.badge", &[("badge", name)]);
+    if !tag.is_empty() {
+        text = format!("{text} ({tag})");
+    }
+    let path = badge.map_or_else(|| "/notifications".to_string(), paths::badge_url);
+    (text, format!("{}{path}", frame.site_url))
+}
+
+/// "Tomorrow: <title>, starting <time in the recipient's zone>", linking the event; `None` when the
+/// recipient may no longer see the event or it is over.
+async fn event_line(
+    app: &App,
+    viewer: &CurrentUser,
+    item: &Unmailed,
+    event_id: i64,
+    frame: &letters::Frame,
+    now: i64,
+) -> Result<Option<(String, String)>, WriteError> {
+    let t = frame.lang.catalog();
+    let Some(event) = db::events::by_id(&app.db, event_id).await? else {
+        return Ok(None);
+    };
+    if !policy::event_visible(&event, Some(viewer)) || event.ends_at <= now {
+        return Ok(None);
+    }
+    // The member's chosen zone; without one (pages use the browser's), the organiser's.
+    let chosen = db::users::time_zone(&app.db, viewer.id).await?;
+    let zone = crate::domain::parse_zone(&chosen)
+        .or_else(|_| crate::domain::parse_zone(&event.time_zone))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let key = if item.detail == "hour" {
+        "notification.event_reminder_hour"
+    } else {
+        "notification.event_reminder_day"
+    };
+    let text = t.fill(
+        "mail.notify.event_line",
+        &[
+            ("reminder", &t.fill(key, &[("title", &event.title)])),
+            ("when", &crate::domain::time_in_zone(event.starts_at, zone)),
+        ],
+    );
+    Ok(Some((
+        text,
+        format!("{}{}", frame.site_url, paths::event_url(event.id)),
+    )))
 }
 
 fn viewer(user: &UserRecord) -> CurrentUser {

@@ -1,12 +1,12 @@
 //! Events as members use them: organising one, answering it from other accounts (a full event
 //! refuses a new "going"), the calendar files a calendar client reads, reminders a day and an hour
-//! before, times in the reader's zone, search, flags and staff decisions, and bad input that comes
+//! before (in-app and by mail, in the member's zone), times in the reader's zone, search, flags and staff decisions, and bad input that comes
 //! back with the form kept.
 use chrono::{Duration, Utc};
 use icalendar::Component;
 use reqwest::StatusCode;
 
-use crate::helpers::{location, spawn_app, TestApp};
+use crate::helpers::{location, spawn_app, spawn_app_with_mail, TestApp};
 use crate::member::{id_after, Member};
 use agora::domain::Role;
 
@@ -551,4 +551,90 @@ async fn the_rules_hold_an_event_until_staff_approve_it_and_block_what_they_bloc
     assert_eq!(status, StatusCode::OK);
     let (_, list) = bob.get("/events").await;
     assert!(list.contains("Crypto and LLM agents meetup"));
+}
+
+#[tokio::test]
+async fn reminders_are_mailed_in_the_members_zone_but_not_for_an_event_since_hidden() {
+    let (app, sink) = spawn_app_with_mail(&[]).await;
+    let alice = organiser(&app, "alice").await;
+    let bob = Member::join(&app, "bob").await;
+    let moderator = Member::with(&app, "moderator", Role::Moderator, 1).await;
+    let bob_mail = format!("{}@example.com", hex::encode("bob"));
+    let (_, settings) = bob.get("/settings/notifications").await;
+    assert!(
+        settings.contains("Reminders of events you are going to"),
+        "{settings}"
+    );
+    let events_choice = &settings[settings.find("id=\"pref-events\"").expect("events")..];
+    let events_choice = &events_choice[..events_choice.find("</select>").expect("select")];
+    assert!(
+        events_choice.contains("value=\"immediately\" selected"),
+        "at once by default: {events_choice}"
+    );
+    let res = bob
+        .post("/settings/time-zone", &[("time_zone", "Asia/Shanghai")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let meetup = NewEvent::in_utc("Reading group tomorrow", Duration::hours(20));
+    let starts = chrono::NaiveDateTime::parse_from_str(&meetup.starts, "%Y-%m-%dT%H:%M")
+        .expect("start")
+        .and_utc()
+        .timestamp();
+    let meetup = create_event(&alice, &meetup).await;
+    let hidden = create_event(
+        &alice,
+        &NewEvent::in_utc("Workshop staff will hide", Duration::hours(20)),
+    )
+    .await;
+    for id in [meetup, hidden] {
+        assert_eq!(
+            rsvp(&bob, id, "going").await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // The reminder job stores both notices; before the mail sweep runs, staff hide one event.
+    let sent = agora::services::events::send_reminders(&app.state())
+        .await
+        .expect("reminders");
+    assert_eq!(sent, 2);
+    let res = moderator
+        .post(
+            &format!("/admin/events/{hidden}/hide"),
+            &[("reason", "spam")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.run_jobs().await;
+
+    let mails = sink.messages_to(&bob_mail);
+    assert_eq!(mails.len(), 1, "{:?}", sink.messages());
+    let mail = &mails[0];
+    assert!(mail.subject.contains("starts soon"), "{}", mail.subject);
+    let when = agora::domain::time_in_zone(starts, chrono_tz::Tz::Asia__Shanghai);
+    assert!(when.contains("Asia/Shanghai, UTC+08:00"), "{when}");
+    assert!(
+        mail.text.contains(&format!(
+            "Tomorrow: Reading group tomorrow, starting {when}"
+        )),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains(&format!("/events/{meetup}")),
+        "{}",
+        mail.text
+    );
+    assert!(
+        !mail.text.contains("Workshop staff will hide"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains(&format!("/events/{hidden}")));
+    assert!(
+        sink.messages_to(&format!("{}@example.com", hex::encode("alice")))
+            .iter()
+            .all(|m| !m.subject.contains("starts soon")),
+        "the organiser did not answer, so no reminder"
+    );
 }

@@ -764,3 +764,179 @@ async fn a_mail_server_that_accepts_and_never_answers_cannot_hold_the_job_worker
     assert!(error.contains("did not finish"), "{error}");
     drop(holder);
 }
+
+async fn follow(member: &Member, kind: &str, target: &str, level: &str) {
+    let res = member
+        .post(
+            "/follows",
+            &[("target_kind", kind), ("target", target), ("level", level)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "follow {target}");
+}
+
+async fn choose(member: &Member, kind: &str, delivery: &str) {
+    let res = member
+        .post("/settings/notifications", &[(kind, delivery)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{kind}={delivery}");
+}
+
+#[tokio::test]
+async fn watched_topics_and_tags_are_mailed_as_chosen_and_a_muted_tag_mails_nothing() {
+    let (app, sink) = spawn_app_with_mail(&[]).await;
+    let alice = Member::join(&app, "wasa").await;
+    let bob = Member::join(&app, "wbob").await;
+    let carol = Member::join(&app, "wcar").await;
+    let bob_mail = format!("{}@example.com", hex::encode("wbob"));
+    let question = alice
+        .ask_with(
+            "Why does my loss spike at step 3000?",
+            "seed",
+            "llm, crypto",
+        )
+        .await;
+    follow(&bob, "post", &question.to_string(), "watch").await;
+    follow(&bob, "tag", "llm", "watch").await;
+    follow(&bob, "tag", "crypto", "mute").await;
+    let (_, settings) = bob.get("/settings/notifications").await;
+    assert!(settings.contains("id=\"pref-watched\""), "{settings}");
+    choose(&bob, "watched", "immediately").await;
+
+    carol.answer(question).await;
+    sweep(&app).await;
+    let mails = sink.messages_to(&bob_mail);
+    assert_eq!(mails.len(), 1, "one mail about the watched answer");
+    assert!(
+        mails[0]
+            .text
+            .contains("wcar answered “Why does my loss spike at step 3000?”, which you watch"),
+        "{}",
+        mails[0].text
+    );
+    assert!(mails[0].text.contains(&format!("/questions/{question}")));
+    assert!(mails[0].subject.contains("New activity you watch"));
+
+    // A new topic in a watched tag that also carries a muted tag: no notice, so no mail.
+    alice
+        .ask_with("LLM tokens as crypto tokens", "?", "llm, crypto")
+        .await;
+    sweep(&app).await;
+    assert_eq!(sink.messages_to(&bob_mail).len(), 1, "the muted tag wins");
+
+    // Only the watched tag: mailed.
+    alice
+        .ask_with("Which LLM for long contexts?", "?", "llm")
+        .await;
+    sweep(&app).await;
+    let mails = sink.messages_to(&bob_mail);
+    assert_eq!(mails.len(), 2);
+    assert!(
+        mails[1]
+            .text
+            .contains("wasa posted “Which LLM for long contexts?” in a tag you watch"),
+        "{}",
+        mails[1].text
+    );
+    assert!(!mails[1].text.contains("crypto tokens"));
+}
+
+#[tokio::test]
+async fn badges_are_mailed_under_their_own_choice() {
+    let (app, sink) = spawn_app_with_mail(&[]).await;
+    let asker = Member::join(&app, "bdgq").await;
+    let other = Member::join(&app, "bdgn").await;
+    choose(&other, "badges", "never").await;
+    asker.ask("My first question about tokenizers").await;
+    other.ask("Their first question about datasets").await;
+    agora::services::badges::queue(&app.db)
+        .await
+        .expect("queue the awards");
+    app.run_jobs().await;
+    sweep(&app).await;
+    let mails = sink.messages_to(&format!("{}@example.com", hex::encode("bdgq")));
+    assert_eq!(mails.len(), 1, "{:?}", sink.messages());
+    assert!(
+        mails[0].text.contains("You earned the badge “Student”"),
+        "{}",
+        mails[0].text
+    );
+    assert!(mails[0].text.contains("/badges/"), "{}", mails[0].text);
+    assert!(
+        sink.messages_to(&format!("{}@example.com", hex::encode("bdgn")))
+            .is_empty(),
+        "badge mail turned off"
+    );
+}
+
+#[tokio::test]
+async fn admins_choose_how_many_days_away_bring_the_summary_digest() {
+    let (app, sink) = spawn_app_with_mail(&[]).await;
+    let admin = Member::with(&app, "sumadm", Role::Admin, 1).await;
+    let away = Member::join(&app, "sumaway").await;
+    let writer = Member::join(&app, "sumwrit").await;
+    writer.ask("Which optimiser for small batches?").await;
+    // Away three days: not enough for the default of seven.
+    let three_days_ago = agora::db::now() - 3 * 86_400;
+    for sql in [
+        "UPDATE users SET created_at = $1 WHERE id = $2",
+        "UPDATE sessions SET last_seen_at = $1 WHERE user_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(three_days_ago)
+            .bind(away.id)
+            .execute(app.db.writer())
+            .await
+            .expect("away three days");
+    }
+    sweep(&app).await;
+    let away_mail = format!("{}@example.com", hex::encode("sumaway"));
+    assert!(sink.messages_to(&away_mail).is_empty(), "seven by default");
+
+    let (_, page) = admin.get("/admin/settings/accounts").await;
+    assert!(page.contains("name=\"summary_away_days\""), "{page}");
+    assert!(page.contains("value=\"7\""), "{page}");
+    for bad in ["0", "400", "a week"] {
+        let res = admin
+            .post(
+                "/admin/settings/accounts",
+                &[("email_verification", "off"), ("summary_away_days", bad)],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let page = res.text().await.expect("body");
+        assert!(page.contains("Give a whole number of days from 1 to 365."));
+        assert!(
+            page.contains(&format!("value=\"{bad}\"")),
+            "text kept: {page}"
+        );
+    }
+    let res = admin
+        .post(
+            "/admin/settings/accounts",
+            &[("email_verification", "off"), ("summary_away_days", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = admin.get("/admin/settings/accounts").await;
+    assert!(page.contains("value=\"2\""), "{page}");
+    // A member may not change it.
+    let res = writer
+        .post(
+            "/admin/settings/accounts",
+            &[("email_verification", "off"), ("summary_away_days", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    sweep(&app).await;
+    let mails = sink.messages_to(&away_mail);
+    assert_eq!(mails.len(), 1, "away three days now counts");
+    assert!(mails[0].text.contains("Which optimiser for small batches?"));
+    assert!(mails[0].text.contains("2 days"), "{}", mails[0].text);
+    assert!(
+        sink.messages_to(&format!("{}@example.com", hex::encode("sumwrit")))
+            .is_empty(),
+        "members who are here get no summary"
+    );
+}
