@@ -193,7 +193,8 @@ impl ResourceInput {
             errors.push(FieldError::new("kind", "resource.error.kind"));
         }
         let title = raw.title.split_whitespace().collect::<Vec<_>>().join(" ");
-        let count = title.chars().count();
+        // Weighted as post titles are: a CJK character counts 2.
+        let count = super::text::weighted_len(&title);
         if !(RESOURCE_TITLE_MIN..=RESOURCE_TITLE_MAX).contains(&count) {
             errors.push(FieldError::new("title", "resource.error.title"));
         }
@@ -329,6 +330,7 @@ impl ResourceStatus {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]
@@ -349,6 +351,24 @@ mod tests {
         assert!(normalise_url("javascript:alert(1)").is_none());
         assert!(normalise_url("not a url").is_none());
         assert!(ResourceUrl::parse("https://exa mple.com").is_err());
+    }
+
+    #[test]
+    fn a_resource_title_is_counted_by_weighted_length() {
+        let title_refused = |title: &str| {
+            ResourceInput::parse(RawResource { title, ..raw() }, 2026)
+                .err()
+                .is_some_and(|errors| errors.iter().any(|e| e.field == "title"))
+        };
+        assert!(
+            !title_refused(&"模".repeat(100)),
+            "100 CJK characters weigh 200"
+        );
+        assert!(title_refused(&"模".repeat(101)), "101 weigh 202");
+        assert!(!title_refused(&"m".repeat(200)));
+        assert!(title_refused(&"m".repeat(201)));
+        assert!(!title_refused("书"), "one CJK character weighs 2");
+        assert!(title_refused("b"));
     }
 
     fn raw() -> RawResource<'static> {
