@@ -16,6 +16,7 @@ pub mod runtime;
 pub mod sampling;
 pub mod service;
 pub mod summarize;
+pub mod terms;
 pub mod tokenizer;
 
 pub use config::ModelConfig;

@@ -311,7 +311,7 @@ pub fn default_summary_text(extractive: &[Sentence], generated: &str) -> String 
 pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rejection> {
     let text = quality_gate(&finished_sentences(&quality_gate(generated)?)?)?;
     let source = format!("{title} {body_text}");
-    if !super::bot::on_topic(&text, &source) {
+    if !super::terms::on_topic(&text, &source) {
         return Err(Rejection::OffTopic);
     }
     if !faithful(&text, &source) {
@@ -380,7 +380,7 @@ pub fn says_something(text: &str) -> bool {
                 && !super::copy::FUNCTION_WORDS
                     .iter()
                     .any(|w| w.eq_ignore_ascii_case(t))
-                && !super::bot::question_terms_stop(t)
+                && !super::terms::question_terms_stop(t)
         })
         .collect();
     let distinct: HashSet<&String> = content.iter().copied().collect();

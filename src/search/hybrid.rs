@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::glossary::{coverage, glossary, Concept};
-use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery};
+use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery, SearchResults};
 use super::tokenize::index_text;
 use super::tokenize::{query_terms, Combine};
 use crate::db::{Db, DbError};
@@ -150,6 +150,25 @@ pub async fn candidates(db: &Db, query: &SearchQuery) -> Result<Vec<SearchHit>, 
     }
     hits.extend(extra);
     Ok(hits)
+}
+
+/// [`super::search`] for the results page: the hybrid ranking ([`ranked`]) of the words as typed,
+/// any of them, and their glossary translations; `relaxed` when no post had every word.
+pub async fn search_page(db: &Db, query: &SearchQuery) -> Result<SearchResults, DbError> {
+    let (fused, terms, every_word) = ranked(db, query).await?;
+    if terms.is_empty() {
+        return Ok(SearchResults::default());
+    }
+    let per_page = query.per_page.clamp(1, 100) as usize;
+    let offset = (query.page.max(1) as usize - 1) * per_page;
+    let has_next = fused.len() > offset + per_page;
+    let hits: Vec<SearchHit> = fused.into_iter().skip(offset).take(per_page).collect();
+    Ok(SearchResults {
+        relaxed: !every_word && !hits.is_empty(),
+        hits,
+        terms,
+        has_next,
+    })
 }
 
 #[cfg(test)]

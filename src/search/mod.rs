@@ -8,8 +8,7 @@ pub mod similar;
 pub mod snippet;
 pub mod tokenize;
 
+pub use hybrid::search_page;
 pub use index::{reindex_all, remove_post, upsert_event, upsert_post, upsert_resource};
-pub use query::{
-    search, search_events, search_page, SearchHit, SearchKind, SearchQuery, SearchResults,
-};
+pub use query::{search, search_events, SearchHit, SearchKind, SearchQuery, SearchResults};
 pub use tokenize::{fts5_query, index_text, query_terms, tsquery, Combine};

@@ -127,25 +127,6 @@ pub async fn search(db: &Db, query: &SearchQuery) -> Result<Vec<SearchHit>, DbEr
     Ok(run(db, query, &terms, query.combine).await?.0)
 }
 
-/// [`search`] for the results page: the hybrid ranking ([`super::hybrid`]) of the words as typed,
-/// any of them, and their glossary translations; `relaxed` when no post had every word.
-pub async fn search_page(db: &Db, query: &SearchQuery) -> Result<SearchResults, DbError> {
-    let (fused, terms, every_word) = super::hybrid::ranked(db, query).await?;
-    if terms.is_empty() {
-        return Ok(SearchResults::default());
-    }
-    let per_page = query.per_page.clamp(1, 100) as usize;
-    let offset = (query.page.max(1) as usize - 1) * per_page;
-    let has_next = fused.len() > offset + per_page;
-    let hits: Vec<SearchHit> = fused.into_iter().skip(offset).take(per_page).collect();
-    Ok(SearchResults {
-        relaxed: !every_word && !hits.is_empty(),
-        hits,
-        terms,
-        has_next,
-    })
-}
-
 /// The join that follows the full-text step: `hits(doc_id, rank)` with lower rank = better.
 const JOIN_AND_FILTER: &str = "\
     SELECT p.id, p.kind, p.title, p.slug, p.body_text, p.score, p.answer_count, p.created_at, \

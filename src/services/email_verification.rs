@@ -3,8 +3,8 @@
 //! account's only when its link is followed; asking for the change also tells the old address.
 //! With the admin setting "required", a member cannot post until the address is confirmed.
 use super::account_settings::{self, EmailVerification};
-use super::gate::WriteError;
 use super::mail::{self, Recipient};
+use super::write_error::WriteError;
 use crate::app::App;
 use crate::auth::session::{hash_id, random_token};
 use crate::auth::CurrentUser;

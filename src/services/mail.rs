@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 
-use super::gate::{Unavailable, WriteError};
+use super::write_error::{Unavailable, WriteError};
 use crate::app::App;
 use crate::auth::session::{hash_id, random_token};
 use crate::db::account_tokens::Purpose;

@@ -39,5 +39,7 @@ pub mod two_factor;
 pub mod uploads;
 pub mod votes;
 pub mod webhooks;
+pub mod write_error;
 
-pub use gate::{WriteError, Writer};
+pub use gate::Writer;
+pub use write_error::WriteError;

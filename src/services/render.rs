@@ -2,7 +2,7 @@
 //! (`AGORA_RENDER_MAX_HTML_KB`, `AGORA_RENDER_CPU_MS`), off the async workers (a crafted post can take
 //! real CPU time, and the runtime's threads serve every other request). Over a limit the write is
 //! refused with [`WriteError::Render`] and the author keeps their text.
-use super::gate::WriteError;
+use super::write_error::WriteError;
 use crate::app::App;
 use crate::render::Rendered;
 

@@ -151,7 +151,7 @@ impl Problem {
 
     /// What the error-page middleware would have drawn, as a problem.
     pub fn from_page(page: &ErrorPage, status: StatusCode, t: &Catalog) -> Problem {
-        let (_, detail) = crate::web::middleware::error_pages::texts(page, t);
+        let (_, detail) = crate::web::middleware::error_texts::texts(page, t);
         let slug = match page {
             ErrorPage::Csrf(_) => "csrf",
             ErrorPage::RateLimited { .. } => "rate-limited",

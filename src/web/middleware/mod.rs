@@ -3,6 +3,7 @@ pub mod assets;
 pub mod conditional;
 pub mod csrf;
 pub mod error_pages;
+pub mod error_texts;
 pub mod headers;
 pub mod proxy;
 pub mod request_log;
