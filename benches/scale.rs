@@ -8,6 +8,9 @@
 //! AGORA_BENCH_SIZES=10000,1000000  AGORA_BENCH_BACKENDS=sqlite,postgres  AGORA_BENCH_SECONDS=5
 //! AGORA_BENCH_CONNECTIONS=8  AGORA_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432
 //! AGORA_BENCH_WRK="taskset -c 1 wrk"  AGORA_BENCH_DIR=/tmp/agora-scale
+//! AGORA_BENCH_PAGES=search,hot (measure only pages whose name contains one of these words)
+//! AGORA_BENCH_REUSE=1 (keep a forum an earlier run built at this size and backend; new migrations
+//! still run on it)
 use std::collections::HashMap;
 use std::process::Command;
 use std::sync::Arc;
@@ -110,8 +113,47 @@ fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
     all
 }
 
+/// Where the description of the forum built at `backend` and `size` is kept for a reuse.
+fn forum_file(backend: &str, size: i64) -> String {
+    format!(
+        "{}/forum-{backend}-{size}.json",
+        env("AGORA_BENCH_DIR", "/tmp/agora-scale")
+    )
+}
+
+/// The forum an earlier run built at `backend` and `size`, when AGORA_BENCH_REUSE=1 and it is there.
+fn reusable_forum(backend: &str, size: i64) -> Option<BulkForum> {
+    if env("AGORA_BENCH_REUSE", "0") != "1" {
+        return None;
+    }
+    let text = std::fs::read_to_string(forum_file(backend, size)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The database URL of the bench forum at `backend` and `size`, whether or not it exists.
+fn database_url(backend: &str, size: i64) -> String {
+    if backend == "postgres" {
+        let base = env("AGORA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432");
+        format!("{base}/agora_bench_{size}")
+    } else {
+        let dir = env("AGORA_BENCH_DIR", "/tmp/agora-scale");
+        format!("sqlite://{dir}/sqlite-{size}/agora.db")
+    }
+}
+
+/// Whether page `name` is measured (AGORA_BENCH_PAGES: words, any of which the name contains).
+fn wanted(name: &str) -> bool {
+    let filter = env("AGORA_BENCH_PAGES", "");
+    filter.trim().is_empty()
+        || filter
+            .split(',')
+            .map(str::trim)
+            .any(|word| !word.is_empty() && name.contains(word))
+}
+
 /// A fresh, empty database for `backend` at `size`.
 async fn fresh_database(backend: &str, size: i64) -> String {
+    let _ = std::fs::remove_file(forum_file(backend, size));
     if backend == "postgres" {
         let base = env("AGORA_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432");
         let name = format!("agora_bench_{size}");
@@ -256,19 +298,33 @@ fn main() {
                 .build()
                 .expect("runtime");
             runtime.block_on(async {
-                let url = fresh_database(backend, size).await;
-                let database = DatabaseUrl::parse(&url).expect("bench database URL");
-                let db = Db::connect(&database).await.expect("bench database");
-                db.migrate().await.expect("migrations");
-                let started = Instant::now();
-                let forum = fill(&db, BulkSize::questions(size)).await.expect("bulk forum");
-                let build_secs = started.elapsed().as_secs_f64();
-                db.close().await;
-                eprintln!(
-                    "{backend} {size}: {} posts built in {build_secs:.0} s",
-                    forum.posts
-                );
-                builds.push((backend.clone(), size, build_secs, forum.posts));
+                let (url, forum) = match reusable_forum(backend, size) {
+                    Some(forum) => {
+                        eprintln!("{backend} {size}: reusing the forum an earlier run built");
+                        (database_url(backend, size), forum)
+                    }
+                    None => {
+                        let url = fresh_database(backend, size).await;
+                        let database = DatabaseUrl::parse(&url).expect("bench database URL");
+                        let db = Db::connect(&database).await.expect("bench database");
+                        db.migrate().await.expect("migrations");
+                        let started = Instant::now();
+                        let forum = fill(&db, BulkSize::questions(size)).await.expect("bulk forum");
+                        let build_secs = started.elapsed().as_secs_f64();
+                        db.close().await;
+                        eprintln!(
+                            "{backend} {size}: {} posts built in {build_secs:.0} s",
+                            forum.posts
+                        );
+                        builds.push((backend.clone(), size, build_secs, forum.posts));
+                        let json = serde_json::to_string(&forum).unwrap_or_default();
+                        let _ = std::fs::create_dir_all(env("AGORA_BENCH_DIR", "/tmp/agora-scale"));
+                        if let Err(e) = std::fs::write(forum_file(backend, size), json) {
+                            eprintln!("cannot keep the forum's description: {e}");
+                        }
+                        (url, forum)
+                    }
+                };
                 let vars: HashMap<&str, String> = HashMap::from([
                     ("DATABASE_URL", url.clone()),
                     ("AGORA_BIND", "127.0.0.1:0".into()),
@@ -285,7 +341,7 @@ fn main() {
                 let member = cookie_for(&base, &forum.prolific_member, &forum.password).await;
                 let admin = cookie_for(&base, &forum.admin, &forum.password).await;
                 let probe = reqwest::Client::new();
-                for (name, path, who) in pages(&forum) {
+                for (name, path, who) in pages(&forum).into_iter().filter(|(n, ..)| wanted(n)) {
                     let cookie = match who {
                         As::Visitor => None,
                         As::Member => Some(member.as_str()),

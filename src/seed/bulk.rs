@@ -32,8 +32,8 @@ impl BulkSize {
     }
 }
 
-/// What was built, for the bench to aim at.
-#[derive(Debug, Clone)]
+/// What was built, for the bench to aim at (kept beside a reused bench database as JSON).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BulkForum {
     pub hot_topic_id: i64,
     pub hot_topic_slug: String,
