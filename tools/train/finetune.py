@@ -81,7 +81,7 @@ def pair_ids(tok, pairs: list[dict], ctx: int, eot: int) -> list[tuple[np.ndarra
 
 def pair_batch(items: list[tuple[np.ndarray, int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-padded inputs and labels (-100 on the prompt and the padding): a causal model never sees the pad."""
-    width = max(len(ids) for ids, _ in items)
+    width = -(-max(len(ids) for ids, _ in items) // 32) * 32  # few distinct shapes: kernels are reused
     x = torch.full((len(items), width), pad, dtype=torch.long)
     y = torch.full((len(items), width), -100, dtype=torch.long)
     for i, (ids, n_prompt) in enumerate(items):
@@ -98,11 +98,11 @@ def pairs_nll(model, items, pad: int, autocast) -> float:
     order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
     for s in range(0, len(order), 16):
         x, y = pair_batch([items[i] for i in order[s:s + 16]], pad)
+        keep = y != -100
         with autocast:
-            logits = model(x).logits
-        total += torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1),
-                                                   ignore_index=-100, reduction="sum").item()
-        count += int((y != -100).sum())
+            logits = model.lm_head(model.transformer(x).last_hidden_state[keep])
+        total += torch.nn.functional.cross_entropy(logits.float(), y[keep], reduction="sum").item()
+        count += int(keep.sum())
     model.train()
     return total / max(count, 1)
 
@@ -116,9 +116,9 @@ def main():
     ap.add_argument("--work", default="target/agora-train", type=Path)
     ap.add_argument("--model-dir", default="models/agora-gpt2", type=Path, help="the shipped model to start from")
     ap.add_argument("--out", type=Path, help="default <work>/ft-hf")
-    ap.add_argument("--max-minutes", type=float, default=40.0, help="wall-clock budget for the optimisation loop")
+    ap.add_argument("--max-minutes", type=float, default=40.0, help="wall-clock budget for the optimisation loop (run_all.sh: 62 min pre-training + this + ~15 min <= 2 h)")
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="1 is faster on cores other jobs keep busy")
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--batch-tokens", type=int, default=3072, help="padded tokens per pair step (about)")
     ap.add_argument("--lm-every", type=int, default=4, help="every Nth step is a pre-training LM step (0 = never)")
@@ -208,9 +208,11 @@ def main():
             target_tokens += int((y != -100).sum())
         x, y = x.to(args.device), y.to(args.device)
         with autocast:
-            logits = model(x).logits
-        loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)), y.reshape(-1),
-                                                 ignore_index=-100)
+            # The output projection (half the model's compute at this size) only where there is a loss.
+            hidden = model.transformer(x).last_hidden_state
+            keep = y != -100
+            logits = model.lm_head(hidden[keep])
+        loss = torch.nn.functional.cross_entropy(logits.float(), y[keep])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -218,7 +220,7 @@ def main():
         step += 1
         seen += x.numel()
         smooth[kind] = loss.item() if smooth[kind] is None else 0.95 * smooth[kind] + 0.05 * loss.item()
-        if step % 25 == 0:
+        if step % 10 == 0:
             print(f"step {step} {elapsed / 60:.1f} min pair-loss {smooth['pair']:.3f} lm-loss {smooth['lm'] or 0:.3f} "
                   f"pairs {pairs_seen} tok/s {seen / elapsed:.0f}", flush=True)
         if time.time() - saved > args.checkpoint_minutes * 60:
