@@ -122,6 +122,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-tokens", type=int, default=200_000)
     ap.add_argument("--no-ppl", action="store_true")
+    ap.add_argument("--out", type=Path, help="default <work>/eval_pairs.json")
     args = ap.parse_args()
     pairs = [json.loads(line) for line in (args.work / "pairs" / "valid.jsonl").read_text(encoding="utf-8").splitlines()]
     groups: dict[str, list[dict]] = {}
@@ -171,7 +172,7 @@ def main():
             entry["heldout_ppl"], entry["heldout_tokens"] = round(ppl, 2), count
         result["models"][name] = entry
 
-    (args.work / "eval_pairs.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (args.out or args.work / "eval_pairs.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print("| task / language | held-out pairs | lead sentence | " + " | ".join(
         f"{m} greedy | {m} greedy, copy-constrained" for m in result["models"]) + " |")
     print("| --- | ---: | ---: | " + " | ".join("---: | ---:" for _ in result["models"]) + " |")
