@@ -102,8 +102,17 @@ pub async fn create(
     row.try_get("id")
 }
 
-/// Replaces an event's fields; a held edit puts a published event back to `pending`.
-pub async fn update(db: &Db, id: i64, fields: EventFields<'_>, held: bool) -> Result<(), DbError> {
+/// Replaces an event's fields; a held edit puts a published event back to `pending`. A `moved`
+/// event's reminders are withdrawn in the same transaction, so the job sends them again before
+/// the new start.
+pub async fn update(
+    db: &Db,
+    id: i64,
+    fields: EventFields<'_>,
+    held: bool,
+    moved: bool,
+) -> Result<(), DbError> {
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE events SET title = $1, body_md = $2, body_html = $3, renderer_version = $4, \
          starts_at = $5, ends_at = $6, time_zone = $7, online_url = $8, place = $9, capacity = $10, \
@@ -123,8 +132,42 @@ pub async fn update(db: &Db, id: i64, fields: EventFields<'_>, held: bool) -> Re
     .bind(now())
     .bind(i64::from(held))
     .bind(id)
-    .execute(db.writer())
+    .execute(&mut *tx)
     .await?;
+    if moved {
+        withdraw_reminders_in(&mut tx, id, None).await?;
+    }
+    tx.commit().await
+}
+
+/// Withdraws the reminders of an event (of one member, or of everyone): their notifications go,
+/// so neither the page nor the next mail sweep shows them, and the record that they were sent
+/// goes too, so a member going again (or a moved event) is reminded afresh.
+pub async fn withdraw_reminders_in(
+    tx: &mut super::Tx,
+    event_id: i64,
+    user_id: Option<i64>,
+) -> Result<(), DbError> {
+    let (notices, sent) = match user_id {
+        Some(_) => (
+            "DELETE FROM notifications WHERE event_id = $1 AND kind = $2 AND user_id = $3",
+            "DELETE FROM event_reminders WHERE event_id = $1 AND user_id = $2",
+        ),
+        None => (
+            "DELETE FROM notifications WHERE event_id = $1 AND kind = $2",
+            "DELETE FROM event_reminders WHERE event_id = $1",
+        ),
+    };
+    let mut query = sqlx::query(notices)
+        .bind(event_id)
+        .bind(Kind::EventReminder.as_str());
+    let mut record = sqlx::query(sent).bind(event_id);
+    if let Some(user_id) = user_id {
+        query = query.bind(user_id);
+        record = record.bind(user_id);
+    }
+    query.execute(&mut **tx).await?;
+    record.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -217,6 +260,9 @@ pub async fn answer(
     .bind(t)
     .execute(&mut *tx)
     .await?;
+    if answer == RsvpAnswer::NotGoing {
+        withdraw_reminders_in(&mut tx, event_id, Some(user_id)).await?;
+    }
     tx.commit().await?;
     Ok(RsvpOutcome::Saved)
 }
@@ -377,6 +423,9 @@ pub async fn moderate(
         .await?;
     if done.rows_affected() == 0 {
         return Ok(false);
+    }
+    if status != PostStatus::Published {
+        withdraw_reminders_in(&mut tx, id, None).await?;
     }
     super::flags::resolve_open_in(&mut tx, "event", id, actor_id, action).await?;
     mod_log::record(

@@ -65,7 +65,7 @@ pub async fn create(
 }
 
 /// Replaces an event's details (the caller checked `policy::may_edit_event`). Returns whether a
-/// hold rule matched.
+/// hold rule matched. Moving the start withdraws the reminders already sent.
 pub async fn edit(
     app: &App,
     writer: Writer<'_>,
@@ -75,7 +75,16 @@ pub async fn edit(
     let verdict = gate(app, writer, Action::EditPost, content(input)).await?;
     let rendered = render::post(app, input.body.as_str()).await?;
     let held = verdict.is_held();
-    db::events::update(&app.db, event.id, fields(input, &rendered.html), held).await?;
+    // A moved event's reminders are sent again before its new start.
+    let moved = event.starts_at != input.starts_at;
+    db::events::update(
+        &app.db,
+        event.id,
+        fields(input, &rendered.html),
+        held,
+        moved,
+    )
+    .await?;
     after_write(app, writer, &verdict, Target::Event(event.id)).await?;
     super::index::event_changed(app, event.id).await;
     Ok(held)
@@ -101,7 +110,7 @@ fn fields<'a>(input: &'a EventInput, html: &'a str) -> EventFields<'a> {
 }
 
 /// A member answers an event (the caller checked `policy::may_rsvp`). "Going" to a full event is
-/// refused with the reason on the answer.
+/// refused with the reason on the answer; "not going" withdraws their reminders.
 pub async fn rsvp(
     app: &App,
     writer: Writer<'_>,
@@ -138,7 +147,8 @@ impl EventAction {
     }
 }
 
-/// Staff act on an event (audited, its open flags resolved). `false` when there is no such event.
+/// Staff act on an event (audited, its open flags resolved; a hidden or deleted one's reminders
+/// withdrawn). `false` when there is no such event.
 pub async fn moderate(
     app: &App,
     actor: &CurrentUser,

@@ -262,4 +262,7 @@ async fn reindex(app: &App, swept: &Swept) {
     for resource_id in &swept.resources {
         index::resource_changed(app, *resource_id).await;
     }
+    for event_id in &swept.events {
+        index::event_changed(app, *event_id).await;
+    }
 }

@@ -1,17 +1,21 @@
-//! Community-health reports: the rollup job (each closed day's figures computed once into
-//! `report_rollups`, question answer times kept current in `report_questions`) and the report of
-//! a period, read from the rollups plus today's figures computed live.
+//! Community-health reports: the rollup job (each closed day's and week's figures computed once
+//! into `report_sums`, question answer times and sign-up retention kept current there) and the
+//! report of a period, read from the rollups — a few rows per day of the period, whatever the
+//! forum's size — plus today's figures computed live over today's indexed ranges.
 use std::collections::{BTreeMap, HashMap};
 
 use crate::app::App;
-use crate::db::reports::{self, Cohort, Figure, QuestionFigures, Unanswered, DAY_SECS};
+use crate::db::reports::read::{self as stored, Blocks};
+use crate::db::reports::{self, week_start, Cohort, Figure, QuestionFigures, Unanswered, DAY_SECS};
 use crate::db::{self, Db, DbError};
 
 /// The job that rolls up the days that closed since its last run.
 pub const ROLLUP_JOB: &str = "report_rollup";
 /// The most days one run rolls up (a forum's first run with years of history catches up over a
-/// few runs).
+/// few runs); sign-up retention is kept current for members who joined this many days back.
 const DAYS_PER_RUN: i64 = 400;
+/// The most weeks one run sums.
+const WEEKS_PER_RUN: i64 = 60;
 /// Answer times are kept current for questions asked in this many days (the longest preset is 90).
 const ANSWER_TIMES_DAYS: i64 = 120;
 /// How many contributors, tags and waiting questions a report lists.
@@ -31,29 +35,42 @@ pub async fn queue_rollup(db: &Db) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The rollup job: every closed day not yet rolled up, then the questions' answer times.
-/// Returns how many days it rolled up.
+/// The rollup job: every closed day and week not yet rolled up, then the questions' answer
+/// times and the sign-up cohorts' retention. Returns how many days it rolled up.
 pub async fn roll_up(app: &App) -> Result<usize, String> {
-    roll_up_until(&app.db, today())
-        .await
-        .map_err(|e| e.to_string())
+    roll_up_db(&app.db).await.map_err(|e| e.to_string())
+}
+
+/// One run of the rollup job on `db` (the scale bench runs it on a forum it built).
+pub async fn roll_up_db(db: &Db) -> Result<usize, DbError> {
+    roll_up_until(db, today()).await
 }
 
 async fn roll_up_until(db: &Db, today: i64) -> Result<usize, DbError> {
-    let start = match reports::last_rolled_day(db).await? {
-        Some(day) => day + 1,
-        None => match reports::first_day(db).await? {
-            Some(day) => day.max(today - DAYS_PER_RUN),
-            None => today,
-        },
+    let horizon = match reports::first_day(db).await? {
+        Some(day) => day.max(today - DAYS_PER_RUN),
+        None => today,
     };
+    let start = reports::last_rolled(db, false)
+        .await?
+        .map_or(horizon, |day| day + 1);
     let mut rolled = 0;
     for day in start..today.min(start + DAYS_PER_RUN) {
         let figures = reports::day_figures(db, day).await?;
         reports::store_day(db, day, &figures).await?;
         rolled += 1;
     }
-    reports::refresh_questions(db, today - ANSWER_TIMES_DAYS).await?;
+    let first_week = reports::last_rolled(db, true)
+        .await?
+        .map_or(week_start(horizon), |week| week + 7);
+    let mut week = first_week;
+    while week + 7 <= today && week < first_week + 7 * WEEKS_PER_RUN {
+        reports::store_week(db, week).await?;
+        week += 7;
+    }
+    let changed = reports::refresh_questions(db, today - ANSWER_TIMES_DAYS).await?;
+    reports::store_question_days(db, &changed).await?;
+    reports::refresh_cohorts(db, today - DAYS_PER_RUN).await?;
     Ok(rolled)
 }
 
@@ -113,10 +130,10 @@ pub struct Report {
     pub bot_abstained: i64,
 }
 
-/// The report for `period`: rollups for the closed days, today live.
+/// The report for `period`: stored rows for its days, today's figures computed live.
 pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
     let today = today();
-    let mut figures = reports::rollups_between(db, period.from, period.to.min(today - 1)).await?;
+    let mut figures = stored::rollups_between(db, period.from, period.to).await?;
     if period.to >= today && period.from <= today {
         figures.extend(reports::day_figures(db, today).await?);
     }
@@ -132,21 +149,32 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
         ..Report::default()
     };
     // Per-member and per-tag sums of the closed days come summed from the database (the best
-    // CANDIDATES of each); today's live figures are added to them before the top is taken.
+    // CANDIDATES of each, over week and day rows); today's live figures are added to them
+    // before the top is taken.
     let closed_to = period.to.min(today - 1);
     let mut contributors: HashMap<i64, i64> = HashMap::new();
-    for (subject, n) in
-        reports::top_subjects(db, "contributor", period.from, closed_to, CANDIDATES).await?
-    {
-        if let Ok(id) = subject.parse::<i64>() {
-            contributors.insert(id, n);
+    let mut tags: HashMap<String, i64> = HashMap::new();
+    if closed_to >= period.from {
+        let blocks = Blocks::of(
+            period.from,
+            closed_to,
+            reports::last_rolled(db, true).await?,
+        );
+        for (subject, n) in stored::top_subjects(db, "contributor", blocks, CANDIDATES).await? {
+            if let Ok(id) = subject.parse::<i64>() {
+                contributors.insert(id, n);
+            }
         }
-    }
-    let mut tags: HashMap<String, i64> =
-        reports::top_subjects(db, "tag", period.from, closed_to, CANDIDATES)
+        tags = stored::top_subjects(db, "tag", blocks, CANDIDATES)
             .await?
             .into_iter()
             .collect();
+    }
+    // Histograms of durations (bucket -> count) and the per-day sign-up figures.
+    let mut first_answer = BTreeMap::new();
+    let mut accepted = BTreeMap::new();
+    let mut resolution = BTreeMap::new();
+    let mut joined: BTreeMap<i64, [i64; 3]> = BTreeMap::new();
     for Figure {
         day,
         metric,
@@ -168,11 +196,27 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
                     report.posts_by_kind[k] += value;
                 }
             }
-            "signups" => report.signups += value,
+            "signups" => {
+                report.signups += value;
+                joined.entry(day).or_default()[0] += value;
+            }
+            "retained_7" => joined.entry(day).or_default()[1] += value,
+            "retained_30" => joined.entry(day).or_default()[2] += value,
             "flags" => report.flags += value,
             "summaries_accepted" => report.summaries_accepted += value,
             "bot_asked" => report.bot_asked += value,
             "bot_abstained" => report.bot_abstained += value,
+            "asked" => report.questions.asked += value,
+            "first_answer" | "accepted" | "flag_resolution" => {
+                let histogram = match metric.as_str() {
+                    "first_answer" => &mut first_answer,
+                    "accepted" => &mut accepted,
+                    _ => &mut resolution,
+                };
+                if let Ok(bucket) = subject.parse::<i64>() {
+                    *histogram.entry(bucket).or_insert(0) += value;
+                }
+            }
             "contributor" => {
                 if let Ok(id) = subject.parse::<i64>() {
                     *contributors.entry(id).or_default() += value;
@@ -182,12 +226,22 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
             _ => {}
         }
     }
+    report.questions = QuestionFigures {
+        answered: first_answer.values().sum(),
+        accepted: accepted.values().sum(),
+        median_first_answer_secs: lower_median(&first_answer),
+        median_accepted_secs: lower_median(&accepted),
+        ..report.questions
+    };
+    report.flags_resolved = resolution.values().sum();
+    report.median_flag_resolution_secs = lower_median(&resolution);
+    report.cohorts = cohorts(&joined);
     report.daily_active = report.active_per_day.last().copied().unwrap_or(0);
-    report.weekly_active = reports::active_between(db, period.to - 6, period.to).await?;
-    report.monthly_active = reports::active_between(db, period.to - 29, period.to).await?;
+    report.weekly_active = stored::active_between(db, period.to - 6, period.to).await?;
+    report.monthly_active = stored::active_between(db, period.to - 29, period.to).await?;
     let top_ids: Vec<(i64, i64)> = top(contributors.into_iter().collect());
     let ids: Vec<i64> = top_ids.iter().map(|(id, _)| *id).collect();
-    let names: BTreeMap<i64, String> = reports::usernames(db, &ids).await?.into_iter().collect();
+    let names: BTreeMap<i64, String> = stored::usernames(db, &ids).await?.into_iter().collect();
     report.top_contributors = top_ids
         .into_iter()
         .filter_map(|(id, n)| names.get(&id).map(|name| (name.clone(), n)))
@@ -196,16 +250,45 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
     let posts: i64 = report.posts_by_kind.iter().sum();
     report.flags_per_1000_posts =
         (posts > 0).then(|| (report.flags as f64 * 10_000.0 / posts as f64).round() / 10.0);
-    let (resolved, median) =
-        reports::flag_resolution(db, period.from * DAY_SECS, (period.to + 1) * DAY_SECS).await?;
-    report.flags_resolved = resolved;
-    report.median_flag_resolution_secs = median;
-    report.cohorts = reports::cohorts(db, period.from, period.to).await?;
-    report.questions = reports::question_figures(db, period.from, period.to).await?;
     report.unanswered =
-        reports::unanswered_before(db, db::now() - UNANSWERED_AFTER_SECS, UNANSWERED_LISTED)
-            .await?;
+        stored::unanswered_before(db, db::now() - UNANSWERED_AFTER_SECS, UNANSWERED_LISTED).await?;
     Ok(report)
+}
+
+/// The (lower) median of a histogram of durations: the lower bound of the bucket holding it.
+fn lower_median(histogram: &BTreeMap<i64, i64>) -> Option<i64> {
+    let total: i64 = histogram.values().sum();
+    let rank = (total - 1) / 2;
+    let mut seen = 0;
+    for (bucket, n) in histogram {
+        seen += n;
+        if seen > rank {
+            return Some(*bucket);
+        }
+    }
+    None
+}
+
+/// Sign-up cohorts by week (weeks start on Monday) from per-day `[joined, retained_7,
+/// retained_30]`; weeks nobody joined in are left out.
+fn cohorts(per_day: &BTreeMap<i64, [i64; 3]>) -> Vec<Cohort> {
+    let mut weeks: BTreeMap<i64, [i64; 3]> = BTreeMap::new();
+    for (day, figures) in per_day {
+        let week = weeks.entry(week_start(*day)).or_default();
+        for (sum, n) in week.iter_mut().zip(figures) {
+            *sum += n;
+        }
+    }
+    weeks
+        .into_iter()
+        .filter(|(_, [joined, ..])| *joined > 0)
+        .map(|(week_start, [joined, retained_7, retained_30])| Cohort {
+            week_start,
+            joined,
+            retained_7,
+            retained_30,
+        })
+        .collect()
 }
 
 /// The [`TOP`] largest, ties by key.
@@ -217,6 +300,47 @@ fn top<K: Ord>(mut counts: Vec<(K, i64)>) -> Vec<(K, i64)> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_median_is_the_lower_bound_of_its_bucket() {
+        let histogram = |pairs: &[(i64, i64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        assert_eq!(super::lower_median(&histogram(&[])), None);
+        // 2 h, 5 h and 9 h: the middle one.
+        let hours = histogram(&[(7_200, 1), (18_000, 1), (32_400, 1)]);
+        assert_eq!(super::lower_median(&hours), Some(18_000));
+        // An even count takes the lower of the two middle values.
+        assert_eq!(
+            super::lower_median(&histogram(&[(60, 2), (120, 2)])),
+            Some(60)
+        );
+    }
+
+    #[test]
+    fn cohorts_add_up_the_days_of_each_sign_up_week() {
+        // Day 20787 (2026-11-30) was a Monday.
+        let per_day: BTreeMap<i64, [i64; 3]> = [
+            (20_786, [1, 1, 0]),
+            (20_787, [2, 1, 1]),
+            (20_790, [3, 0, 0]),
+            (20_794, [0, 0, 0]),
+        ]
+        .into_iter()
+        .collect();
+        let got = super::cohorts(&per_day);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!((got[0].week_start, got[0].joined), (20_780, 1));
+        assert_eq!(
+            (
+                got[1].week_start,
+                got[1].joined,
+                got[1].retained_7,
+                got[1].retained_30
+            ),
+            (20_787, 5, 1, 1)
+        );
+    }
+
     #[test]
     fn the_top_list_breaks_ties_by_name() {
         let got = super::top(vec![("b", 2), ("a", 2), ("c", 5)]);

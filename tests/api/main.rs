@@ -10,6 +10,7 @@ mod brand;
 mod community;
 mod events;
 mod events_found;
+mod events_withdrawn;
 mod helpers;
 mod home;
 mod hostile;

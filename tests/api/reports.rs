@@ -218,11 +218,10 @@ async fn every_figure_of_a_seeded_week_matches_a_count_made_by_hand() {
     roll_up(&app).await;
     // A second run finds nothing new to count: figures do not double.
     roll_up(&app).await;
-    let rolled: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM report_rollups WHERE metric = 'posts'")
-            .fetch_one(app.db.reader())
-            .await
-            .expect("rollups");
+    let rolled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_sums WHERE metric = 'posts'")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("rollups");
     assert!(rolled > 0, "closed days come from the rollup table");
 
     let (status, page) = admin.get("/admin/reports?days=7").await;
@@ -315,6 +314,28 @@ async fn every_figure_of_a_seeded_week_matches_a_count_made_by_hand() {
             .sum()
     };
     assert_eq!((sum(1), sum(2), sum(3)), (9, 1, 0));
+    // 30 days sum whole weeks from the week rows and the days around them from day rows: the
+    // same contributors and tags as the week's.
+    let month = csv(&admin, "table=contributors&days=30").await;
+    assert_eq!(month[1..4], contributors[1..4]);
+    let month = csv(&admin, "table=tags&days=30").await;
+    assert_eq!(month[1..4], tags[1..4]);
+
+    // An answer that arrives after its day was rolled up: the next run updates that day's
+    // question figures (4 of 13 answered; first answers after 1, 2, 5 and 9 hours).
+    let late = seed.members[1].answer(seed.questions[6][0]).await;
+    exec(
+        &app,
+        "UPDATE posts SET created_at = (SELECT created_at FROM posts WHERE id = $1) + $2 \
+         WHERE id = $3",
+        &[seed.questions[6][0], HOUR, late],
+    )
+    .await;
+    roll_up(&app).await;
+    let (_, page) = admin.get("/admin/reports?days=7").await;
+    let got = figures(&page);
+    assert_eq!(got["answered_share"], "30.8 %");
+    assert_eq!(got["median_first_answer"], "2 h 0 min");
     let _ = seed.article;
     let _ = &seed.members;
 }
@@ -411,12 +432,11 @@ async fn reports_at_scale() {
     let started = std::time::Instant::now();
     roll_up(&app).await;
     println!("a later rollup (nothing new): {:?}", started.elapsed());
-    let days: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM report_rollups WHERE metric = 'rolled'")
-            .fetch_one(app.db.reader())
-            .await
-            .expect("days");
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_rollups")
+    let days: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_sums WHERE metric = 'rolled'")
+        .fetch_one(app.db.reader())
+        .await
+        .expect("days");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM report_sums")
         .fetch_one(app.db.reader())
         .await
         .expect("rows");

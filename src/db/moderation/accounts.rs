@@ -104,11 +104,12 @@ pub async fn dismiss_user_flags(
 pub struct Swept {
     pub posts: Vec<i64>,
     pub resources: Vec<i64>,
+    pub events: Vec<i64>,
 }
 
 /// How each kind of content is hidden by a sweep: its table, the statuses a sweep takes, and the
 /// status it sets (resources have no "hidden": they are unlisted as rejected).
-const SWEPT_KINDS: [(&str, &str, &str, &str); 2] = [
+const SWEPT_KINDS: [(&str, &str, &str, &str); 3] = [
     (
         "resource",
         "SELECT id, status FROM resources WHERE submitted_by = $1 \
@@ -123,10 +124,18 @@ const SWEPT_KINDS: [(&str, &str, &str, &str); 2] = [
         "UPDATE resource_comments SET status = $2 WHERE id = $1",
         "hidden",
     ),
+    (
+        "event",
+        "SELECT id, status FROM events WHERE author_id = $1 \
+         AND status IN ('published', 'pending') ORDER BY id",
+        "UPDATE events SET status = $2 WHERE id = $1",
+        "hidden",
+    ),
 ];
 
 /// Deletes a member as a spammer in one step: suspends the account (ending its sessions), hides
-/// every live post, comment, resource and resource comment of theirs and records which, so
+/// every live post, comment, resource, resource comment and event of theirs (an event's reminders
+/// withdrawn) and records which, so
 /// [`restore_spammer`] brings exactly those back.
 pub async fn sweep_spammer(
     db: &Db,
@@ -180,6 +189,7 @@ pub async fn sweep_spammer(
         }
     }
     let mut resources = Vec::new();
+    let mut events = Vec::new();
     let mut others = 0;
     for (kind, select, update, hidden) in SWEPT_KINDS {
         let items: Vec<(i64, String)> = sqlx::query_as(select)
@@ -202,20 +212,28 @@ pub async fn sweep_spammer(
                 .bind(hidden)
                 .execute(&mut *tx)
                 .await?;
-            if kind == "resource" {
-                resolve_open_in(&mut tx, kind, id, actor_id, "spammer").await?;
-                resources.push(id);
-            } else {
-                others += 1;
+            match kind {
+                "resource" => {
+                    resolve_open_in(&mut tx, kind, id, actor_id, "spammer").await?;
+                    resources.push(id);
+                }
+                "event" => {
+                    resolve_open_in(&mut tx, kind, id, actor_id, "spammer").await?;
+                    crate::db::events::withdraw_reminders_in(&mut tx, id, None).await?;
+                    events.push(id);
+                }
+                _ => others += 1,
             }
         }
     }
     resolve_open_in(&mut tx, "user", user_id, actor_id, "spammer").await?;
     let detail = format!(
-        "sweep {sweep_id}: {} posts, {} comments, {} resources, {others} resource comments hidden",
+        "sweep {sweep_id}: {} posts, {} comments, {} resources, {others} resource comments, \
+         {} events hidden",
         posts.len(),
         comments.len(),
-        resources.len()
+        resources.len(),
+        events.len()
     );
     record_and_tell(
         &mut tx,
@@ -236,6 +254,7 @@ pub async fn sweep_spammer(
     Ok(Swept {
         posts: posts.into_iter().map(|(id, _)| id).collect(),
         resources,
+        events,
     })
 }
 
@@ -283,6 +302,7 @@ pub async fn restore_spammer(
             "post" => ("posts", "hidden"),
             "comment" => ("comments", "hidden"),
             "resource" => ("resources", "rejected"),
+            "event" => ("events", "hidden"),
             _ => ("resource_comments", "hidden"),
         };
         let current: Option<String> =
@@ -309,10 +329,10 @@ pub async fn restore_spammer(
                     .bind(previous.as_str())
                     .execute(&mut *tx)
                     .await?;
-                if kind == "resource" {
-                    restored.resources.push(id);
-                } else {
-                    comments += 1;
+                match kind.as_str() {
+                    "resource" => restored.resources.push(id),
+                    "event" => restored.events.push(id),
+                    _ => comments += 1,
                 }
             }
         }
@@ -327,9 +347,10 @@ pub async fn restore_spammer(
         .execute(&mut *tx)
         .await?;
     let detail = format!(
-        "sweep {sweep_id}: {} posts, {comments} comments, {} resources restored",
+        "sweep {sweep_id}: {} posts, {comments} comments, {} resources, {} events restored",
         restored.posts.len(),
-        restored.resources.len()
+        restored.resources.len(),
+        restored.events.len()
     );
     record_and_tell(
         &mut tx,
