@@ -105,6 +105,37 @@ impl CopyConstraint {
         })
     }
 
+    /// Whether `token` is a free joint (a single-token function word or punctuation mark).
+    pub fn is_function(&self, token: u32) -> bool {
+        self.function.get(token as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether `next` follows `token` somewhere in the source.
+    pub fn follows(&self, token: u32, next: u32) -> bool {
+        self.successors
+            .get(&token)
+            .is_some_and(|successors| successors.contains(&next))
+    }
+
+    /// Whether a draft ending in `generated` is inside a copied span: its last token is copied
+    /// from the source and the source continues after it.
+    pub fn in_span(&self, generated: &[u32]) -> bool {
+        generated
+            .last()
+            .is_some_and(|t| !self.is_function(*t) && self.successors.contains_key(t))
+    }
+
+    /// How many of `draft`'s tokens lie in spans copied from the source: runs of two or more
+    /// tokens each following the one before somewhere in the source.
+    pub fn copied_tokens(&self, draft: &[u32]) -> usize {
+        (0..draft.len())
+            .filter(|&i| {
+                (i > 0 && self.follows(draft[i - 1], draft[i]))
+                    || (i + 1 < draft.len() && self.follows(draft[i], draft[i + 1]))
+            })
+            .count()
+    }
+
     /// Masks `logits` for the step after `generated` (the draft's tokens so far): a span of copied
     /// tokens continues the source for at least [`MIN_SPAN`] tokens before a function word or the
     /// end may follow, and no three-token sequence repeats.
