@@ -238,7 +238,9 @@ pub fn answer_request(
     max_tokens: usize,
 ) -> GenerateRequest {
     let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
-    let budget = context.saturating_sub(max_tokens.min(DRAFT_TOKENS) + 8).max(64);
+    let budget = context
+        .saturating_sub(max_tokens.min(DRAFT_TOKENS) + 8)
+        .max(64);
     let mut request = GenerateRequest::new(bot::build_prompt(question, passages, budget));
     request.max_new_tokens = max_tokens.min(DRAFT_TOKENS);
     let sources = passages

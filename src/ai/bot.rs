@@ -525,14 +525,29 @@ mod tests {
         let numbers = [1, 2];
         let drafts = vec![
             // Drawn from passage 1 but drafted for passage 2: never cited as 2.
-            draft(1, " The LoRA update is scaled by alpha.", DraftEnd::Sentence),
+            draft(
+                1,
+                " The LoRA update is scaled by alpha.",
+                DraftEnd::Sentence,
+            ),
             draft(0, " The LoRA update is scaled by alpha", DraftEnd::Length),
-            draft(0, " The LoRA update is scaled by alpha [2].", DraftEnd::Sentence),
-            draft(0, " The LoRA update is scaled by the rank r.", DraftEnd::Sentence),
+            draft(
+                0,
+                " The LoRA update is scaled by alpha [2].",
+                DraftEnd::Sentence,
+            ),
+            draft(
+                0,
+                " The LoRA update is scaled by the rank r.",
+                DraftEnd::Sentence,
+            ),
         ];
         assert_eq!(
             drafted_sentence(q, &drafts, &numbers, &passages),
-            Some(("The LoRA update is scaled by the rank r. [1]".to_string(), 3))
+            Some((
+                "The LoRA update is scaled by the rank r. [1]".to_string(),
+                3
+            ))
         );
         assert_eq!(drafted_sentence(q, &drafts[..3], &numbers, &passages), None);
         assert_eq!(

@@ -148,10 +148,7 @@ impl Engine {
     ) -> Result<(Vec<Draft>, Option<FinishReason>), AiError> {
         let empty = self.model.empty_cache()?;
         let cache = self.model.forward_from(&empty, prompt)?;
-        let room = self
-            .config()
-            .n_positions
-            .saturating_sub(prompt.len() + 1);
+        let room = self.config().n_positions.saturating_sub(prompt.len() + 1);
         let vocab = self.config().vocab_size;
         let ends: Vec<u32> = (0..vocab as u32)
             .filter(|&id| Some(id) == eos || self.line_break(id))
@@ -300,7 +297,10 @@ impl Engine {
             beams = next_beams;
             // Log-probabilities only fall: stop once no hypothesis could overtake the best draft
             // even at the longest length allowed.
-            let best = done.iter().map(|d| d.score).fold(f32::NEG_INFINITY, f32::max);
+            let best = done
+                .iter()
+                .map(|d| d.score)
+                .fold(f32::NEG_INFINITY, f32::max);
             let longest = norm(root.max_tokens + suffix.len() + 1);
             if beams.iter().all(|h| h.log_prob / longest <= best) {
                 beams.clear();
@@ -450,7 +450,11 @@ mod tests {
     fn top_returns_the_largest_finite_values_first() {
         let values = [0.5, f32::NEG_INFINITY, 2.0, 1.0, -1.0];
         assert_eq!(top(&values, 2), vec![(2, 2.0), (3, 1.0)]);
-        assert_eq!(top(&values, 10).len(), 4, "minus infinity is never a choice");
+        assert_eq!(
+            top(&values, 10).len(),
+            4,
+            "minus infinity is never a choice"
+        );
     }
 
     #[test]

@@ -208,8 +208,7 @@ impl Gpt2Model {
         self.ids.clear();
         self.ids.extend(tokens.iter().map(|&t| i64::from(t)));
         self.positions.clear();
-        self.positions
-            .extend((past.len..total).map(|p| p as i64));
+        self.positions.extend((past.len..total).map(|p| p as i64));
 
         let Gpt2Model {
             session,

@@ -753,16 +753,18 @@ mod tests {
             prompt,
             format!("KV cache\n\n{} {}\nTL;DR:", core[0].text, core[1].text)
         );
-        let prompt = tldr_prompt(
-            "KV 缓存原理",
-            &extract(
-                "KV 缓存原理",
-                "缓存保存每一层的键和值。生成时只计算新的 token。",
-                2,
-            ),
-        );
+        let core = [
+            Sentence {
+                text: "缓存保存每一层的键和值。".into(),
+                at: 0,
+            },
+            Sentence {
+                text: "生成时只计算新的 token。".into(),
+                at: 36,
+            },
+        ];
         assert_eq!(
-            prompt,
+            tldr_prompt("KV 缓存原理", &core),
             "KV 缓存原理\n\n缓存保存每一层的键和值。 生成时只计算新的 token。\nTL;DR:"
         );
     }
@@ -787,7 +789,10 @@ mod tests {
                 " the cache keeps keys and values of every layer.",
                 DraftEnd::Sentence,
             ),
-            draft(" the cache stores the keys and values of earlier", DraftEnd::Length),
+            draft(
+                " the cache stores the keys and values of earlier",
+                DraftEnd::Length,
+            ),
             draft(
                 " the cache stores the keys and values of earlier tokens.",
                 DraftEnd::Sentence,
@@ -810,7 +815,10 @@ mod tests {
             Err(Rejection::Unfinished),
             "a draft cut by the token limit is unfinished even if it reads like a sentence"
         );
-        assert_eq!(tldr_from_drafts(&[], "KV cache", POST), Err(Rejection::Empty));
+        assert_eq!(
+            tldr_from_drafts(&[], "KV cache", POST),
+            Err(Rejection::Empty)
+        );
     }
 
     #[test]

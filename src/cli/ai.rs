@@ -197,7 +197,10 @@ fn draft_eval(
     } else {
         "release build"
     };
-    println!("== drafts ({}, 1 inference thread, {build})", engine.dir().display());
+    println!(
+        "== drafts ({}, 1 inference thread, {build})",
+        engine.dir().display()
+    );
     let tldrs = draft_eval::tldrs(&mut engine, cores)?;
     let answers = draft_eval::answers(&mut engine, answered, settings.deadline)?;
 
@@ -252,10 +255,7 @@ fn draft_eval(
     );
     println!("== TL;DRs of {TLDRS_SHOWN} demo posts, unedited");
     for row in tldrs.iter().take(TLDRS_SHOWN) {
-        let copied = row
-            .draft
-            .as_ref()
-            .map_or(0.0, |d| 100.0 * d.copied_share());
+        let copied = row.draft.as_ref().map_or(0.0, |d| 100.0 * d.copied_share());
         match &row.outcome {
             Ok(text) => println!(
                 "tl;dr kept ({:.0}% copied{}, {:.2} s): {}\n      {text}",

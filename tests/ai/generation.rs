@@ -555,7 +555,11 @@ fn beam_drafts_stay_in_their_sources_and_carry_the_models_own_log_probability() 
         generation.text,
         format!("{}{}", best.text, sources[best.source].suffix)
     );
-    assert_eq!(pieces.concat(), generation.text, "the kept draft is streamed");
+    assert_eq!(
+        pieces.concat(),
+        generation.text,
+        "the kept draft is streamed"
+    );
     let vocab = engine.config().vocab_size;
     let eos = engine.config().eos_token_id;
     for draft in drafts {
