@@ -6,7 +6,8 @@ use std::ops::RangeInclusive;
 use std::time::{Duration, Instant};
 
 use super::bot::{self, Passage};
-use super::{AiError, AiService, AiStatus, GenerateRequest, SamplingParams};
+use super::draft::{BeamSearch, DraftSource};
+use super::{AiError, AiService, AiStatus, GenerateRequest};
 use crate::db::{self, Db, DbError};
 use crate::domain::paths::ask_url;
 use crate::search::{self, Combine, SearchKind, SearchQuery};
@@ -102,13 +103,11 @@ pub fn abstention_markdown(question: &str) -> String {
 /// `emit` gets the sources, then the text as it is made; when it returns `false`, or when `gone`
 /// completes (nobody is listening any more, e.g. the page was closed), generation is cancelled —
 /// also while it still waits in the inference queue — and `Err(AiError::Cancelled)` comes back.
-#[allow(clippy::too_many_arguments)]
 pub async fn answer(
     db: &Db,
     ai: &AiService,
     question: &str,
     exclude_thread: Option<i64>,
-    seed: u64,
     max_tokens: usize,
     emit: &mut (dyn FnMut(BotEvent) -> bool + Send),
     gone: impl std::future::Future<Output = ()> + Send,
@@ -145,7 +144,9 @@ pub async fn answer(
         return Err(AiError::Cancelled);
     }
 
-    let request = answer_request(question, &passages, context_size(ai), max_tokens, seed);
+    let request = answer_request(question, &passages, context_size(ai), max_tokens);
+    // Draft source i is passage numbers[i].
+    let numbers: Vec<usize> = passages.iter().map(|p| p.n).collect();
     let mut stream = ai.stream(request)?;
     let mut gone = std::pin::pin!(gone);
     loop {
@@ -159,10 +160,10 @@ pub async fn answer(
             break;
         }
     }
-    let (generated, tokens) = match stream.finish().await {
-        Ok(generation) => (generation.text, generation.tokens.len()),
+    let (drafts, tokens) = match stream.finish().await {
+        Ok(generation) => (generation.drafts, generation.tokens.len()),
         // Out of time: the quoted part still stands on its own.
-        Err(AiError::DeadlineExceeded) => (String::new(), 0),
+        Err(AiError::DeadlineExceeded) => (Vec::new(), 0),
         Err(e) => return Err(e),
     };
 
@@ -184,13 +185,16 @@ pub async fn answer(
         .filter(|line| !bot::cited(line).is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    // Generated sentences stay only if each passes the gate, is about the question and cites the
-    // (still visible) passage it drew on.
+    // A drafted sentence stays only if it passes the gate, is about the question and cites the
+    // (still visible) passage it was drafted from and drew on.
     let passages: Vec<Passage> = passages
         .into_iter()
         .filter(|p| visible.contains(&p.n))
         .collect();
-    let generated = bot::checked_sentences(question, &generated, &passages);
+    let generated: Vec<String> = bot::drafted_sentence(question, &drafts, &numbers, &passages)
+        .map(|(sentence, _)| sentence)
+        .into_iter()
+        .collect();
     if passages.is_empty() || grounded.trim().is_empty() {
         return Ok(BotReply {
             abstained: true,
@@ -219,34 +223,42 @@ pub async fn answer(
     })
 }
 
-/// What the bot asks the model for: the numbered passages and the question, sampled with a fixed
-/// seed, copy-constrained to the question's and the passages' tokens.
+/// Tokens a drafted answer sentence may run to.
+pub const DRAFT_TOKENS: usize = 64;
+
+/// What the bot asks the model for: after the numbered passages and the question
+/// ([`bot::build_prompt`]), one beam search per passage over that passage's tokens, each draft
+/// ending at its first finished sentence followed by the passage's citation " [n]", which the
+/// model's score includes: the ranking says which passage the model finds answers, in its words.
+/// The search is deterministic: the same passages give the same drafts.
 pub fn answer_request(
     question: &str,
     passages: &[Passage],
     context: usize,
     max_tokens: usize,
-    seed: u64,
 ) -> GenerateRequest {
     let max_tokens = max_tokens.clamp(*MAX_TOKENS.start(), *MAX_TOKENS.end());
-    let budget = context.saturating_sub(max_tokens + 8).max(64);
+    let budget = context
+        .saturating_sub(max_tokens.min(DRAFT_TOKENS) + 8)
+        .max(64);
     let mut request = GenerateRequest::new(bot::build_prompt(question, passages, budget));
-    request.max_new_tokens = max_tokens;
-    request.seed = Some(seed);
-    request.sampling = SamplingParams {
-        temperature: 0.7,
-        top_k: 40,
-        top_p: 0.9,
-        repetition_penalty: 1.2,
-    };
-    request.stop = vec!["\nQuestion:".into(), "\n\n\n".into(), "Forum posts:".into()];
-    let mut source = question.to_string();
-    for p in passages {
-        source.push_str(&format!("\n{} {}", p.title, p.text));
-    }
-    request.copy_from = Some(source);
+    request.max_new_tokens = max_tokens.min(DRAFT_TOKENS);
+    let sources = passages
+        .iter()
+        .map(|p| DraftSource {
+            copy_from: format!("{}\n{}", p.title, p.text),
+            suffix: format!(" [{}]", p.n),
+        })
+        .collect();
+    request.beam = Some(BeamSearch {
+        width: BOT_BEAM_WIDTH,
+        ..BeamSearch::new(sources)
+    });
     request
 }
+
+/// Hypotheses per passage in the bot's beam search (three passages share the time budget).
+pub const BOT_BEAM_WIDTH: usize = 3;
 
 /// The answer as stored: the model's checked sentences first, labelled as the model's, then the
 /// quoted evidence they rest on (the sources follow in [`post_markdown`] and on the page).

@@ -4,8 +4,10 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+use super::draft::{Draft, DraftEnd};
 use super::terms::{concept_coverage, on_topic, question_concepts, tokens};
 use crate::render::cjk_sentences;
+use crate::search::glossary::Concept;
 use crate::search::SearchHit;
 
 /// A passage after the first is kept only when it scores at least this share of the first's.
@@ -204,29 +206,12 @@ pub const MAX_GENERATED_SENTENCES: usize = 2;
 /// passage it did draw on (or is dropped when there is none).
 pub fn checked_sentences(question: &str, generated: &str, passages: &[Passage]) -> Vec<String> {
     let concepts = question_concepts(question);
-    let draws_on = |sentence: &str, p: &Passage| {
-        let source = format!("{} {}", p.title, p.text);
-        super::summarize::faithful(sentence, &source) && on_topic(sentence, &source)
-    };
     let mut kept = Vec::new();
     for raw in cjk_sentences(generated) {
         let citations = cited(raw);
-        let plain = CITATION
-            .replace_all(raw, "")
-            .replace(" .", ".")
-            .replace(" ,", ",")
-            .trim()
-            .to_string();
-        let Ok(plain) = super::summarize::quality_gate(&plain) else {
+        let Some(plain) = says_something_on(&concepts, raw) else {
             continue;
         };
-        let finished = super::summarize::finished_sentences(&plain).is_ok_and(|f| f == plain);
-        if !finished || !super::summarize::says_something(&plain) {
-            continue;
-        }
-        if concept_coverage(&concepts, &plain) == 0.0 {
-            continue;
-        }
         let sources: Vec<&Passage> = if citations.is_empty() {
             passages
                 .iter()
@@ -256,6 +241,52 @@ pub fn checked_sentences(question: &str, generated: &str, passages: &[Passage]) 
         }
     }
     kept
+}
+
+/// The sentence kept from a beam search's drafts (best score first), drafted per passage:
+/// `numbers[i]` is the passage draft source `i` drew from. The first draft that is one finished
+/// sentence passing the checks of [`checked_sentences`] against that very passage is kept, cited
+/// as that passage (a draft citing any other passage inline is dropped), with its index.
+pub fn drafted_sentence(
+    question: &str,
+    drafts: &[Draft],
+    numbers: &[usize],
+    passages: &[Passage],
+) -> Option<(String, usize)> {
+    let concepts = question_concepts(question);
+    drafts.iter().enumerate().find_map(|(index, draft)| {
+        let n = *numbers.get(draft.source)?;
+        let passage = passages.iter().find(|p| p.n == n)?;
+        if draft.end == DraftEnd::Length || cited(&draft.text).iter().any(|c| *c != n) {
+            return None;
+        }
+        let plain = says_something_on(&concepts, &draft.text)?;
+        draws_on(&plain, passage).then(|| (format!("{plain} [{n}]"), index))
+    })
+}
+
+/// Whether every content word of `sentence` is in the passage (title included) and the sentence
+/// is about it.
+fn draws_on(sentence: &str, passage: &Passage) -> bool {
+    let source = format!("{} {}", passage.title, passage.text);
+    super::summarize::faithful(sentence, &source) && on_topic(sentence, &source)
+}
+
+/// `raw` without its citations, when it is one finished sentence that passes the quality gate,
+/// says something and touches the question.
+fn says_something_on(concepts: &[(Concept, usize)], raw: &str) -> Option<String> {
+    let plain = CITATION
+        .replace_all(raw, "")
+        .replace(" .", ".")
+        .replace(" ,", ",")
+        .trim()
+        .to_string();
+    let plain = super::summarize::quality_gate(&plain).ok()?;
+    let finished = super::summarize::finished_sentences(&plain).is_ok_and(|f| f == plain);
+    if !finished || !super::summarize::says_something(&plain) {
+        return None;
+    }
+    (concept_coverage(concepts, &plain) > 0.0).then_some(plain)
 }
 
 /// Sentences quoted from each passage.
@@ -454,6 +485,76 @@ mod tests {
             checked_sentences(q, "The LoRA update is scaled by bananas.", &passages).is_empty()
         );
         assert!(checked_sentences(q, "[1] [2] of of", &passages).is_empty());
+    }
+
+    #[test]
+    fn a_drafted_sentence_cites_the_passage_it_was_drafted_from_or_is_dropped() {
+        let passage = |n: usize, title: &str, text: &str| Passage {
+            n,
+            post_id: n as i64,
+            thread_id: n as i64,
+            kind: "article".into(),
+            title: title.into(),
+            url: String::new(),
+            text: text.into(),
+            accepted: false,
+        };
+        let passages = vec![
+            passage(
+                1,
+                "LoRA",
+                "The LoRA update is scaled by alpha over the rank r.",
+            ),
+            passage(
+                2,
+                "Warm-up",
+                "Warm-up raises the learning rate linearly from zero.",
+            ),
+        ];
+        let draft = |source: usize, text: &str, end: DraftEnd| Draft {
+            source,
+            text: text.into(),
+            tokens: vec![1, 2, 3, 4, 5],
+            log_prob: -5.0,
+            end_log_prob: -1.0,
+            score: -1.0,
+            copied_tokens: 5,
+            end,
+        };
+        let q = "How is the LoRA update scaled?";
+        let numbers = [1, 2];
+        let drafts = vec![
+            // Drawn from passage 1 but drafted for passage 2: never cited as 2.
+            draft(
+                1,
+                " The LoRA update is scaled by alpha.",
+                DraftEnd::Sentence,
+            ),
+            draft(0, " The LoRA update is scaled by alpha", DraftEnd::Length),
+            draft(
+                0,
+                " The LoRA update is scaled by alpha [2].",
+                DraftEnd::Sentence,
+            ),
+            draft(
+                0,
+                " The LoRA update is scaled by the rank r.",
+                DraftEnd::Sentence,
+            ),
+        ];
+        assert_eq!(
+            drafted_sentence(q, &drafts, &numbers, &passages),
+            Some((
+                "The LoRA update is scaled by the rank r. [1]".to_string(),
+                3
+            ))
+        );
+        assert_eq!(drafted_sentence(q, &drafts[..3], &numbers, &passages), None);
+        assert_eq!(
+            drafted_sentence(q, &drafts, &numbers, &passages[1..]),
+            None,
+            "passage 1 is no longer visible"
+        );
     }
 
     #[test]

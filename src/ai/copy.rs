@@ -59,6 +59,14 @@ pub struct CopyConstraint {
     function: Vec<bool>,
     successors: HashMap<u32, Vec<u32>>,
     eos: Option<u32>,
+    /// Tokens that end a word somewhere in the source (a span may only be left there).
+    word_end: Vec<bool>,
+    /// Per token: begins a word (a leading space, or Chinese / other non-ASCII text).
+    word_start: Vec<bool>,
+    /// Per token: punctuation only (no letter or digit).
+    punctuation: Vec<bool>,
+    /// Per token: ends with an opening bracket or quote (a word may follow without a space).
+    opening: Vec<bool>,
 }
 
 impl CopyConstraint {
@@ -93,16 +101,111 @@ impl CopyConstraint {
                 }
             }
         };
-        link(&tokenizer.encode(source)?);
+        let whole = tokenizer.encode(source)?;
+        link(&whole);
+        let mut words = Vec::new();
         for word in source.split_whitespace().take(4000) {
-            link(&tokenizer.encode(&format!(" {word}"))?);
+            let ids = tokenizer.encode(&format!(" {word}"))?;
+            link(&ids);
+            words.push(ids);
+        }
+        let bytes = |id: u32| tokenizer.token_bytes(id);
+        let word_start: Vec<bool> = (0..vocab_size as u32)
+            .map(|id| {
+                bytes(id)
+                    .first()
+                    .is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii())
+            })
+            .collect();
+        let punctuation: Vec<bool> = (0..vocab_size as u32)
+            .map(|id| {
+                let b = bytes(id);
+                !b.is_empty() && b.iter().all(|c| c.is_ascii() && !c.is_ascii_alphanumeric())
+            })
+            .collect();
+        let opening: Vec<bool> = (0..vocab_size as u32)
+            .map(|id| matches!(bytes(id).last(), Some(b'(' | b'"' | b'\'' | b'[')))
+            .collect();
+        // A token ends a word where the next one does not go on with letters or digits.
+        let goes_on = |id: u32| bytes(id).first().is_some_and(|b| b.is_ascii_alphanumeric());
+        let mut word_end = vec![false; vocab_size];
+        for ids in std::iter::once(&whole).chain(&words) {
+            for (i, id) in ids.iter().enumerate() {
+                let ends = ids.get(i + 1).is_none_or(|next| !goes_on(*next))
+                    || bytes(*id).last().is_some_and(|b| !b.is_ascii());
+                if ends {
+                    if let Some(slot) = word_end.get_mut(*id as usize) {
+                        *slot = true;
+                    }
+                }
+            }
         }
         Ok(CopyConstraint {
             open,
             function,
             successors,
             eos,
+            word_end,
+            word_start,
+            punctuation,
+            opening,
         })
+    }
+
+    /// Whether `next` may join the draft after `generated` as a free joint or the start of a new
+    /// span: whole words only ("A:A", "FlashAtt, and" are not), never two marks in a row or
+    /// three joints in a row.
+    fn may_join(&self, generated: &[u32], next: u32) -> bool {
+        let flag = |v: &Vec<bool>, t: u32| v.get(t as usize).copied().unwrap_or(false);
+        let Some(&last) = generated.last() else {
+            // The draft starts with a word.
+            return !flag(&self.punctuation, next);
+        };
+        if flag(&self.punctuation, next) {
+            return !flag(&self.punctuation, last);
+        }
+        let joints = generated
+            .iter()
+            .rev()
+            .take_while(|t| self.is_function(**t))
+            .count();
+        if self.is_function(next) && joints >= 2 {
+            return false;
+        }
+        // A word after a word or a mark starts with a space (or is Chinese); after an opening
+        // bracket or quote it may follow directly.
+        flag(&self.word_start, next) || flag(&self.opening, last)
+    }
+
+    /// Whether `token` is a free joint (a single-token function word or punctuation mark).
+    pub fn is_function(&self, token: u32) -> bool {
+        self.function.get(token as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether `next` follows `token` somewhere in the source.
+    pub fn follows(&self, token: u32, next: u32) -> bool {
+        self.successors
+            .get(&token)
+            .is_some_and(|successors| successors.contains(&next))
+    }
+
+    /// Whether a draft ending in `generated` is inside a copied span: its last token is copied
+    /// from the source and the source continues after it.
+    pub fn in_span(&self, generated: &[u32]) -> bool {
+        generated
+            .last()
+            .is_some_and(|t| !self.is_function(*t) && self.successors.contains_key(t))
+    }
+
+    /// How many of `draft`'s tokens lie in spans copied from the source: runs of two or more
+    /// tokens each following the one before somewhere in the source.
+    pub fn copied_tokens(&self, draft: &[u32]) -> usize {
+        (0..draft.len())
+            .filter(|&i| {
+                (i > 0 && self.follows(draft[i - 1], draft[i]))
+                    || (i + 1 < draft.len() && self.follows(draft[i], draft[i + 1]))
+            })
+            .count()
     }
 
     /// Masks `logits` for the step after `generated` (the draft's tokens so far): a span of copied
@@ -121,17 +224,31 @@ impl CopyConstraint {
             .and_then(|t| self.successors.get(t));
         match follow {
             Some(next) => {
-                let may_leave = run >= MIN_SPAN;
+                // A span is left only at the end of a word.
+                let may_leave = run >= MIN_SPAN
+                    && generated
+                        .last()
+                        .is_some_and(|t| self.word_end.get(*t as usize).copied().unwrap_or(false));
                 for (id, logit) in logits.iter_mut().enumerate() {
                     let id = id as u32;
                     let ok = next.contains(&id)
-                        || (may_leave && (is_function(id) || Some(id) == self.eos));
+                        || (may_leave
+                            && (Some(id) == self.eos
+                                || (is_function(id) && self.may_join(generated, id))));
                     if !ok {
                         *logit = f32::NEG_INFINITY;
                     }
                 }
             }
-            None => constrain(logits, &self.open),
+            None => {
+                constrain(logits, &self.open);
+                for (id, logit) in logits.iter_mut().enumerate() {
+                    let id = id as u32;
+                    if logit.is_finite() && Some(id) != self.eos && !self.may_join(generated, id) {
+                        *logit = f32::NEG_INFINITY;
+                    }
+                }
+            }
         }
         // No repeated trigram.
         if let [.., a, b] = generated {

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::draft::{BeamSearch, Draft};
 use super::engine::Engine;
 use super::error::AiError;
 use super::sampling::{Sampler, SamplingParams};
@@ -25,6 +26,9 @@ pub struct GenerateRequest {
     /// Copy-constrained decoding: when set, only tokens of this text, a few function words and
     /// punctuation, and end-of-text may be generated ([`super::copy`]).
     pub copy_from: Option<String>,
+    /// Drafting instead of sampling: one beam search per source, the drafts ranked by the model
+    /// ([`super::draft`]); `sampling`, `seed`, `stop` and `copy_from` are then not used.
+    pub beam: Option<BeamSearch>,
 }
 
 impl GenerateRequest {
@@ -38,6 +42,7 @@ impl GenerateRequest {
             stop_at_eos: true,
             deadline: None,
             copy_from: None,
+            beam: None,
         }
     }
 
@@ -51,6 +56,9 @@ impl GenerateRequest {
             return Err(AiError::Invalid(
                 "stop strings must not be empty".to_string(),
             ));
+        }
+        if let Some(beam) = &self.beam {
+            beam.validate().map_err(AiError::Invalid)?;
         }
         self.sampling.validate().map_err(AiError::Invalid)
     }
@@ -89,6 +97,9 @@ pub struct Generation {
     /// Time from start at which each generated token was chosen (for benchmarks and metrics).
     pub token_times: Vec<Duration>,
     pub elapsed: Duration,
+    /// A beam search's drafts, best score first (empty for sampled text); `text` and `tokens`
+    /// are the first one's, its suffix included in `text`.
+    pub drafts: Vec<Draft>,
 }
 
 impl Generation {
@@ -113,7 +124,7 @@ pub struct Controls<'a> {
 }
 
 impl Controls<'_> {
-    fn interrupted(&self) -> Option<FinishReason> {
+    pub(super) fn interrupted(&self) -> Option<FinishReason> {
         if self.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
             return Some(FinishReason::Cancelled);
         }
@@ -182,6 +193,31 @@ impl Engine {
         } else {
             None
         };
+        if let Some(beam) = &request.beam {
+            let (drafts, stopped) = match controls.interrupted() {
+                Some(reason) => (Vec::new(), Some(reason)),
+                None => self.drafts(prompt, beam, request.max_new_tokens, eos, controls)?,
+            };
+            let (text, tokens) = drafts.first().map_or_else(Default::default, |d| {
+                let suffix = &beam.sources[d.source].suffix;
+                (format!("{}{suffix}", d.text), d.tokens.clone())
+            });
+            if !text.is_empty() {
+                on_text(&text);
+            }
+            let elapsed = started.elapsed();
+            return Ok(Generation {
+                text,
+                tokens,
+                prompt_tokens: keep,
+                prompt_tokens_dropped: given - keep,
+                finish: stopped.unwrap_or(FinishReason::Eos),
+                time_to_first_token: elapsed,
+                token_times: Vec::new(),
+                elapsed,
+                drafts,
+            });
+        }
         let copy = match &request.copy_from {
             Some(source) => Some(super::copy::CopyConstraint::new(
                 &self.tokenizer,
@@ -264,6 +300,7 @@ impl Engine {
             time_to_first_token,
             token_times,
             elapsed: started.elapsed(),
+            drafts: Vec::new(),
         })
     }
 }

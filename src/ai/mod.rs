@@ -6,6 +6,8 @@ pub mod answer;
 pub mod bot;
 pub mod config;
 pub mod copy;
+pub mod draft;
+pub mod draft_eval;
 pub mod engine;
 pub mod error;
 pub mod eval;

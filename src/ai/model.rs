@@ -22,14 +22,32 @@ pub struct TensorInfo {
     pub description: String,
 }
 
+/// The present key/values of the tokens fed so far (in the graph's `past` order) and how many
+/// tokens they hold. One cache may be the past of several continuations (beam search forks it).
+#[derive(Debug, Default)]
+pub struct KvCache {
+    values: Vec<DynValue>,
+    len: usize,
+}
+
+impl KvCache {
+    /// Tokens this cache holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A GPT-2 decoder session plus its KV cache; use from one thread at a time.
 pub struct Gpt2Model {
     session: Session,
     config: ModelConfig,
     layout: Layout,
-    /// Present key/values of the tokens fed so far, in `layout.past` order.
-    cache: Vec<DynValue>,
-    cached_len: usize,
+    /// The cache of [`Gpt2Model::forward`]'s running context.
+    cache: KvCache,
     mask: Vec<i64>,
     ids: Vec<i64>,
     positions: Vec<i64>,
@@ -40,7 +58,7 @@ impl std::fmt::Debug for Gpt2Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gpt2Model")
             .field("config", &self.config)
-            .field("cached_len", &self.cached_len)
+            .field("cached_len", &self.cache.len)
             .finish_non_exhaustive()
     }
 }
@@ -77,8 +95,7 @@ impl Gpt2Model {
             session,
             config: config.clone(),
             layout,
-            cache: Vec::new(),
-            cached_len: 0,
+            cache: KvCache::default(),
             mask: vec![1; config.n_positions],
             ids: Vec::with_capacity(config.n_positions),
             positions: Vec::with_capacity(config.n_positions),
@@ -94,7 +111,7 @@ impl Gpt2Model {
 
     /// Tokens currently held in the KV cache.
     pub fn cached_len(&self) -> usize {
-        self.cached_len
+        self.cache.len
     }
 
     pub fn inputs(&self) -> Vec<TensorInfo> {
@@ -107,15 +124,32 @@ impl Gpt2Model {
 
     /// Forgets the cached context (a new prompt starts from position 0).
     pub fn reset(&mut self) -> Result<(), AiError> {
+        self.cache = self.empty_cache()?;
+        Ok(())
+    }
+
+    /// A cache holding no tokens (empty past tensors), to start a context from.
+    pub fn empty_cache(&self) -> Result<KvCache, AiError> {
         let shape = [1, self.config.n_head, 0, self.config.head_dim()];
-        self.cache.clear();
+        let mut values = Vec::with_capacity(self.layout.past.len());
         for _ in 0..self.layout.past.len() {
             let empty =
                 Tensor::<f32>::from_array((shape, Vec::<f32>::new())).map_err(model_error)?;
-            self.cache.push(empty.into_dyn());
+            values.push(empty.into_dyn());
         }
-        self.cached_len = 0;
-        Ok(())
+        Ok(KvCache { values, len: 0 })
+    }
+
+    /// Feeds `tokens` after `past` (which stays as it was) and returns the extended cache; the
+    /// logits of the last token are then [`Gpt2Model::last_logits`]. Beam search continues one
+    /// cache several ways with this.
+    pub fn forward_from(&mut self, past: &KvCache, tokens: &[u32]) -> Result<KvCache, AiError> {
+        self.run(past, tokens, None)
+    }
+
+    /// The logits of the last token of the latest forward pass.
+    pub fn last_logits(&self) -> &[f32] {
+        &self.last_logits
     }
 
     /// Feeds `tokens` after the cached context and returns the logits of the last one.
@@ -123,7 +157,14 @@ impl Gpt2Model {
     /// The prompt goes in one call, then one token per call; `present.*` outputs become the next
     /// call's `past_key_values.*` without copying.
     pub fn forward(&mut self, tokens: &[u32]) -> Result<&[f32], AiError> {
-        self.run(tokens, None)?;
+        let past = std::mem::take(&mut self.cache);
+        match self.run(&past, tokens, None) {
+            Ok(next) => self.cache = next,
+            Err(e) => {
+                self.cache = past;
+                return Err(e);
+            }
+        }
         Ok(&self.last_logits)
     }
 
@@ -131,16 +172,30 @@ impl Gpt2Model {
     pub fn forward_all_positions(&mut self, tokens: &[u32]) -> Result<Vec<Vec<f32>>, AiError> {
         self.reset()?;
         let mut rows = Vec::with_capacity(tokens.len());
-        self.run(tokens, Some(&mut rows))?;
+        let past = std::mem::take(&mut self.cache);
+        let result = self.run(&past, tokens, Some(&mut rows));
+        self.cache = match result {
+            Ok(next) => next,
+            Err(e) => {
+                self.cache = past;
+                return Err(e);
+            }
+        };
         Ok(rows)
     }
 
     fn run(
         &mut self,
+        past: &KvCache,
         tokens: &[u32],
         mut all_rows: Option<&mut Vec<Vec<f32>>>,
-    ) -> Result<(), AiError> {
-        let total = self.cached_len + tokens.len();
+    ) -> Result<KvCache, AiError> {
+        if past.values.len() != self.layout.past.len() {
+            return Err(AiError::Model(
+                "the cache does not fit this model".to_string(),
+            ));
+        }
+        let total = past.len + tokens.len();
         if tokens.is_empty() {
             return Err(AiError::Invalid("no tokens to run".to_string()));
         }
@@ -153,13 +208,11 @@ impl Gpt2Model {
         self.ids.clear();
         self.ids.extend(tokens.iter().map(|&t| i64::from(t)));
         self.positions.clear();
-        self.positions
-            .extend((self.cached_len..total).map(|p| p as i64));
+        self.positions.extend((past.len..total).map(|p| p as i64));
 
         let Gpt2Model {
             session,
             layout,
-            cache,
             mask,
             ids,
             positions,
@@ -167,7 +220,7 @@ impl Gpt2Model {
         } = self;
         let seq = [1, tokens.len()];
         let mut inputs: Vec<(Cow<'_, str>, SessionInputValue<'_>)> =
-            Vec::with_capacity(3 + cache.len());
+            Vec::with_capacity(3 + past.values.len());
         inputs.push((
             Cow::Borrowed(layout.input_ids.as_str()),
             TensorRef::from_array_view((seq, ids.as_slice()))
@@ -184,7 +237,7 @@ impl Gpt2Model {
                 TensorRef::from_array_view((seq, positions.as_slice())).map_err(model_error)?;
             inputs.push((Cow::Borrowed(name.as_str()), view.into()));
         }
-        for (name, value) in layout.past.iter().zip(cache.iter()) {
+        for (name, value) in layout.past.iter().zip(past.values.iter()) {
             inputs.push((Cow::Borrowed(name.as_str()), value.into()));
         }
         let outputs = session.run(inputs).map_err(model_error)?;
@@ -209,12 +262,13 @@ impl Gpt2Model {
                 next_cache[*slot] = Some(value);
             }
         }
-        for (slot, value) in next_cache.into_iter().enumerate() {
-            cache[slot] =
-                value.ok_or_else(|| AiError::Model("a present output was missing".to_string()))?;
-        }
-        self.cached_len = total;
-        Ok(())
+        let values = next_cache
+            .into_iter()
+            .map(|value| {
+                value.ok_or_else(|| AiError::Model("a present output was missing".to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(KvCache { values, len: total })
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use super::draft::{BeamSearch, Draft, DraftEnd, DraftSource};
 use super::{GenerateRequest, SamplingParams};
 
 use crate::domain::is_cjk;
@@ -246,43 +247,57 @@ fn pick(title: &str, all: Vec<Sentence>, count: usize) -> Vec<Sentence> {
     chosen.into_iter().map(|i| all[i].clone()).collect()
 }
 
-/// The prompt for the generated TL;DR: the title and the extractive core, then a cue the model has
-/// read often in documentation ("In other words," / "换句话说，", by the title's language), which leads
-/// into a restatement; "TL;DR:" is almost absent from such text and drew symbols instead.
+/// The prompt for the generated TL;DR, in the fine-tune's format (both languages, one cue): the
+/// title, a blank line, the extractive core's sentences joined by spaces, then "TL;DR:".
 pub fn tldr_prompt(title: &str, core: &[Sentence]) -> String {
-    let mut prompt = format!("{}\n\n", title.trim());
-    for sentence in core {
-        prompt.push_str(sentence.text.trim());
-        prompt.push(' ');
-    }
-    prompt.push_str("\n\n");
-    prompt.push_str(if title.chars().any(is_cjk) {
-        "换句话说，"
-    } else {
-        "In other words,"
-    });
-    prompt
+    let body: Vec<&str> = core.iter().map(|s| s.text.trim()).collect();
+    format!("{}\n\n{}\nTL;DR:", title.trim(), body.join(" "))
 }
 
-/// What the summary job asks the model for: a greedy continuation of the title and the extractive
-/// core, with a repetition penalty, ending at the first blank line.
+/// Tokens a TL;DR draft may run to (about 30 words, or 60 Chinese characters).
+pub const TLDR_TOKENS: usize = 56;
+
+/// What the summary job asks the model for: a beam search after [`tldr_prompt`] over the title's
+/// and the core's tokens ([`super::copy`]), each draft ending at its first finished sentence;
+/// [`tldr_from_drafts`] keeps the best one that passes the gate.
 pub fn tldr_request(title: &str, core: &[Sentence]) -> GenerateRequest {
     let mut request = GenerateRequest::new(tldr_prompt(title, core));
-    // Copy-constrained: the draft may only use the title's and the core's tokens.
     let mut source = title.to_string();
     for sentence in core {
         source.push(' ');
         source.push_str(&sentence.text);
     }
-    request.copy_from = Some(source);
-    request.max_new_tokens = 48;
-    request.sampling = SamplingParams {
-        repetition_penalty: 1.3,
-        ..SamplingParams::greedy()
-    };
-    request.stop = vec!["\n\n".to_string()];
+    request.beam = Some(BeamSearch::new(vec![DraftSource {
+        copy_from: source,
+        suffix: String::new(),
+    }]));
+    request.max_new_tokens = TLDR_TOKENS;
+    request.sampling = SamplingParams::greedy();
     request.deadline = Some(Duration::from_secs(60));
     request
+}
+
+/// The TL;DR kept from a beam search's drafts (best score first): the first that passes [`tldr`],
+/// with its index; otherwise why the best-scored one was refused.
+pub fn tldr_from_drafts(
+    drafts: &[Draft],
+    title: &str,
+    body_text: &str,
+) -> Result<(String, usize), Rejection> {
+    let mut first_refusal = None;
+    for (index, draft) in drafts.iter().enumerate() {
+        let verdict = match draft.end {
+            DraftEnd::Length => Err(Rejection::Unfinished),
+            _ => tldr(&draft.text, title, body_text),
+        };
+        match verdict {
+            Ok(text) => return Ok((text, index)),
+            Err(why) => {
+                first_refusal.get_or_insert(why);
+            }
+        }
+    }
+    Err(first_refusal.unwrap_or(Rejection::Empty))
 }
 
 /// The extractive sentences stored with a summary (JSON); unreadable text gives none.
@@ -731,20 +746,79 @@ mod tests {
     }
 
     #[test]
-    fn prompt_ends_with_the_cue() {
+    fn the_prompt_is_the_fine_tunes_format_in_both_languages() {
         let core = extract("KV cache", POST, 2);
         let prompt = tldr_prompt("KV cache", &core);
-        assert!(prompt.starts_with("KV cache\n\n"));
-        assert!(prompt.ends_with("\n\nIn other words,"), "{prompt}");
-        let prompt = tldr_prompt(
-            "KV 缓存原理",
-            &extract(
-                "KV 缓存原理",
-                "缓存保存每一层的键和值。生成时只计算新的 token。",
-                2,
-            ),
+        assert_eq!(
+            prompt,
+            format!("KV cache\n\n{} {}\nTL;DR:", core[0].text, core[1].text)
         );
-        assert!(prompt.ends_with("\n\n换句话说，"), "{prompt}");
+        let core = [
+            Sentence {
+                text: "缓存保存每一层的键和值。".into(),
+                at: 0,
+            },
+            Sentence {
+                text: "生成时只计算新的 token。".into(),
+                at: 36,
+            },
+        ];
+        assert_eq!(
+            tldr_prompt("KV 缓存原理", &core),
+            "KV 缓存原理\n\n缓存保存每一层的键和值。 生成时只计算新的 token。\nTL;DR:"
+        );
+    }
+
+    fn draft(text: &str, end: DraftEnd) -> Draft {
+        Draft {
+            source: 0,
+            text: text.into(),
+            tokens: vec![1, 2, 3],
+            log_prob: -3.0,
+            end_log_prob: -1.0,
+            score: -1.0,
+            copied_tokens: 3,
+            end,
+        }
+    }
+
+    #[test]
+    fn the_best_draft_that_passes_the_gate_is_kept() {
+        let drafts = vec![
+            draft(
+                " the cache keeps keys and values of every layer.",
+                DraftEnd::Sentence,
+            ),
+            draft(
+                " the cache stores the keys and values of earlier",
+                DraftEnd::Length,
+            ),
+            draft(
+                " the cache stores the keys and values of earlier tokens.",
+                DraftEnd::Sentence,
+            ),
+        ];
+        assert_eq!(
+            tldr_from_drafts(&drafts, "KV cache", POST),
+            Ok((
+                "The cache stores the keys and values of earlier tokens.".to_string(),
+                2
+            ))
+        );
+        assert_eq!(
+            tldr_from_drafts(&drafts[..2], "KV cache", POST),
+            Err(Rejection::Unfaithful),
+            "the best-scored draft's refusal"
+        );
+        assert_eq!(
+            tldr_from_drafts(&drafts[1..2], "KV cache", POST),
+            Err(Rejection::Unfinished),
+            "a draft cut by the token limit is unfinished even if it reads like a sentence"
+        );
+        assert_eq!(
+            tldr_from_drafts(&[], "KV cache", POST),
+            Err(Rejection::Empty)
+        );
     }
 
     #[test]

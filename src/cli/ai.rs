@@ -122,84 +122,7 @@ pub async fn eval(files: &[std::path::PathBuf], settings: &AiSettings) -> anyhow
             report.summary_traceable, report.summaries
         );
     }
-    tldr_eval(settings, &cores)?;
-    bot_eval(settings, &answered)
-}
-
-/// The bot's generation over every question it answers: how many answers keep a generated
-/// sentence (each citing the passage it drew on), and the time per answer on one thread.
-fn bot_eval(
-    settings: &AiSettings,
-    answered: &[(String, Vec<crate::ai::bot::Passage>, std::time::Duration)],
-) -> anyhow::Result<()> {
-    use crate::ai::{answer, bot};
-    let mut engine = match load(settings, settings.threads) {
-        Ok((_runtime, engine)) => engine,
-        Err(e) => {
-            println!("bot generation      not measured: the AI is off ({e:#})");
-            return Ok(());
-        }
-    };
-    let context = engine.config().n_positions;
-    let (mut with_sentence, mut sentences, mut miscited) = (0usize, 0usize, 0usize);
-    let mut times = Vec::new();
-    let mut shown = Vec::new();
-    for (seed, (question, passages, retrieval)) in answered.iter().enumerate() {
-        let started = Instant::now();
-        let request = answer::answer_request(question, passages, context, 96, seed as u64 + 1);
-        let controls = Controls {
-            deadline: Some(Instant::now() + settings.deadline),
-            cancel: None,
-        };
-        let generation = engine.generate(&request, controls, &mut |_| {})?;
-        let grounded = bot::grounded_answer(question, passages);
-        let kept = bot::checked_sentences(question, &generation.text, passages);
-        times.push((started.elapsed() + *retrieval).as_secs_f64());
-        // Re-check what is kept: every citation must point at a passage the sentence drew on.
-        for sentence in &kept {
-            let plain = sentence
-                .rsplit_once(' ')
-                .map_or(sentence.as_str(), |(s, _)| s);
-            for n in bot::cited(sentence) {
-                let ok = passages.iter().find(|p| p.n == n).is_some_and(|p| {
-                    crate::ai::summarize::faithful(plain, &format!("{} {}", p.title, p.text))
-                });
-                if !ok {
-                    miscited += 1;
-                }
-            }
-        }
-        if !kept.is_empty() {
-            with_sentence += 1;
-            sentences += kept.len();
-        }
-        if kept.is_empty() && times.len() <= 6 {
-            println!("bot draft refused: {question}\n      {:?}", generation.text);
-        }
-        if shown.len() < 10 {
-            shown.push((question.clone(), answer::answer_markdown(&kept, &grounded)));
-        }
-    }
-    times.sort_by(f64::total_cmp);
-    let p95 = times
-        .get(((times.len() as f64 * 0.95).ceil() as usize).saturating_sub(1))
-        .copied()
-        .unwrap_or(0.0);
-    println!(
-        "generated sentence kept in the answer  {} of {} answered questions  ({sentences} sentences, {miscited} citing a passage they did not draw on)",
-        with_sentence,
-        answered.len()
-    );
-    println!(
-        "bot answer time (retrieval + generation, {} thread)  p50 {:.2} s  p95 {:.2} s",
-        settings.threads,
-        times.get(times.len() / 2).copied().unwrap_or(0.0),
-        p95
-    );
-    for (question, markdown) in shown {
-        println!("bot: {question}\n{}", indent(&markdown));
-    }
-    Ok(())
+    draft_eval(settings, &cores, &answered)
 }
 
 fn indent(text: &str) -> String {
@@ -246,64 +169,137 @@ fn print_report(report: &crate::ai::eval::EvalReport) {
     }
 }
 
-/// Runs the summary job's TL;DR request on every demo post and counts what passes the quality gate.
-fn tldr_eval(
+/// TL;DRs shown unedited in the report.
+const TLDRS_SHOWN: usize = 20;
+/// Bot answers shown unedited in the report.
+const ANSWERS_SHOWN: usize = 10;
+
+/// The model's drafts on the demo forum: the three issue-14 targets, copy shares, times, then the
+/// TL;DRs of [`TLDRS_SHOWN`] posts and [`ANSWERS_SHOWN`] bot answers exactly as generated.
+fn draft_eval(
     settings: &AiSettings,
     cores: &[(
         crate::db::ai::PostSource,
         Vec<crate::ai::summarize::Sentence>,
     )],
+    answered: &[(String, Vec<crate::ai::bot::Passage>, std::time::Duration)],
 ) -> anyhow::Result<()> {
-    let mut engine = match load(settings, settings.threads) {
+    use crate::ai::draft_eval::{self, quantile};
+    let mut engine = match load(settings, 1) {
         Ok((_runtime, engine)) => engine,
         Err(e) => {
-            println!("generated TL;DR     not measured: the AI is off ({e:#})");
+            println!("generated drafts    not measured: the AI is off ({e:#})");
             return Ok(());
         }
     };
-    let mut passed = Vec::new();
+    let build = if cfg!(debug_assertions) {
+        "debug build"
+    } else {
+        "release build"
+    };
+    println!(
+        "== drafts ({}, 1 inference thread, {build})",
+        engine.dir().display()
+    );
+    let tldrs = draft_eval::tldrs(&mut engine, cores)?;
+    let answers = draft_eval::answers(&mut engine, answered, settings.deadline)?;
+
+    let kept: Vec<_> = tldrs
+        .iter()
+        .filter(|r| r.outcome.is_ok())
+        .filter_map(|r| r.draft.as_ref())
+        .collect();
     let mut rejected = std::collections::BTreeMap::<&str, usize>::new();
-    let mut times = Vec::new();
-    for (source, core) in cores {
-        let started = Instant::now();
-        let request = crate::ai::summarize::tldr_request(&source.title, core);
-        let controls = Controls {
-            deadline: request.deadline.map(|d| Instant::now() + d),
-            cancel: None,
-        };
-        let generation = engine.generate(&request, controls, &mut |_| {})?;
-        times.push(started.elapsed().as_secs_f64());
-        match crate::ai::summarize::tldr(&generation.text, &source.title, &source.body_text) {
-            Ok(text) => passed.push((source.title.as_str(), text)),
-            Err(why) => {
-                *rejected.entry(why.as_str()).or_default() += 1;
-                if rejected.values().sum::<usize>() <= 8 {
-                    println!(
-                        "tl;dr refused ({}): {}\n      {:?}",
-                        why.as_str(),
-                        source.title,
-                        generation.text
-                    );
-                }
-            }
+    for row in &tldrs {
+        if let Err(why) = row.outcome {
+            *rejected.entry(why).or_default() += 1;
         }
     }
+    let verbatim = tldrs.iter().filter(|r| r.verbatim).count();
     println!(
-        "generated TL;DR passes the quality gate  {} of {} posts  (rejected: {rejected:?})",
-        passed.len(),
-        cores.len()
+        "target 1  generated TL;DR passes the gate (faithful: every content word in the post)  {} of {} posts  ({:.0}%, target >= 70%; refused: {rejected:?})",
+        kept.len(),
+        tldrs.len(),
+        percent(kept.len(), tldrs.len())
     );
-    times.sort_by(f64::total_cmp);
+    let with_sentence: Vec<_> = answers.iter().filter_map(|r| r.kept.as_ref()).collect();
     println!(
-        "TL;DR time ({} thread)  p50 {:.2} s  max {:.2} s",
-        settings.threads,
-        times.get(times.len() / 2).copied().unwrap_or(0.0),
-        times.last().copied().unwrap_or(0.0)
+        "target 2  generated sentence passes the gate and cites the passage it came from  {} of {} answered questions  ({:.0}%, target >= 50%)",
+        with_sentence.len(),
+        answers.len(),
+        percent(with_sentence.len(), answers.len())
     );
-    for (title, text) in passed {
-        println!("tl;dr: {title}\n      {text}");
+    println!(
+        "target 3  generated sentences citing a passage they did not draw on  {}  (target 0)",
+        answers.iter().map(|r| r.miscited).sum::<usize>()
+    );
+    println!(
+        "copied    kept TL;DRs: {:.0}% of tokens in spans copied from the title and core, {verbatim} of {} word for word one stretch of them; kept bot sentences: {:.0}% of tokens in copied spans",
+        100.0 * draft_eval::copied_share(kept.iter().copied()),
+        kept.len(),
+        100.0 * draft_eval::copied_share(with_sentence.iter().map(|(_, d)| d))
+    );
+    let tldr_times: Vec<_> = tldrs.iter().map(|r| r.elapsed).collect();
+    println!(
+        "TL;DR time (prompt + beam search)  p50 {:.2} s  p95 {:.2} s  max {:.2} s",
+        quantile(&tldr_times, 0.5),
+        quantile(&tldr_times, 0.95),
+        quantile(&tldr_times, 1.0)
+    );
+    let bot_times: Vec<_> = answers.iter().map(|r| r.elapsed).collect();
+    println!(
+        "bot answer time (retrieval + prompt + a beam search per passage)  p50 {:.2} s  p95 {:.2} s  max {:.2} s",
+        quantile(&bot_times, 0.5),
+        quantile(&bot_times, 0.95),
+        quantile(&bot_times, 1.0)
+    );
+    println!("== TL;DRs of {TLDRS_SHOWN} demo posts, unedited");
+    for row in tldrs.iter().take(TLDRS_SHOWN) {
+        let copied = row.draft.as_ref().map_or(0.0, |d| 100.0 * d.copied_share());
+        match &row.outcome {
+            Ok(text) => println!(
+                "tl;dr kept ({:.0}% copied{}, {:.2} s): {}\n      {text}",
+                copied,
+                if row.verbatim { ", word for word" } else { "" },
+                row.elapsed.as_secs_f64(),
+                row.title
+            ),
+            Err(why) => println!(
+                "tl;dr refused ({why}; best of {} drafts, {:.2} s): {}\n      {:?}",
+                row.drafts,
+                row.elapsed.as_secs_f64(),
+                row.title,
+                row.draft.as_ref().map_or("", |d| d.text.as_str())
+            ),
+        }
+    }
+    println!("== {ANSWERS_SHOWN} bot answers, unedited");
+    for row in answers.iter().take(ANSWERS_SHOWN) {
+        match &row.kept {
+            Some((_, draft)) => println!(
+                "bot ({:.0}% copied, {:.2} s): {}",
+                100.0 * draft.copied_share(),
+                row.elapsed.as_secs_f64(),
+                row.question
+            ),
+            None => println!(
+                "bot (drafts refused, best {:?}; {:.2} s): {}",
+                row.best.as_ref().map_or("", |d| d.text.as_str()),
+                row.elapsed.as_secs_f64(),
+                row.question
+            ),
+        }
+        println!("{}", indent(&row.markdown));
     }
     Ok(())
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
 }
 
 pub fn run(cmd: AiCommand, settings: &AiSettings) -> anyhow::Result<()> {
@@ -336,6 +332,7 @@ pub fn run(cmd: AiCommand, settings: &AiSettings) -> anyhow::Result<()> {
                 stop_at_eos: !ignore_eos,
                 deadline: Some(settings.deadline),
                 copy_from: None,
+                beam: None,
             };
             generate(settings, &request, threads.unwrap_or(settings.threads))
         }

@@ -210,8 +210,12 @@ pub async fn summarize_post(app: &App, post_id: i64) -> Result<SummaryOutcome, S
                 .await
             {
                 Ok(generation) => {
-                    match summarize::tldr(&generation.text, &source.title, &source.body_text) {
-                        Ok(text) => (text, String::new(), generation.tokens.len()),
+                    match summarize::tldr_from_drafts(
+                        &generation.drafts,
+                        &source.title,
+                        &source.body_text,
+                    ) {
+                        Ok((text, _)) => (text, String::new(), generation.tokens.len()),
                         Err(why) => (
                             String::new(),
                             why.as_str().to_string(),

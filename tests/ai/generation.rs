@@ -2,6 +2,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use agora::ai::draft::{BeamSearch, DraftEnd, DraftSource};
 use agora::ai::{Controls, Engine, FinishReason, GenerateRequest, Generation, SamplingParams};
 
 use crate::helpers::{engine, fixture, serial, skip};
@@ -509,4 +510,109 @@ fn copy_constrained_drafts_use_only_source_tokens_and_function_words() {
             engine.tokenizer().decode(&[*id])
         );
     }
+}
+
+#[test]
+fn beam_drafts_stay_in_their_sources_and_carry_the_models_own_log_probability() {
+    let _serial = serial();
+    let Some(mut engine) =
+        engine("beam_drafts_stay_in_their_sources_and_carry_the_models_own_log_probability")
+    else {
+        return;
+    };
+    let kv = "The KV cache keeps the keys and values of every layer, so each new token only \
+              computes its own query.";
+    let warmup = "Warm-up raises the learning rate linearly from zero over the first steps.";
+    let prompt = format!(
+        "Forum posts:\n[1] KV cache: {kv}\n[2] Warm-up: {warmup}\n\n\
+         Question: What does the KV cache keep?\nAnswer (cite posts as [n]):"
+    );
+    let sources = vec![
+        DraftSource {
+            copy_from: kv.to_string(),
+            suffix: " [1]".to_string(),
+        },
+        DraftSource {
+            copy_from: warmup.to_string(),
+            suffix: " [2]".to_string(),
+        },
+    ];
+    let request = GenerateRequest {
+        max_new_tokens: 40,
+        beam: Some(BeamSearch::new(sources.clone())),
+        ..GenerateRequest::new(prompt.clone())
+    };
+    let (generation, pieces) = run(&mut engine, &request, Controls::default());
+    let drafts = &generation.drafts;
+    assert!(!drafts.is_empty());
+    assert!(
+        drafts.windows(2).all(|w| w[0].score >= w[1].score),
+        "best first"
+    );
+    assert!(drafts.iter().any(|d| d.source == 0) && drafts.iter().any(|d| d.source == 1));
+    let best = &drafts[0];
+    assert_eq!(
+        generation.text,
+        format!("{}{}", best.text, sources[best.source].suffix)
+    );
+    assert_eq!(
+        pieces.concat(),
+        generation.text,
+        "the kept draft is streamed"
+    );
+    let vocab = engine.config().vocab_size;
+    let eos = engine.config().eos_token_id;
+    for draft in drafts {
+        let allowed = agora::ai::copy::allowed_tokens(
+            engine.tokenizer(),
+            &sources[draft.source].copy_from,
+            vocab,
+            eos,
+        )
+        .unwrap();
+        for id in &draft.tokens {
+            assert!(
+                allowed[*id as usize],
+                "{:?} is neither in source {} nor a function word",
+                engine.tokenizer().decode(&[*id]),
+                draft.source
+            );
+        }
+        if draft.end == DraftEnd::Sentence {
+            assert!(
+                agora::ai::draft::sentence_end(&draft.text).is_some(),
+                "{:?}",
+                draft.text
+            );
+        }
+        assert!(draft.copied_tokens <= draft.tokens.len());
+    }
+    // The score is the model's: recompute the best sentence draft's log-probability (its suffix
+    // included) without the cache.
+    let draft = drafts
+        .iter()
+        .find(|d| d.end == DraftEnd::Sentence)
+        .expect("a finished sentence");
+    let prompt_ids = engine.tokenizer().encode(&prompt).unwrap();
+    let suffix = engine
+        .tokenizer()
+        .encode(&sources[draft.source].suffix)
+        .unwrap();
+    let continuation: Vec<u32> = draft.tokens.iter().chain(&suffix).copied().collect();
+    let all: Vec<u32> = prompt_ids.iter().chain(&continuation).copied().collect();
+    let rows = engine.model_mut().forward_all_positions(&all).unwrap();
+    let recomputed: f32 = continuation
+        .iter()
+        .enumerate()
+        .map(|(i, id)| agora::ai::draft::log_softmax(&rows[prompt_ids.len() + i - 1])[*id as usize])
+        .sum();
+    let cached = draft.log_prob - draft.end_log_prob;
+    assert!(
+        (recomputed - cached).abs() < 0.02 * continuation.len() as f32,
+        "cached {cached} vs recomputed {recomputed}"
+    );
+    assert!(draft.end_log_prob < 0.0);
+    // Deterministic: the same request gives the same drafts.
+    let (again, _) = run(&mut engine, &request, Controls::default());
+    assert_eq!(again.drafts, generation.drafts);
 }
