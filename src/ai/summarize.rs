@@ -468,6 +468,19 @@ pub fn quality_gate(text: &str) -> Result<String, Rejection> {
     if units.len() >= 8 && top * 4 > units.len() {
         return Err(Rejection::Repetitive);
     }
+    // A content word said three times in one short draft is a loop of copied spans ("The C++ code
+    // to run a code to the code to load it."), not a statement.
+    let said_thrice = counts.iter().any(|(unit, &n)| {
+        n >= 3
+            && is_word(unit)
+            && !unit.chars().any(is_cjk)
+            && !super::copy::FUNCTION_WORDS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(unit.trim_matches(|c: char| !c.is_alphanumeric())))
+    });
+    if units.len() < 24 && said_thrice {
+        return Err(Rejection::Repetitive);
+    }
     Ok(cleaned)
 }
 
@@ -606,6 +619,15 @@ mod tests {
         // The sentences come from different sections.
         let distinct: HashSet<&str> = core.iter().map(|s| &s.text[..]).collect();
         assert_eq!(distinct.len(), core.len());
+    }
+
+    #[test]
+    fn a_draft_that_loops_on_one_word_is_refused() {
+        assert_eq!(
+            quality_gate("The C++ code to run a code to the code to load it."),
+            Err(Rejection::Repetitive)
+        );
+        assert!(quality_gate("The cache stores keys and values for every token.").is_ok());
     }
 
     #[test]
