@@ -261,14 +261,16 @@ mod tests {
             doc(5, "cooking", "attention and more attention"),
             doc(4, "attention", "something else entirely"),
             doc(3, "other", "the rare word kv here"),
-            doc(2, "other", "attention once"),
+            doc(2, "other", "the attention word once here"),
         ];
         let one = terms(&["attention"]);
         let ranked = bm25(&window(docs.clone(), &one, 100, 1000), &one);
         assert_eq!(ranked[0].0, 4, "a title match leads: {ranked:?}");
         let two = terms(&["attention", "kv"]);
         let ranked = bm25(&window(docs, &two, 100, 1000), &two);
-        assert_eq!(ranked[0].0, 3, "the rarer term weighs more: {ranked:?}");
+        let at = |id: i64| ranked.iter().position(|(d, _)| *d == id);
+        // One body mention each: the rarer term weighs more.
+        assert!(at(3) < at(2), "{ranked:?}");
         assert_eq!(ranked.len(), 4);
     }
 
