@@ -7,6 +7,7 @@ pub mod query;
 pub mod similar;
 pub mod snippet;
 pub mod tokenize;
+pub mod window;
 
 pub use hybrid::search_page;
 pub use index::{reindex_all, remove_post, upsert_event, upsert_post, upsert_resource};

@@ -1,19 +1,21 @@
 //! Querying the index: relevance-ranked, filtered, paginated hits with highlighted snippets.
 //!
-//! The full-text index is queried first, on its own, for the best [`MAX_CANDIDATES`] documents;
-//! posts, users and tags are joined to that short list afterwards (a MATCH joined inside a large
+//! The full-text index is queried first, on its own: the newest [`MAX_CANDIDATES`] matching
+//! documents (the candidate window, [`super::window`]) are ranked, and posts, users and tags are
+//! joined to that short list afterwards (a MATCH joined inside a large
 //! filter is the classic thousand-fold slowdown). Visibility is checked at query time as well as
 //! at index time, so a post hidden after it was indexed never shows up.
 use sqlx::Row;
 
 use super::index::{SOURCE_EVENT, SOURCE_POST, SOURCE_RESOURCE};
 use super::snippet::{best_passage, highlight, snippet};
-use super::tokenize::{fts5_query, query_terms, tsquery, Combine};
+use super::tokenize::{query_terms, tsquery, Combine};
+use super::window::{bm25, hits_json, sqlite_window, SQLITE_HITS};
 use crate::db::{Backend, Db, DbError};
 use crate::domain::{paths, PostKind};
 
-/// How many of the best full-text matches the filters and pages choose from.
-pub const MAX_CANDIDATES: i64 = 1000;
+/// How many full-text matches (the newest) are ranked, and the filters and pages choose from.
+pub const MAX_CANDIDATES: i64 = super::window::WINDOW;
 /// Characters in a result's snippet.
 pub const SNIPPET_CHARS: usize = 220;
 /// Characters in a hit's plain-text passage (what the answer bot reads).
@@ -162,9 +164,9 @@ const JOIN_EVENTS: &str = "\
     SELECT e.id FROM hits \
     JOIN search_docs d ON d.id = hits.doc_id \
     JOIN events e ON e.id = d.source_id \
-    WHERE d.source = $3 AND e.status = 'published' \
+    WHERE d.source = $4 AND e.status = 'published' \
     ORDER BY hits.rank, e.id \
-    LIMIT $4";
+    LIMIT $5";
 
 /// The published events whose title, place or description hold every word of `text`, best first:
 /// at most `limit` event ids, from the same full-text index as posts and bounded by it
@@ -174,31 +176,59 @@ pub async fn search_events(db: &Db, text: &str, limit: i64) -> Result<Vec<i64>, 
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let full_text_step = match db.backend() {
-        Backend::Sqlite => {
-            "WITH hits AS (\
-               SELECT rowid AS doc_id, bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS rank \
-               FROM search_fts WHERE search_fts MATCH $1 AND kind = $3 \
-               ORDER BY rank LIMIT $2) "
-        }
-        Backend::Postgres => {
-            "WITH hits AS (\
-               SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank \
-               FROM search_docs WHERE tokens @@ $1::tsquery AND kind = $3 \
-               ORDER BY rank LIMIT $2) "
-        }
+    let (sql, first) = match db.backend() {
+        Backend::Sqlite => (
+            format!("{SQLITE_HITS}{JOIN_EVENTS}"),
+            sqlite_ranked(
+                db,
+                &terms,
+                Combine::All,
+                SOURCE_EVENT,
+                MAX_CANDIDATES as usize,
+            )
+            .await?,
+        ),
+        Backend::Postgres => (
+            format!("{}{JOIN_EVENTS}", postgres_window("kind = $2")),
+            tsquery(&terms, Combine::All),
+        ),
     };
-    let match_expression = match db.backend() {
-        Backend::Sqlite => fts5_query(&terms, Combine::All),
-        Backend::Postgres => tsquery(&terms, Combine::All),
-    };
-    sqlx::query_scalar(&format!("{full_text_step}{JOIN_EVENTS}"))
-        .bind(match_expression)
+    sqlx::query_scalar(&sql)
+        .bind(first)
+        .bind(SOURCE_EVENT)
         .bind(MAX_CANDIDATES)
         .bind(SOURCE_EVENT)
         .bind(limit)
         .fetch_all(db.reader())
         .await
+}
+
+/// The PostgreSQL `hits(doc_id, rank)` step: the newest [`MAX_CANDIDATES`] documents matching the
+/// tsquery `$1` under `filter` (`$2` the kind), ranked by `ts_rank` (lower rank = better). ts_rank
+/// weights D, C, B, A = 0.1, 0.2, 0.4, 1.0 (the default).
+fn postgres_window(filter: &str) -> String {
+    format!(
+        "WITH window_docs AS (\
+           SELECT id, tokens FROM search_docs WHERE tokens @@ $1::tsquery AND {filter} \
+           ORDER BY id DESC LIMIT $3), \
+         hits AS (\
+           SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank FROM window_docs) "
+    )
+}
+
+/// The SQLite window for `terms` of `kind` (all kinds when empty), ranked here ([`bm25`]): its best
+/// `keep` as the JSON that [`SQLITE_HITS`] reads.
+async fn sqlite_ranked(
+    db: &Db,
+    terms: &[String],
+    combine: Combine,
+    kind: &str,
+    keep: usize,
+) -> Result<String, DbError> {
+    let window = sqlite_window(db, terms, combine, kind).await?;
+    let mut ranked = bm25(&window, terms);
+    ranked.truncate(keep);
+    Ok(hits_json(&ranked))
 }
 
 async fn run(
@@ -225,36 +255,35 @@ pub(crate) async fn run_terms(
     if terms.is_empty() {
         return Ok((Vec::new(), false));
     }
-    let full_text_step = match db.backend() {
-        // bm25 weights: title, context (tags, question title), body, kind (unindexed).
-        Backend::Sqlite => {
-            "WITH hits AS (\
-               SELECT rowid AS doc_id, bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS rank \
-               FROM search_fts WHERE search_fts MATCH $1 AND ($2 = '' OR kind = $2) \
-               ORDER BY rank LIMIT $3) "
-        }
-        // ts_rank weights D, C, B, A = 0.1, 0.2, 0.4, 1.0 (the default).
-        Backend::Postgres => {
-            "WITH hits AS (\
-               SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank \
-               FROM search_docs WHERE tokens @@ $1::tsquery AND ($2 = '' OR kind = $2) \
-               ORDER BY rank LIMIT $3) "
-        }
-    };
-    let match_expression = match db.backend() {
-        Backend::Sqlite => fts5_query(terms, combine),
-        Backend::Postgres => tsquery(terms, combine),
-    };
     let resources = query.kind == Some(SearchKind::Resource);
     let (join, source) = if resources {
         (JOIN_RESOURCES, SOURCE_RESOURCE)
     } else {
         (JOIN_AND_FILTER, SOURCE_POST)
     };
-    let sql = format!("{full_text_step}{join}");
+    let kind = query.kind.map_or("", SearchKind::as_str);
+    let (sql, first) = match db.backend() {
+        Backend::Sqlite => {
+            // Only a tag filter drops many candidates (the index holds published posts only, the
+            // status checks are a safety net): without one, the best few are all the join needs.
+            let keep = if query.tag.as_deref().unwrap_or("").is_empty() {
+                (2 * (offset + limit + 1) + 100) as usize
+            } else {
+                MAX_CANDIDATES as usize
+            };
+            (
+                format!("{SQLITE_HITS}{join}"),
+                sqlite_ranked(db, terms, combine, kind, keep).await?,
+            )
+        }
+        Backend::Postgres => (
+            format!("{}{join}", postgres_window("($2 = '' OR kind = $2)")),
+            tsquery(terms, combine),
+        ),
+    };
     let rows = sqlx::query(&sql)
-        .bind(match_expression)
-        .bind(query.kind.map_or("", SearchKind::as_str))
+        .bind(first)
+        .bind(kind)
         .bind(MAX_CANDIDATES)
         .bind(source)
         .bind(query.tag.clone().unwrap_or_default())

@@ -1,11 +1,13 @@
 //! "Has this been asked before?": published questions whose title shares words (Chinese-aware, through
-//! the search tokeniser) or tags with a draft question, ranked by how much they share.
+//! the search tokeniser) with a draft question, found in the full-text index's title column and ranked
+//! by how much they share (words, then tags).
 use std::collections::HashSet;
 
 use super::glossary::{glossary, Concept};
 use super::query_terms;
+use super::tokenize::{fts5_query, tsquery, Combine};
 use crate::db::posts::lists::{attach_tags, summary_from_row, PostSummary};
-use crate::db::{Db, DbError};
+use crate::db::{Backend, Db, DbError};
 
 /// Words too common to say two titles are alike.
 const STOP_WORDS: &[&str] = &[
@@ -85,14 +87,13 @@ pub async fn similar_questions(
         .filter(|c| c.words.iter().any(|w| terms.contains(w)))
         .take(12)
         .collect();
-    let mut like: Vec<String> = Vec::new();
+    let mut alternatives: Vec<Vec<String>> = Vec::new();
     for alternative in concepts.iter().flat_map(|c| &c.alternatives) {
-        let joined = alternative.join(" ");
-        if !like.contains(&joined) && like.len() < 32 {
-            like.push(joined);
+        if !alternatives.contains(alternative) && alternatives.len() < 32 {
+            alternatives.push(alternative.clone());
         }
     }
-    let found = candidates(db, &like, tags).await?;
+    let found = candidates(db, &alternatives).await?;
     let mut ranked = rank_concepts(&concepts, tags, found);
     ranked.retain(|p| Some(p.id) != exclude);
     ranked.truncate(limit);
@@ -147,68 +148,65 @@ pub fn rank_concepts(
 /// At most this many rows are ranked; newer questions win when more match.
 const CANDIDATE_LIMIT: i64 = 200;
 
-/// Questions whose lower-cased title contains any of `terms`, or carrying any of `tags`.
-async fn candidates(
-    db: &Db,
-    terms: &[String],
-    tags: &[String],
-) -> Result<Vec<PostSummary>, DbError> {
-    if terms.is_empty() && tags.is_empty() {
+/// The newest published questions whose title holds any of `alternatives` (each a sequence of
+/// search tokens, all of which must be in the title), read from the full-text index in id order so
+/// the read stops at [`CANDIDATE_LIMIT`] however many titles match. `tags` only rank the candidates:
+/// a question sharing tags but no title word is never suggested ([`rank_concepts`]).
+async fn candidates(db: &Db, alternatives: &[Vec<String>]) -> Result<Vec<PostSummary>, DbError> {
+    let alternatives: Vec<&Vec<String>> = alternatives.iter().filter(|a| !a.is_empty()).collect();
+    if alternatives.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conditions = Vec::new();
-    let mut n = 0;
-    for _ in terms {
-        n += 1;
-        conditions.push(format!("LOWER(p.title) LIKE ${n} ESCAPE '\\'"));
-    }
-    if !tags.is_empty() {
-        let placeholders: Vec<String> = tags
-            .iter()
-            .map(|_| {
-                n += 1;
-                format!("${n}")
-            })
-            .collect();
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
-             WHERE pt.post_id = p.id AND t.name IN ({}))",
-            placeholders.join(", ")
-        ));
-    }
+    let (found, expression) = match db.backend() {
+        Backend::Sqlite => {
+            let any: Vec<String> = alternatives
+                .iter()
+                .map(|alt| format!("({})", fts5_query(alt, Combine::All)))
+                .collect();
+            (
+                "SELECT rowid AS doc_id FROM search_fts \
+                 WHERE search_fts MATCH $1 AND kind = 'question' ORDER BY rowid DESC LIMIT $2",
+                format!("title : ({})", any.join(" OR ")),
+            )
+        }
+        Backend::Postgres => {
+            let any: Vec<String> = alternatives
+                .iter()
+                .map(|alt| {
+                    let all: Vec<String> = alt
+                        .iter()
+                        .map(|t| format!("{}:A", tsquery(std::slice::from_ref(t), Combine::All)))
+                        .collect();
+                    format!("({})", all.join(" & "))
+                })
+                .collect();
+            (
+                "SELECT id AS doc_id FROM search_docs \
+                 WHERE tokens @@ $1::tsquery AND kind = 'question' ORDER BY id DESC LIMIT $2",
+                any.join(" | "),
+            )
+        }
+    };
     let sql = format!(
-        "SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
+        "WITH found AS ({found}) \
+         SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
          p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
-         p.last_activity_at FROM posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.kind = 'question' AND p.status = 'published' AND ({}) \
-         ORDER BY p.created_at DESC, p.id DESC LIMIT {CANDIDATE_LIMIT}",
-        conditions.join(" OR ")
+         p.last_activity_at FROM found JOIN search_docs d ON d.id = found.doc_id \
+         JOIN posts p ON p.id = d.source_id JOIN users u ON u.id = p.author_id \
+         WHERE d.source = 'post' AND p.kind = 'question' AND p.status = 'published' \
+         ORDER BY p.created_at DESC, p.id DESC"
     );
-    let mut query = sqlx::query(&sql);
-    for term in terms {
-        query = query.bind(format!("%{}%", escape_like(term)));
-    }
-    for tag in tags {
-        query = query.bind(tag.clone());
-    }
-    let rows = query.fetch_all(db.reader()).await?;
+    let rows = sqlx::query(&sql)
+        .bind(expression)
+        .bind(CANDIDATE_LIMIT)
+        .fetch_all(db.reader())
+        .await?;
     let mut items = rows
         .iter()
         .map(summary_from_row)
         .collect::<Result<Vec<_>, _>>()?;
     attach_tags(db, &mut items).await?;
     Ok(items)
-}
-
-fn escape_like(term: &str) -> String {
-    let mut out = String::with_capacity(term.len());
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,15 +4,16 @@
 //! with two answers, a comment, a vote and two tags each; every tenth question is unanswered, one
 //! in fifty is a draft and one in ninety-seven hidden; articles, one hot topic with 200 answers and
 //! 300 comments, one member (`member1`) who wrote a tenth of everything and has as many
-//! notifications, resources, and the search index rows of every published post.
+//! notifications, resources, and the search index rows of every published post. Titles and bodies
+//! come from a pool of generated texts (`seed::bulk_text`: Zipf-distributed English, Chinese and code
+//! words) written once into a temporary table; each post takes the pool entry its id picks.
 use anyhow::Context;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row};
 
+use super::bulk_text::pool;
 use crate::db::{Backend, Db};
 use crate::render::RENDERER_VERSION;
-use crate::search::index::tsvector_literal;
-use crate::search::tokenize::index_text;
 
 /// How big a forum to build.
 #[derive(Debug, Clone, Copy)]
@@ -48,28 +49,6 @@ pub struct BulkForum {
     pub deep_cursor: String,
 }
 
-/// The four kinds of text the forum holds: English, Chinese, code and both mixed.
-const TEXTS: [(&str, &str); 4] = [
-    (
-        "how does attention scale with sequence length",
-        "Self attention costs grow with the square of the sequence length so long contexts need \
-         sparse or linear attention and careful batching",
-    ),
-    (
-        "注意力机制 的 显存 占用 为什么 这么 大",
-        "训练 大模型 时 注意力机制 的 显存 占用 随 序列 长度 平方 增长 可以 用 梯度 检查点 和 混合 精度",
-    ),
-    (
-        "torch.nn.Module forward hooks and state_dict loading",
-        "Register a forward hook on torch.nn.Module to inspect activations and load a state_dict \
-         with strict set to false when keys differ",
-    ),
-    (
-        "c++ CUDA kernel for fused layer norm 融合 算子",
-        "A fused c++ CUDA kernel for layer norm saves memory bandwidth 融合 算子 能 减少 显存 读写",
-    ),
-];
-
 fn series(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => {
@@ -79,15 +58,75 @@ fn series(backend: Backend) -> &'static str {
     }
 }
 
-/// `CASE <key> % 4 WHEN 0 THEN $first ... END`: one of four bound texts per row.
-fn pick(key: &str, first: usize) -> String {
-    format!(
-        "(CASE {key} % 4 WHEN 0 THEN ${} WHEN 1 THEN ${} WHEN 2 THEN ${} ELSE ${} END)",
-        first,
-        first + 1,
-        first + 2,
-        first + 3
+/// The pool entry of post `id` (an SQL expression): posts of one forum spread over the whole pool.
+fn text_of(id: &str, pool_param: usize) -> String {
+    format!("(({id}) * 7919 % ${pool_param})")
+}
+
+/// How the generated rows join the text pool: SQLite must read the rows first and look each text up
+/// (`CROSS JOIN` fixes its join order), PostgreSQL chooses.
+fn join_text(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "CROSS JOIN",
+        Backend::Postgres => "JOIN",
+    }
+}
+
+/// How many texts the pool holds for a forum of `questions`: one per post up to a cap (a million
+/// questions share 120,000 texts; word frequencies are the same).
+fn pool_size(questions: i64) -> i64 {
+    (3 * questions + 300).clamp(1_000, 120_000)
+}
+
+/// Writes the text pool into the temporary table `bulk_text` of this connection.
+async fn load_pool(conn: &mut PoolConnection<Any>, count: i64) -> anyhow::Result<()> {
+    sqlx::query("DROP TABLE IF EXISTS bulk_text")
+        .execute(&mut **conn)
+        .await?;
+    sqlx::query(
+        "CREATE TEMPORARY TABLE bulk_text (id INTEGER PRIMARY KEY, title TEXT NOT NULL, \
+         title_tokens TEXT NOT NULL, body TEXT NOT NULL, body_tokens TEXT NOT NULL, \
+         titled_vector TEXT NOT NULL, body_vector TEXT NOT NULL)",
     )
+    .execute(&mut **conn)
+    .await
+    .context("text pool table")?;
+    let texts = pool(count as usize);
+    for (chunk_index, chunk) in texts.chunks(300).enumerate() {
+        let mut sql = String::from(
+            "INSERT INTO bulk_text (id, title, title_tokens, body, body_tokens, titled_vector, \
+             body_vector) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            let b = row * 7;
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
+        }
+        let mut query = sqlx::query(&sql);
+        for (row, text) in chunk.iter().enumerate() {
+            query = query
+                .bind((chunk_index * 300 + row) as i64)
+                .bind(&text.title)
+                .bind(&text.title_tokens)
+                .bind(&text.body)
+                .bind(&text.body_tokens)
+                .bind(&text.titled_vector)
+                .bind(&text.body_vector);
+        }
+        query.execute(&mut **conn).await.context("text pool")?;
+    }
+    Ok(())
 }
 
 async fn next_id(conn: &mut PoolConnection<Any>, table: &str) -> anyhow::Result<i64> {
@@ -119,8 +158,9 @@ async fn fill_on(
     let hash = crate::auth::password::hash_blocking(&password)
         .map_err(|e| anyhow::anyhow!("cannot hash the bench password: {e:?}"))?;
     let with = series(backend);
-    let titles: Vec<&str> = TEXTS.iter().map(|(title, _)| *title).collect();
-    let bodies: Vec<&str> = TEXTS.iter().map(|(_, body)| *body).collect();
+    let pool_count = pool_size(n);
+    load_pool(conn, pool_count).await?;
+    let join = join_text(backend);
 
     let users = next_id(conn, "users").await?;
     let posts = next_id(conn, "posts").await?;
@@ -163,15 +203,14 @@ async fn fill_on(
          accepted_answer_id, view_count, created_at, last_activity_at, pinned) \
          SELECT {q_id}, 'question', NULL, \
          CASE WHEN i % 10 = 1 THEN $3 ELSE $3 + i % $4 END, \
-         'Question ' || i || ': ' || {title}, 'question-' || i, {body}, '<p>' || {body} || '</p>', \
-         {body}, {body}, $5, \
+         'Question ' || i || ': ' || b.title, 'question-' || i, b.body, '<p>' || b.body || '</p>', \
+         b.body, b.body, $5, \
          CASE WHEN i % 50 = 0 THEN 'draft' WHEN i % 97 = 0 THEN 'hidden' ELSE 'published' END, \
          i % 7 - 1, CASE WHEN i % 10 = 0 THEN 0 ELSE 2 END, 1, \
          CASE WHEN i % 3 = 0 AND i % 10 <> 0 THEN {q_id} + 1 ELSE NULL END, i % 100, \
          $6 + i * 30, $6 + i * 30 + (i % 13) * 3600, CASE WHEN i IN (7, 11, 13) THEN 1 ELSE 0 END \
-         FROM n",
-        title = pick("i", 7),
-        body = pick("i", 11),
+         FROM n {join} bulk_text b ON b.id = {text}",
+        text = text_of(q_id, 7),
     ))
     .bind(n)
     .bind(posts)
@@ -179,28 +218,22 @@ async fn fill_on(
     .bind(members)
     .bind(RENDERER_VERSION)
     .bind(t0)
-    .bind(titles[0])
-    .bind(titles[1])
-    .bind(titles[2])
-    .bind(titles[3])
-    .bind(bodies[0])
-    .bind(bodies[1])
-    .bind(bodies[2])
-    .bind(bodies[3])
+    .bind(pool_count)
     .execute(&mut **conn)
     .await
     .context("questions")?;
     // Answer j belongs to question (j + 1) / 2; every tenth question's answers are hidden.
+    let a_id = "($2 + 3 * ((i + 1) / 2) - 3 + 2 - i % 2)";
     sqlx::query(&format!(
         "{with} INSERT INTO posts (id, kind, parent_id, author_id, title, slug, body_md, body_html, \
          body_text, excerpt, renderer_version, status, score, created_at, last_activity_at) \
-         SELECT $2 + 3 * ((i + 1) / 2) - 3 + 2 - i % 2, 'answer', $2 + 3 * ((i + 1) / 2) - 3, \
-         CASE WHEN ((i + 1) / 2) % 10 = 1 THEN $3 ELSE $3 + (i * 7) % $4 END, '', '', {body}, \
-         '<p>' || {body} || '</p>', {body}, {body}, $5, \
+         SELECT {a_id}, 'answer', $2 + 3 * ((i + 1) / 2) - 3, \
+         CASE WHEN ((i + 1) / 2) % 10 = 1 THEN $3 ELSE $3 + (i * 7) % $4 END, '', '', b.body, \
+         '<p>' || b.body || '</p>', b.body, b.body, $5, \
          CASE WHEN ((i + 1) / 2) % 10 = 0 THEN 'hidden' ELSE 'published' END, \
          (i * 7) % 11 - 3, $6 + ((i + 1) / 2) * 30 + 10 + i % 2, \
-         $6 + ((i + 1) / 2) * 30 + 10 + i % 2 FROM n",
-        body = pick("(i + 1)", 7),
+         $6 + ((i + 1) / 2) * 30 + 10 + i % 2 FROM n {join} bulk_text b ON b.id = {text}",
+        text = text_of(a_id, 7),
     ))
     .bind(2 * n)
     .bind(posts)
@@ -208,10 +241,7 @@ async fn fill_on(
     .bind(members)
     .bind(RENDERER_VERSION)
     .bind(t0)
-    .bind(bodies[3])
-    .bind(bodies[0])
-    .bind(bodies[1])
-    .bind(bodies[2])
+    .bind(pool_count)
     .execute(&mut **conn)
     .await
     .context("answers")?;
@@ -220,12 +250,11 @@ async fn fill_on(
     sqlx::query(&format!(
         "{with} INSERT INTO posts (id, kind, author_id, title, slug, body_md, body_html, body_text, \
          excerpt, renderer_version, status, score, created_at, last_activity_at) \
-         SELECT $2 + i - 1, 'article', $3 + i % $4, 'Article ' || i || ': ' || {title}, \
-         'article-' || i, {body}, '<p>' || {body} || '</p>', {body}, {body}, $5, \
+         SELECT $2 + i - 1, 'article', $3 + i % $4, 'Article ' || i || ': ' || b.title, \
+         'article-' || i, b.body, '<p>' || b.body || '</p>', b.body, b.body, $5, \
          CASE WHEN i % 25 = 0 THEN 'draft' ELSE 'published' END, i % 9, \
-         $6 + i * 600, $6 + i * 600 FROM n",
-        title = pick("i", 7),
-        body = pick("i", 11),
+         $6 + i * 600, $6 + i * 600 FROM n {join} bulk_text b ON b.id = {text}",
+        text = text_of("$2 + i - 1", 7),
     ))
     .bind(articles)
     .bind(a_base)
@@ -233,34 +262,27 @@ async fn fill_on(
     .bind(members)
     .bind(RENDERER_VERSION)
     .bind(t0)
-    .bind(titles[0])
-    .bind(titles[1])
-    .bind(titles[2])
-    .bind(titles[3])
-    .bind(bodies[0])
-    .bind(bodies[1])
-    .bind(bodies[2])
-    .bind(bodies[3])
+    .bind(pool_count)
     .execute(&mut **conn)
     .await
     .context("articles")?;
     // The hot topic and its 200 answers.
     let hot = a_base + articles;
     let now = t0 + n * 30 + 100_000;
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO posts (id, kind, author_id, title, slug, body_md, body_html, body_text, excerpt, \
          renderer_version, status, score, answer_count, comment_count, accepted_answer_id, \
-         created_at, last_activity_at) VALUES ($1, 'question', $2, $3, 'the-hot-topic', $4, $5, $4, \
-         $4, $6, 'published', 250, 200, 100, $7, $8, $8)",
-    )
+         created_at, last_activity_at) SELECT $1, 'question', $2, 'The hot topic: ' || b.title, \
+         'the-hot-topic', b.body, '<p>' || b.body || '</p>', b.body, b.body, $3, 'published', 250, \
+         200, 100, $4, $5, $5 FROM bulk_text b WHERE b.id = {text}",
+        text = text_of("$1", 6),
+    ))
     .bind(hot)
     .bind(users + 1)
-    .bind(format!("The hot topic: {}", titles[0]))
-    .bind(bodies[0])
-    .bind(format!("<p>{}</p>", bodies[0]))
     .bind(RENDERER_VERSION)
     .bind(hot + 51)
     .bind(now)
+    .bind(pool_count)
     .execute(&mut **conn)
     .await
     .context("hot topic")?;
@@ -268,10 +290,10 @@ async fn fill_on(
         "{with} INSERT INTO posts (id, kind, parent_id, author_id, title, slug, body_md, body_html, \
          body_text, excerpt, renderer_version, status, score, comment_count, created_at, \
          last_activity_at) \
-         SELECT $2 + i, 'answer', $2, $3 + i % $4, '', '', {body}, '<p>' || {body} || '</p>', \
-         {body}, {body}, $5, 'published', (i * 37) % 101 - 20, CASE WHEN i <= 50 THEN 4 ELSE 0 END, \
-         $6 + i, $6 + i FROM n",
-        body = pick("i", 7),
+         SELECT $2 + i, 'answer', $2, $3 + i % $4, '', '', b.body, '<p>' || b.body || '</p>', \
+         b.body, b.body, $5, 'published', (i * 37) % 101 - 20, CASE WHEN i <= 50 THEN 4 ELSE 0 END, \
+         $6 + i, $6 + i FROM n {join} bulk_text b ON b.id = {text}",
+        text = text_of("$2 + i", 7),
     ))
     .bind(200_i64)
     .bind(hot)
@@ -279,10 +301,7 @@ async fn fill_on(
     .bind(members)
     .bind(RENDERER_VERSION)
     .bind(now)
-    .bind(bodies[0])
-    .bind(bodies[1])
-    .bind(bodies[2])
-    .bind(bodies[3])
+    .bind(pool_count)
     .execute(&mut **conn)
     .await
     .context("hot answers")?;
@@ -424,7 +443,11 @@ async fn fill_on(
     .await
     .context("resource tags")?;
 
-    index_posts(backend, conn, posts).await?;
+    index_posts(backend, conn, posts, pool_count).await?;
+    sqlx::query("DROP TABLE bulk_text")
+        .execute(&mut **conn)
+        .await
+        .context("text pool")?;
     if backend == Backend::Postgres {
         for table in [
             "users",
@@ -461,13 +484,15 @@ async fn fill_on(
 }
 
 /// The search rows of every published post from `first_id` on, tokenised the way
-/// `search::index::write_doc` does (the four texts are tokenised here once).
+/// `search::index::write_doc` does (each pool text was tokenised once, in Rust).
 async fn index_posts(
     backend: Backend,
     conn: &mut PoolConnection<Any>,
     first_id: i64,
+    pool_count: i64,
 ) -> anyhow::Result<()> {
     let doc_base = next_id(conn, "search_docs").await?;
+    let join = join_text(backend);
     match backend {
         Backend::Sqlite => {
             sqlx::query(
@@ -480,47 +505,35 @@ async fn index_posts(
             .execute(&mut **conn)
             .await
             .context("search docs")?;
-            // Each row takes one of the four texts by id: the words a bench query looks for
-            // appear as often as they do in the posts themselves.
-            let mut sql = String::from(
+            sqlx::query(&format!(
                 "INSERT INTO search_fts (rowid, title, context, body, kind) \
-                 SELECT d.id, CASE WHEN p.title = '' THEN '' ELSE ",
-            );
-            sql.push_str(&pick("p.id", 3));
-            sql.push_str(" END, '', ");
-            sql.push_str(&pick("p.id", 7));
-            sql.push_str(
-                ", p.kind FROM search_docs d JOIN posts p ON p.id = d.source_id \
+                 SELECT d.id, CASE WHEN p.title = '' THEN '' ELSE b.title_tokens END, '', \
+                 b.body_tokens, p.kind FROM search_docs d JOIN posts p ON p.id = d.source_id \
+                 {join} bulk_text b ON b.id = {text} \
                  WHERE d.id >= $1 AND d.source = 'post'",
-            );
-            let mut query = sqlx::query(&sql).bind(doc_base).bind(first_id);
-            for (title, _) in TEXTS {
-                query = query.bind(index_text(title));
-            }
-            for (_, body) in TEXTS {
-                query = query.bind(index_text(body));
-            }
-            query.execute(&mut **conn).await.context("search text")?;
+                text = text_of("p.id", 2),
+            ))
+            .bind(doc_base)
+            .bind(pool_count)
+            .execute(&mut **conn)
+            .await
+            .context("search text")?;
         }
         Backend::Postgres => {
-            let vectors: Vec<String> = TEXTS
-                .iter()
-                .map(|(title, body)| {
-                    tsvector_literal(&[(&index_text(title), 'A'), (&index_text(body), 'D')])
-                })
-                .collect();
-            let mut query = sqlx::query(
+            sqlx::query(&format!(
                 "INSERT INTO search_docs (id, source, source_id, kind, tokens, updated_at) \
                  SELECT $1 + p.id - $2, 'post', p.id, p.kind, \
-                 (CASE p.id % 4 WHEN 0 THEN $3 WHEN 1 THEN $4 WHEN 2 THEN $5 ELSE $6 END)::tsvector, \
-                 p.created_at FROM posts p WHERE p.id >= $2 AND p.status = 'published'",
-            )
+                 (CASE WHEN p.title = '' THEN b.body_vector ELSE b.titled_vector END)::tsvector, \
+                 p.created_at FROM posts p {join} bulk_text b ON b.id = {text} \
+                 WHERE p.id >= $2 AND p.status = 'published'",
+                text = text_of("p.id", 3),
+            ))
             .bind(doc_base)
-            .bind(first_id);
-            for vector in &vectors {
-                query = query.bind(vector.as_str());
-            }
-            query.execute(&mut **conn).await.context("search docs")?;
+            .bind(first_id)
+            .bind(pool_count)
+            .execute(&mut **conn)
+            .await
+            .context("search docs")?;
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! questions, answers, comments, votes, tags; Chinese and English) through the same db functions
 //! the web pages use, then indexes every post for search.
 pub mod bulk;
+pub mod bulk_text;
 pub mod content;
 
 use std::collections::HashMap;

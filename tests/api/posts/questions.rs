@@ -200,7 +200,7 @@ async fn similar_questions_are_suggested_in_english_and_chinese() {
         None,
     )
     .await;
-    seed(
+    let vision = seed(
         &app,
         PostKind::Question,
         me,
@@ -209,6 +209,12 @@ async fn similar_questions_are_suggested_in_english_and_chinese() {
         None,
     )
     .await;
+    // Asking through the site indexes a question; the seeded ones are indexed here.
+    for id in [quant, deploy, vision] {
+        agora::search::upsert_post(&app.db, id)
+            .await
+            .expect("indexed");
+    }
 
     let res = app
         .client
