@@ -25,6 +25,33 @@ pub async fn with_prefix(
         .collect())
 }
 
+/// Every setting whose key starts with `prefix`, and those of `keys`, in one query.
+pub async fn with_prefix_and_keys(
+    db: &Db,
+    prefix: &str,
+    keys: &[&str],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let listed: Vec<String> = (2..keys.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = if keys.is_empty() {
+        "SELECT key, value FROM site_settings WHERE key LIKE $1".to_string()
+    } else {
+        format!(
+            "SELECT key, value FROM site_settings WHERE key LIKE $1 OR key IN ({})",
+            listed.join(", ")
+        )
+    };
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(format!("{prefix}%"));
+    for key in keys {
+        query = query.bind(*key);
+    }
+    let rows = query.fetch_all(db.reader()).await?;
+    // LIKE treats `_` and `%` in the prefix as wildcards: keep exact matches only.
+    Ok(rows
+        .into_iter()
+        .filter(|(key, _)| key.starts_with(prefix) || keys.contains(&key.as_str()))
+        .collect())
+}
+
 /// The stored values of `keys`, in one query (absent keys are absent from the map).
 pub async fn many(
     db: &Db,

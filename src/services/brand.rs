@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::auth::CurrentUser;
 use crate::db::{self, Db, DbError};
 use crate::domain::{Brand, RawBrand};
+use crate::i18n::Lang;
 
 pub const LOGO: &str = "brand.logo";
 pub const FAVICON: &str = "brand.favicon";
@@ -65,6 +66,21 @@ pub async fn stored(db: &Db) -> Result<StoredBrand, DbError> {
 /// value that no longer does — the stylesheet's background changed — falls back to the forum's look).
 pub async fn load(db: &Db) -> Result<Brand, DbError> {
     Ok(Brand::parse(stored(db).await?.raw()).unwrap_or_default())
+}
+
+/// The brand in force and the site's default language, in one read (a visitor whose request names
+/// no language the forum has gets the default; the page frame needs both).
+pub async fn load_with_default_language(db: &Db) -> Result<(Brand, Lang), DbError> {
+    let mut stored =
+        db::settings::with_prefix_and_keys(db, "brand.", &[super::settings::DEFAULT_LANGUAGE])
+            .await?;
+    let lang = stored
+        .remove(super::settings::DEFAULT_LANGUAGE)
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or(Lang::En);
+    let brand = Brand::parse(StoredBrand::from_stored(&stored).raw()).unwrap_or_default();
+    Ok((brand, lang))
 }
 
 /// An admin saves the brand (parsed by the caller); values are stored as entered, trimmed.

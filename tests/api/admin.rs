@@ -394,3 +394,59 @@ async fn visitors_who_ask_for_no_supported_language_get_the_default() {
         .expect("body");
     assert!(english.contains("lang=\"en\""), "a supported request wins");
 }
+
+#[tokio::test]
+async fn the_default_language_and_the_brand_come_from_one_settings_read() {
+    let app = spawn_app().await;
+    app.sign_up("polyglot").await;
+    make(&app, "polyglot", Role::Admin).await;
+    let settings = [
+        ("site_name", "agora"),
+        ("site_description", ""),
+        ("registration", "open"),
+        ("default_language", "zh-CN"),
+    ];
+    let res = app
+        .submit("/admin/settings", "/admin/settings", &settings)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let brand = [("footer_links", "Imprint | /guidelines")];
+    let res = app
+        .submit("/admin/settings", "/admin/settings/brand", &brand)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (visitor, _) = app.new_browser();
+    let (asked, english) = tags_page_statements(&app, &visitor, Some("en-US")).await;
+    let (unasked, default) = tags_page_statements(&app, &visitor, None).await;
+    assert!(english.contains("lang=\"en\""));
+    assert!(default.contains("lang=\"zh-CN\""), "the default applies");
+    assert!(
+        default.contains("Imprint") && english.contains("Imprint"),
+        "the brand applies"
+    );
+    assert_eq!(
+        unasked, asked,
+        "the default language costs no statement of its own"
+    );
+}
+
+/// Statements run for a visitor's `/tags`, with the page.
+async fn tags_page_statements(
+    app: &TestApp,
+    visitor: &reqwest::Client,
+    accept_language: Option<&str>,
+) -> (u64, String) {
+    let before = app.db.statements_run();
+    let mut request = visitor.get(app.url("/tags"));
+    if let Some(lang) = accept_language {
+        request = request.header("accept-language", lang);
+    }
+    let page = request
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    (app.db.statements_run() - before, page)
+}

@@ -60,12 +60,32 @@ pub async fn load_session(
         .get("accept-language")
         .and_then(|h| h.to_str().ok())
         .and_then(Lang::from_accept_language);
-    let lang = match query_lang.or(user_lang).or(cookie_lang).or(header_lang) {
-        Some(lang) => lang,
-        // Nothing the visitor sent names a language the forum has: the site's default.
-        None => crate::services::settings::default_language(&state.db)
-            .await
-            .unwrap_or(Lang::En),
+    let asked_lang = query_lang.or(user_lang).or(cookie_lang).or(header_lang);
+    let is_static = req.path().starts_with("/static/");
+    // The community's brand (logo, accent, footer links) for the page frame, and the site's default
+    // language when nothing the visitor sent names one the forum has: one settings read.
+    let (brand, lang) = match (is_static, asked_lang) {
+        (true, Some(lang)) => (Rc::default(), lang),
+        (true, None) => (
+            Rc::default(),
+            crate::services::settings::default_language(&state.db)
+                .await
+                .unwrap_or(Lang::En),
+        ),
+        (false, Some(lang)) => (
+            Rc::new(
+                crate::services::brand::load(&state.db)
+                    .await
+                    .map_err(crate::error::AppError::from)?,
+            ),
+            lang,
+        ),
+        (false, None) => {
+            let (brand, lang) = crate::services::brand::load_with_default_language(&state.db)
+                .await
+                .map_err(crate::error::AppError::from)?;
+            (Rc::new(brand), lang)
+        }
     };
 
     let flash = req.cookie(FLASH_COOKIE).map(|c| c.value().to_string());
@@ -88,16 +108,6 @@ pub async fn load_session(
     {
         crate::moderation::promotion::note_visit(&state.db, &session.id_hash, user).await;
     }
-    // The community's brand (logo, accent, footer links) for the page frame: one settings read.
-    let brand = if req.path().starts_with("/static/") {
-        Rc::default()
-    } else {
-        Rc::new(
-            crate::services::brand::load(&state.db)
-                .await
-                .map_err(crate::error::AppError::from)?,
-        )
-    };
     let client_ip = client_ip(&req, &state.settings.trusted_proxies);
     // A visitor's form token: the signed cookie they carry; a new one only if a page asks for it.
     let visitor_cookie = csrf::visitor_cookie_name(state.settings.secure_cookies);
