@@ -290,10 +290,10 @@ fn write_client(spec: &writes::WriteSpec) -> writes::WriteResult {
     let mut cmd = match words.next() {
         Some(program) => {
             let mut cmd = Command::new(program);
-            cmd.args(words).arg(&exe);
+            cmd.args(words).arg(exe);
             cmd
         }
-        None => Command::new(&exe),
+        None => Command::new(exe),
     };
     let output = cmd
         .arg("--write-client")
