@@ -8,7 +8,9 @@
 //! AGORA_BENCH_SIZES=10000,1000000  AGORA_BENCH_BACKENDS=sqlite,postgres  AGORA_BENCH_SECONDS=5
 //! AGORA_BENCH_CONNECTIONS=8  AGORA_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432
 //! AGORA_BENCH_WRK="taskset -c 1 wrk"  AGORA_BENCH_DIR=/tmp/agora-scale
-//! AGORA_BENCH_PAGES=search,hot (measure only pages whose name contains one of these words)
+//! AGORA_BENCH_PAGES=search,hot (measure only pages whose name contains one of these words;
+//! `write` selects the write phase: ask, answer, comment and vote as members, see scale/writes.rs)
+//! AGORA_BENCH_CLIENT_PIN="taskset -c 1" (how the write phase's client process is pinned)
 //! AGORA_BENCH_REUSE=1 (keep a forum an earlier run built at this size and backend; new migrations
 //! still run on it)
 //! Measuring `/admin/reports` first moves the forum's history to end an hour ago and runs the
@@ -24,6 +26,9 @@ use agora::seed::bulk::{fill, BulkForum, BulkSize};
 use agora::Application;
 use reqwest::cookie::{CookieStore, Jar};
 use sqlx::Connection;
+
+#[path = "scale/writes.rs"]
+mod writes;
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
@@ -360,7 +365,144 @@ fn wrk(url: &str, cookie: Option<&str>, seconds: u64, connections: u64) -> (f64,
     (rps, p50, p99, errors)
 }
 
+/// Runs one write operation of the write phase in a client process of its own on the other core
+/// (the way wrk runs for the pages) and returns what it measured.
+fn write_client(spec: &writes::WriteSpec) -> writes::WriteResult {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let pin = env("AGORA_BENCH_CLIENT_PIN", "taskset -c 1");
+    let mut words = pin.split_whitespace();
+    let mut cmd = match words.next() {
+        Some(program) => {
+            let mut cmd = Command::new(program);
+            cmd.args(words).arg(exe);
+            cmd
+        }
+        None => Command::new(exe),
+    };
+    let output = cmd
+        .arg("--write-client")
+        .arg(serde_json::to_string(spec).expect("spec"))
+        .output()
+        .expect("the write client runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| writes::WriteResult {
+            first_error: format!(
+                "the write client failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            ..Default::default()
+        })
+}
+
+/// The write phase at one size: member2 asks, answers and comments, member3 votes.
+async fn write_phase(
+    base: &str,
+    forum: &BulkForum,
+    backend: &str,
+    size: i64,
+    seconds: u64,
+    connections: u64,
+) -> Vec<Measure> {
+    let writer = cookie_for(base, "member2", &forum.password).await;
+    let voter = cookie_for(base, "member3", &forum.password).await;
+    let client = reqwest::Client::new();
+    let token = |cookie: String| {
+        let client = client.clone();
+        async move {
+            let html = client
+                .get(format!("{base}/questions/ask"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .expect("ask page")
+                .text()
+                .await
+                .expect("body");
+            (
+                cookie,
+                writes::csrf_in(&html).expect("the ask form has a CSRF token"),
+            )
+        }
+    };
+    let (writer, writer_csrf) = token(writer).await;
+    let (voter, voter_csrf) = token(voter).await;
+    let run = format!(
+        "{size}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    let (mut questions, mut answers) = (Vec::new(), Vec::new());
+    let mut measured = Vec::new();
+    for operation in writes::OPERATIONS {
+        let (cookie, csrf, targets) = match operation {
+            "ask" => (&writer, &writer_csrf, Vec::new()),
+            "answer" | "comment" => (&writer, &writer_csrf, questions.clone()),
+            _ => (
+                &voter,
+                &voter_csrf,
+                [questions.clone(), answers.clone()].concat(),
+            ),
+        };
+        let spec = writes::WriteSpec {
+            base: base.to_string(),
+            cookie: cookie.clone(),
+            csrf: csrf.clone(),
+            operation: operation.to_string(),
+            targets,
+            seconds,
+            connections,
+            run: run.clone(),
+        };
+        let result = tokio::task::spawn_blocking(move || write_client(&spec))
+            .await
+            .expect("join");
+        eprintln!(
+            "{backend} {size} write {operation}: {:.0} req/s p50 {:.2} ms p99 {:.2} ms ({} done, {} refused{})",
+            result.rps,
+            result.p50_ms,
+            result.p99_ms,
+            result.done,
+            result.errors,
+            if result.first_error.is_empty() {
+                String::new()
+            } else {
+                format!(", first: {}", result.first_error)
+            }
+        );
+        match operation {
+            "ask" => questions = result.created.clone(),
+            "answer" => answers = result.created.clone(),
+            _ => {}
+        }
+        measured.push(Measure {
+            backend: backend.to_string(),
+            size,
+            page: format!("write: {operation}"),
+            status: if result.done > 0 { 303 } else { 0 },
+            rps: result.rps,
+            p50_ms: result.p50_ms,
+            p99_ms: result.p99_ms,
+            errors: result.errors,
+        });
+    }
+    measured
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--write-client") {
+        let spec: writes::WriteSpec =
+            serde_json::from_str(args.get(2).expect("a write spec")).expect("write spec JSON");
+        println!(
+            "{}",
+            serde_json::to_string(&writes::run(spec)).expect("result JSON")
+        );
+        return;
+    }
     sqlx::any::install_default_drivers();
     let sizes: Vec<i64> = env("AGORA_BENCH_SIZES", "10000,1000000")
         .split(',')
@@ -464,6 +606,11 @@ fn main() {
                         errors,
                     });
                 }
+                if wanted("write") {
+                    results.extend(
+                        write_phase(&base, &forum, backend, size, seconds, connections).await,
+                    );
+                }
                 server.abort();
             });
             runtime.shutdown_background();
@@ -498,7 +645,7 @@ fn report(results: &[Measure], builds: &[(String, i64, f64, i64)], sizes: &[i64]
             let a = find(backend, small, &m.page);
             let b = find(backend, large, &m.page);
             let cell = |x: Option<&Measure>| match x {
-                Some(x) if x.status == 200 && x.errors == 0 => (
+                Some(x) if matches!(x.status, 200 | 303) && x.errors == 0 => (
                     format!("{:.0}", x.rps),
                     format!("{:.1} / {:.1}", x.p50_ms, x.p99_ms),
                 ),

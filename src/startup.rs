@@ -75,7 +75,8 @@ impl Application {
         let grace = state.settings.shutdown_grace.as_secs();
         let addr = state.settings.bind;
         let data = web::Data::new(state.clone());
-        let server = HttpServer::new(move || build_app(data.clone()))
+        let sitemaps = web::Data::new(crate::web::posts::sitemap_cache::SitemapCache::default());
+        let server = HttpServer::new(move || build_app(data.clone(), sitemaps.clone()))
             .listen(listener)
             .map_err(|source| StartError::Bind { addr, source })?
             .shutdown_timeout(grace)
@@ -153,6 +154,7 @@ impl Application {
 /// around the route table.
 pub fn build_app(
     data: web::Data<App>,
+    sitemaps: web::Data<crate::web::posts::sitemap_cache::SitemapCache>,
 ) -> actix_web::App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -167,6 +169,7 @@ pub fn build_app(
     crate::web::middleware::assets::fingerprint(&static_dir);
     actix_web::App::new()
         .app_data(data)
+        .app_data(sitemaps)
         .app_data(web::PayloadConfig::new(limit))
         .app_data(
             web::FormConfig::default()

@@ -354,18 +354,27 @@ pub struct QueueItem {
     pub flags: Vec<FlagRecord>,
 }
 
+/// Open flags read per queue item asked for (a target usually has one or a few).
+const OPEN_FLAGS_READ_PER_ITEM: i64 = 10;
+
 /// The queue: targets with open flags and held (`pending`) posts, oldest first. With `flags_only`,
 /// held posts without flags are left out.
 pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueItem>, DbError> {
-    let sql = format!("{FLAG_SELECT} WHERE f.status = 'open' ORDER BY f.created_at, f.id");
-    let rows = sqlx::query(&sql).fetch_all(db.reader()).await?;
+    // The oldest open flags (read along `flags_open_by_time`), enough for `limit` targets in all
+    // but a flood; a target's later flags still show on its own page.
+    let sql = format!("{FLAG_SELECT} WHERE f.status = 'open' ORDER BY f.created_at, f.id LIMIT $1");
+    let rows = sqlx::query(&sql)
+        .bind(limit.saturating_mul(OPEN_FLAGS_READ_PER_ITEM))
+        .fetch_all(db.reader())
+        .await?;
     let mut flags_by_target: BTreeMap<(String, i64), Vec<FlagRecord>> = BTreeMap::new();
     for row in &rows {
         let flag = flag_from_row(row)?;
-        flags_by_target
-            .entry((flag.target_kind.clone(), flag.target_id))
-            .or_default()
-            .push(flag);
+        let key = (flag.target_kind.clone(), flag.target_id);
+        if flags_by_target.len() as i64 >= limit && !flags_by_target.contains_key(&key) {
+            continue;
+        }
+        flags_by_target.entry(key).or_default().push(flag);
     }
     let mut items = Vec::new();
     for ((kind, id), flags) in flags_by_target {
@@ -377,55 +386,15 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
         items.push(item);
     }
     if !flags_only {
-        let held: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM posts WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(db.reader())
-        .await?;
-        for id in held {
-            if items
-                .iter()
-                .any(|i| i.target_kind == "post" && i.target_id == id)
-            {
-                continue;
-            }
-            if let Some(item) = describe(db, "post", id).await? {
-                items.push(item);
-            }
-        }
-        // Comments a hold rule kept for review (`db::rules::hold_comment`) and resource submissions
-        // waiting for review (`/admin/resources` acts on them).
-        for (kind, sql) in [
-            (
-                "comment",
-                "SELECT id FROM comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-            ),
-            (
-                "resource",
-                "SELECT id FROM resources WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-            ),
-            (
-                "resource_comment",
-                "SELECT id FROM resource_comments WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-            ),
-            (
-                "event",
-                "SELECT id FROM events WHERE status = 'pending' ORDER BY created_at, id LIMIT $1",
-            ),
-        ] {
-            let waiting: Vec<i64> = sqlx::query_scalar(sql)
-                .bind(limit)
-                .fetch_all(db.reader())
-                .await?;
-            for id in waiting {
-                if items
+        // Held posts, comments a hold rule kept (`db::rules::hold_comment`), resource submissions
+        // waiting for review (`/admin/resources` acts on them), resource comments and events: one
+        // statement per kind.
+        for kind in ["post", "comment", "resource", "resource_comment", "event"] {
+            for item in held(db, kind, limit).await? {
+                if !items
                     .iter()
-                    .any(|i| i.target_kind == kind && i.target_id == id)
+                    .any(|i| i.target_kind == kind && i.target_id == item.target_id)
                 {
-                    continue;
-                }
-                if let Some(item) = describe(db, kind, id).await? {
                     items.push(item);
                 }
             }
@@ -436,68 +405,83 @@ pub async fn queue(db: &Db, flags_only: bool, limit: i64) -> Result<Vec<QueueIte
     Ok(items)
 }
 
-/// What the queue shows about one target (`since` is the target's creation time).
-async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbError> {
-    let row = match kind {
-        "post" => sqlx::query(
-            "SELECT p.author_id, u.username AS author, p.kind AS post_kind, \
+/// The statement describing targets of `kind` as the queue shows them, up to its `WHERE`, and the
+/// alias of the target's table (so a caller adds `WHERE {alias}.id = $1` or a status filter).
+fn describe_select(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "post" => (
+            "SELECT p.id AS target_id, p.author_id, u.username AS author, p.kind AS post_kind, \
              COALESCE(NULLIF(p.title, ''), q.title, '') AS title, p.excerpt, p.status, \
              p.id AS post_id, p.parent_id, p.created_at \
-             FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN posts q ON q.id = p.parent_id \
-             WHERE p.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?,
-        "comment" => sqlx::query(
-            "SELECT c.author_id, u.username AS author, p.kind AS post_kind, \
+             FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN posts q ON q.id = p.parent_id",
+            "p",
+        ),
+        "comment" => (
+            "SELECT c.id AS target_id, c.author_id, u.username AS author, p.kind AS post_kind, \
              COALESCE(NULLIF(p.title, ''), q.title, '') AS title, c.body_md AS excerpt, c.status, \
              c.post_id, p.parent_id, c.created_at \
              FROM comments c JOIN users u ON u.id = c.author_id JOIN posts p ON p.id = c.post_id \
-             LEFT JOIN posts q ON q.id = p.parent_id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?,
-        "resource_comment" => sqlx::query(
-            "SELECT c.author_id, u.username AS author, 'resource' AS post_kind, r.title, \
-             c.body_md AS excerpt, c.status, r.id AS post_id, CAST(NULL AS BIGINT) AS parent_id, \
-             c.created_at FROM resource_comments c JOIN users u ON u.id = c.author_id \
-             JOIN resources r ON r.id = c.resource_id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?,
-        "resource" => sqlx::query(
-            "SELECT r.submitted_by AS author_id, u.username AS author, 'resource' AS post_kind, \
-             r.title, r.description_md AS excerpt, r.status, CAST(NULL AS BIGINT) AS post_id, \
-             CAST(NULL AS BIGINT) AS parent_id, r.created_at \
-             FROM resources r JOIN users u ON u.id = r.submitted_by WHERE r.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?,
-        "event" => sqlx::query(
-            "SELECT e.author_id, u.username AS author, 'event' AS post_kind, e.title, \
-             e.body_md AS excerpt, e.status, CAST(NULL AS BIGINT) AS post_id, \
+             LEFT JOIN posts q ON q.id = p.parent_id",
+            "c",
+        ),
+        "resource_comment" => (
+            "SELECT c.id AS target_id, c.author_id, u.username AS author, 'resource' AS post_kind, \
+             r.title, c.body_md AS excerpt, c.status, r.id AS post_id, \
+             CAST(NULL AS BIGINT) AS parent_id, c.created_at \
+             FROM resource_comments c JOIN users u ON u.id = c.author_id \
+             JOIN resources r ON r.id = c.resource_id",
+            "c",
+        ),
+        "resource" => (
+            "SELECT r.id AS target_id, r.submitted_by AS author_id, u.username AS author, \
+             'resource' AS post_kind, r.title, r.description_md AS excerpt, r.status, \
+             CAST(NULL AS BIGINT) AS post_id, CAST(NULL AS BIGINT) AS parent_id, r.created_at \
+             FROM resources r JOIN users u ON u.id = r.submitted_by",
+            "r",
+        ),
+        "event" => (
+            "SELECT e.id AS target_id, e.author_id, u.username AS author, 'event' AS post_kind, \
+             e.title, e.body_md AS excerpt, e.status, CAST(NULL AS BIGINT) AS post_id, \
              CAST(NULL AS BIGINT) AS parent_id, e.created_at \
-             FROM events e JOIN users u ON u.id = e.author_id WHERE e.id = $1",
-        )
+             FROM events e JOIN users u ON u.id = e.author_id",
+            "e",
+        ),
+        _ => (
+            "SELECT x.id AS target_id, x.id AS author_id, x.username AS author, \
+             'user' AS post_kind, x.username AS title, x.bio_md AS excerpt, \
+             CASE WHEN x.deleted_at IS NULL THEN 'published' ELSE 'deleted' END AS status, \
+             CAST(NULL AS BIGINT) AS post_id, CAST(NULL AS BIGINT) AS parent_id, x.created_at \
+             FROM users x",
+            "x",
+        ),
+    }
+}
+
+/// Up to `limit` targets of `kind` held for review (`status = 'pending'`), oldest first, described
+/// in one statement (read along each table's `(status, created_at)` index).
+async fn held(db: &Db, kind: &str, limit: i64) -> Result<Vec<QueueItem>, DbError> {
+    let (select, alias) = describe_select(kind);
+    let sql = format!(
+        "{select} WHERE {alias}.status = 'pending' ORDER BY {alias}.created_at, {alias}.id LIMIT $1"
+    );
+    let rows = sqlx::query(&sql).bind(limit).fetch_all(db.reader()).await?;
+    rows.iter().map(|r| queue_item(kind, r)).collect()
+}
+
+/// What the queue shows about one target (`since` is the target's creation time).
+async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbError> {
+    let (select, alias) = describe_select(kind);
+    let row = sqlx::query(&format!("{select} WHERE {alias}.id = $1"))
         .bind(id)
         .fetch_optional(db.reader())
-        .await?,
-        _ => sqlx::query(
-            "SELECT id AS author_id, username AS author, 'user' AS post_kind, username AS title, \
-             bio_md AS excerpt, CASE WHEN deleted_at IS NULL THEN 'published' ELSE 'deleted' END \
-             AS status, CAST(NULL AS BIGINT) AS post_id, CAST(NULL AS BIGINT) AS parent_id, created_at FROM users WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?,
-    };
-    let Some(r) = row else { return Ok(None) };
+        .await?;
+    row.map(|r| queue_item(kind, &r)).transpose()
+}
+
+fn queue_item(kind: &str, r: &sqlx::any::AnyRow) -> Result<QueueItem, DbError> {
+    let id: i64 = r.try_get("target_id")?;
     let excerpt: String = r.try_get("excerpt")?;
-    Ok(Some(QueueItem {
+    Ok(QueueItem {
         target_kind: kind.to_string(),
         target_id: id,
         author_id: r.try_get("author_id")?,
@@ -510,5 +494,5 @@ async fn describe(db: &Db, kind: &str, id: i64) -> Result<Option<QueueItem>, DbE
         parent_id: r.try_get::<Option<i64>, _>("parent_id")?,
         since: r.try_get("created_at")?,
         flags: Vec::new(),
-    }))
+    })
 }

@@ -32,5 +32,7 @@ pub fn all(backend: Backend) -> Vec<ListQuery> {
     all.extend(super::posts::answers::list_queries());
     all.push(super::profiles::posts_by_query(1, false, 30));
     all.push(super::profiles::posts_by_query(1, true, 30));
+    all.extend(super::users::list_queries(backend));
+    all.push(super::notifications::list_query(1, 30));
     all
 }

@@ -2,6 +2,7 @@
 //! for moderation outcomes), listing a user's, counting and marking the unread ones.
 use sqlx::Row;
 
+use super::plans::{Arg, ListQuery};
 use super::{now, Db, DbError, Tx};
 
 /// What happened. Stored as text in `notifications.kind`.
@@ -253,16 +254,15 @@ pub const MAX_MENTIONS: usize = 10;
 /// member shows the badge, so its cost must not grow with their history).
 pub const UNREAD_COUNTED: i64 = 100;
 
-/// Unread notifications, counted up to [`UNREAD_COUNTED`].
+/// Unread notifications, up to [`UNREAD_COUNTED`]: the counter triggers keep in `unread_counts`,
+/// one primary-key read.
 pub async fn unread_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL \
-         LIMIT $2) unread",
-    )
-    .bind(user_id)
-    .bind(UNREAD_COUNTED)
-    .fetch_one(db.reader())
-    .await
+    let value: Option<i64> =
+        sqlx::query_scalar("SELECT value FROM unread_counts WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(value.unwrap_or(0).clamp(0, UNREAD_COUNTED))
 }
 
 /// A notification as the list shows it, with what it points at.
@@ -287,13 +287,11 @@ pub struct NotificationView {
     pub read: bool,
 }
 
-/// A user's notifications, newest first.
-pub async fn list_for_user(
-    db: &Db,
-    user_id: i64,
-    limit: i64,
-) -> Result<Vec<NotificationView>, DbError> {
-    let rows = sqlx::query(
+/// The statement for a member's latest `limit` notifications, read along
+/// `notifications_by_user_new` (its order) and never sorted, however many the member has.
+pub fn list_query(user_id: i64, limit: i64) -> ListQuery {
+    ListQuery::new(
+        "notifications",
         "SELECT n.id, n.kind, a.username AS actor, n.post_id, p.kind AS post_kind, p.parent_id, \
                 COALESCE(NULLIF(p.title, ''), q.title, r.title, e.title, '') AS title, n.comment_id, \
                 n.resource_id, n.event_id, n.detail, n.created_at, n.read_at \
@@ -304,11 +302,18 @@ pub async fn list_for_user(
          LEFT JOIN resources r ON r.id = n.resource_id \
          LEFT JOIN events e ON e.id = n.event_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2",
+        vec![Arg::Int(user_id), Arg::Int(limit)],
     )
-    .bind(user_id)
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?;
+    .served_by(&["notifications_by_user_new"])
+}
+
+/// A user's notifications, newest first.
+pub async fn list_for_user(
+    db: &Db,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<NotificationView>, DbError> {
+    let rows = list_query(user_id, limit).fetch_all(db).await?;
     rows.iter()
         .map(|r| {
             Ok(NotificationView {

@@ -112,11 +112,18 @@ pub async fn record_failure(
     Ok(status.as_deref() == Some("dead"))
 }
 
-/// How many messages are in each state (queued, sent, dead).
+/// How many messages are in each state (queued, sent, dead), from the counters triggers keep in
+/// `row_counts` (the outbox keeps every sent message, so counting it per visit would grow).
 pub async fn counts_by_status(db: &Db) -> Result<Vec<(String, i64)>, DbError> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
-        .fetch_all(db.reader())
-        .await
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT name, value FROM row_counts WHERE name LIKE 'outbox:%' ORDER BY name",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, value)| (name.trim_start_matches("outbox:").to_string(), value))
+        .collect())
 }
 
 /// Messages that failed at least once (waiting for a retry, or dead), newest first.

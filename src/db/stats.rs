@@ -57,14 +57,19 @@ pub async fn row_counts(db: &Db, prefix: &str) -> Result<Vec<(String, i64)>, DbE
         .await
 }
 
-/// Counts per UTC day for the `days` days ending with the day of `now` (oldest first, zeros kept).
-async fn per_day(db: &Db, sql: &str, now: i64, days: i64) -> Result<Vec<i64>, DbError> {
+/// The `days` values of the daily counter `name` (`daily_counts`, kept by triggers) ending with the
+/// day of `now`, oldest first, zeros kept: one read of at most `days` rows whatever was written.
+async fn per_day(db: &Db, name: &str, now: i64, days: i64) -> Result<Vec<i64>, DbError> {
     let today = now.div_euclid(86_400);
     let first = today - days + 1;
-    let rows: Vec<(i64, i64)> = sqlx::query_as(sql)
-        .bind(first * 86_400)
-        .fetch_all(db.reader())
-        .await?;
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT day, value FROM daily_counts WHERE name = $1 AND day >= $2 AND day <= $3",
+    )
+    .bind(name)
+    .bind(first)
+    .bind(today)
+    .fetch_all(db.reader())
+    .await?;
     let mut series = vec![0; days as usize];
     for (day, count) in rows {
         if let Some(slot) = usize::try_from(day - first)
@@ -79,24 +84,10 @@ async fn per_day(db: &Db, sql: &str, now: i64, days: i64) -> Result<Vec<i64>, Db
 
 /// Sign-ups per day (bots left out).
 pub async fn signups_per_day(db: &Db, now: i64, days: i64) -> Result<Vec<i64>, DbError> {
-    per_day(
-        db,
-        "SELECT created_at / 86400 AS day, COUNT(*) FROM users \
-         WHERE created_at >= $1 AND is_bot = 0 GROUP BY created_at / 86400",
-        now,
-        days,
-    )
-    .await
+    per_day(db, "signups", now, days).await
 }
 
-/// Articles, questions and answers written per day.
+/// Posts (articles, questions and answers) written per day.
 pub async fn posts_per_day(db: &Db, now: i64, days: i64) -> Result<Vec<i64>, DbError> {
-    per_day(
-        db,
-        "SELECT created_at / 86400 AS day, COUNT(*) FROM posts \
-         WHERE created_at >= $1 GROUP BY created_at / 86400",
-        now,
-        days,
-    )
-    .await
+    per_day(db, "posts", now, days).await
 }

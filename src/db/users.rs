@@ -1,7 +1,8 @@
 //! Queries over `users`.
 use sqlx::Row;
 
-use super::{now, Db, DbError};
+use super::plans::{Arg, ListQuery};
+use super::{now, Backend, Db, DbError};
 use crate::domain::{Email, Role, Username};
 
 /// The columns most pages need about an account.
@@ -287,28 +288,127 @@ pub async fn set_role_by(
     tx.commit().await
 }
 
-/// Staff search: by name or email fragment, newest accounts first.
-pub async fn search(db: &Db, fragment: &str, limit: i64) -> Result<Vec<UserRecord>, DbError> {
-    let pattern = format!(
-        "%{}%",
-        fragment
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users \
-         WHERE username_key LIKE $1 ESCAPE '\\' OR email_key LIKE $1 ESCAPE '\\' \
-         ORDER BY id DESC LIMIT $2"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(db.reader())
+/// Where a staff list of accounts starts: the newest first, or names (emails with `@`) starting with
+/// a prefix in name order, each continued after the last row shown (keyset paging, read along an
+/// index whatever the forum holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffList {
+    Newest {
+        before_id: Option<i64>,
+    },
+    NamePrefix {
+        prefix: String,
+        after: Option<String>,
+    },
+    EmailPrefix {
+        prefix: String,
+        after: Option<String>,
+    },
+}
+
+impl StaffList {
+    /// The list for the search box's text `q` (trimmed, lower-cased as names and emails are keyed)
+    /// and the page cursor `after` (an id for the newest list, a key for a search).
+    pub fn parse(q: &str, after: Option<&str>) -> Option<Self> {
+        let q = q.trim().to_lowercase();
+        let after = after.map(str::trim).filter(|a| !a.is_empty());
+        if q.is_empty() {
+            let before_id = match after {
+                Some(a) => Some(a.parse::<i64>().ok().filter(|id| *id > 0)?),
+                None => None,
+            };
+            return Some(Self::Newest { before_id });
+        }
+        let after = after.map(str::to_lowercase);
+        Some(if q.contains('@') {
+            Self::EmailPrefix { prefix: q, after }
+        } else {
+            Self::NamePrefix { prefix: q, after }
+        })
+    }
+}
+
+/// The statement for a staff list page of `limit` accounts.
+pub fn staff_list_query(backend: Backend, list: &StaffList, limit: i64) -> ListQuery {
+    // PostgreSQL compares text by the database's collation; the prefix range needs byte order,
+    // which the `users_by_*_bytes` indexes keep. SQLite's keys compare bytewise already.
+    let bytes = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " COLLATE \"C\"",
+    };
+    let prefix_range = |column: &'static str, prefix: &str, after: &Option<String>| {
+        // The smallest key past every key that starts with `prefix`.
+        let end = format!("{prefix}\u{10FFFF}");
+        let from = after.clone().unwrap_or_default();
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, {column} AS list_key FROM users \
+             WHERE {column}{bytes} >= $1 AND {column}{bytes} < $2 AND {column}{bytes} > $3 \
+             ORDER BY {column}{bytes} LIMIT $4"
+        );
+        (
+            sql,
+            vec![
+                Arg::Text(prefix.to_string()),
+                Arg::Text(end),
+                Arg::Text(from),
+                Arg::Int(limit),
+            ],
+        )
+    };
+    let (sql, args, served_by): (String, Vec<Arg>, &'static [&'static str]) = match list {
+        StaffList::Newest { before_id } => (
+            format!(
+                "SELECT {USER_COLUMNS}, CAST(id AS TEXT) AS list_key FROM users \
+                 WHERE id < $1 ORDER BY id DESC LIMIT $2"
+            ),
+            vec![Arg::Int(before_id.unwrap_or(i64::MAX)), Arg::Int(limit)],
+            &["INTEGER PRIMARY KEY"],
+        ),
+        StaffList::NamePrefix { prefix, after } => {
+            let (sql, args) = prefix_range("username_key", prefix, after);
+            (sql, args, &["sqlite_autoindex_users_1"])
+        }
+        StaffList::EmailPrefix { prefix, after } => {
+            let (sql, args) = prefix_range("email_key", prefix, after);
+            (sql, args, &["sqlite_autoindex_users_2"])
+        }
+    };
+    ListQuery::new("admin users", sql, args).served_by(served_by)
+}
+
+/// One page of the staff list of accounts, each with the cursor that continues after it.
+pub async fn staff_list(
+    db: &Db,
+    list: &StaffList,
+    limit: i64,
+) -> Result<Vec<(UserRecord, String)>, DbError> {
+    let rows = staff_list_query(db.backend(), list, limit)
+        .fetch_all(db)
         .await?;
-    rows.iter().map(user_from_row).collect()
+    rows.iter()
+        .map(|row| Ok((user_from_row(row)?, row.try_get("list_key")?)))
+        .collect()
+}
+
+/// The staff list statements, for the plan check.
+pub fn list_queries(backend: Backend) -> Vec<ListQuery> {
+    [
+        StaffList::Newest { before_id: None },
+        StaffList::Newest {
+            before_id: Some(100),
+        },
+        StaffList::NamePrefix {
+            prefix: "member1".into(),
+            after: Some("member10".into()),
+        },
+        StaffList::EmailPrefix {
+            prefix: "member1@".into(),
+            after: None,
+        },
+    ]
+    .iter()
+    .map(|list| staff_list_query(backend, list, 101))
+    .collect()
 }
 
 /// Marks an account deleted (its content stays, attributed to it) and ends its sessions.

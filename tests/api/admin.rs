@@ -450,3 +450,81 @@ async fn tags_page_statements(
         .expect("body");
     (app.db.statements_run() - before, page)
 }
+
+/// The account rows of an `/admin/users` page and its next page's address.
+fn account_rows(html: &str) -> (Vec<String>, Option<String>) {
+    let names = html
+        .split("<td><a href=\"/admin/users/")
+        .skip(1)
+        .filter_map(|cell| cell.split('>').nth(1)?.split('<').next())
+        .map(str::to_string)
+        .collect();
+    let next = html
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|url| url.replace("&amp;", "&").replace("&#38;", "&"));
+    (names, next)
+}
+
+#[tokio::test]
+async fn staff_page_through_accounts_and_find_them_by_the_start_of_a_name_or_email() {
+    let app = spawn_app().await;
+    app.sign_up("adm").await;
+    make(&app, "adm", Role::Admin).await;
+    for n in 0..150 {
+        sqlx::query(
+            "INSERT INTO users (username, username_key, email, email_key, password_hash, created_at) \
+             VALUES ($1, $2, $3, $3, 'x', $4)",
+        )
+        .bind(format!("Pager{n}"))
+        .bind(format!("pager{n}"))
+        .bind(format!("p{n}@paged.example"))
+        .bind(1_700_000_000 + n)
+        .execute(app.db.writer())
+        .await
+        .expect("account");
+    }
+
+    // Newest first, 100 a page, the next page going on where the first stopped.
+    let (status, html) = app.get_html("/admin/users").await;
+    assert_eq!(status, StatusCode::OK);
+    let (first, next) = account_rows(&html);
+    assert_eq!(first.len(), 100, "{first:?}");
+    assert_eq!(first[0], "Pager149");
+    let next = next.expect("a next page");
+    let (_, html) = app.get_html(&next).await;
+    let (second, after) = account_rows(&html);
+    assert_eq!(second.len(), 51, "50 more and the admin: {second:?}");
+    assert!(after.is_none());
+    assert!(second.iter().all(|name| !first.contains(name)));
+    assert_eq!(second.last().map(String::as_str), Some("adm"));
+
+    // A name prefix, in name order, case aside; paged the same way.
+    let (_, html) = app.get_html("/admin/users?q=PAGER1").await;
+    let (found, next) = account_rows(&html);
+    assert_eq!(
+        found.len(),
+        61,
+        "pager1, pager10-19, pager100-149: {found:?}"
+    );
+    assert_eq!(&found[..3], ["Pager1", "Pager10", "Pager100"]);
+    assert!(next.is_none());
+    assert!(found.iter().all(|name| name.starts_with("Pager1")));
+    // An email prefix with '@'.
+    let (_, html) = app.get_html("/admin/users?q=p7%40").await;
+    assert_eq!(account_rows(&html).0, ["Pager7"]);
+    // Wildcards are text, not patterns.
+    let (_, html) = app.get_html("/admin/users?q=pager%25").await;
+    assert!(account_rows(&html).0.is_empty());
+
+    // A cursor that is not one is refused cheaply.
+    for path in [
+        "/admin/users?after=abc",
+        "/admin/users?after=-5",
+        "/admin/users?after=99999999999999999999999",
+    ] {
+        let (status, _) = app.get_html(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+    }
+}

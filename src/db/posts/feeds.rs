@@ -38,6 +38,36 @@ pub async fn sitemap_parts(db: &Db) -> Result<i64, DbError> {
     Ok(last / SITEMAP_PART_IDS + 1)
 }
 
+/// How many parts the sitemap has, and how often part `part` has changed (the counter the
+/// `sitemap_stamped` triggers keep): a rendered copy of the part made at the same count is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartStamp {
+    pub parts: i64,
+    pub changes: i64,
+}
+
+fn stamp_query(part: i64) -> ListQuery {
+    ListQuery::new(
+        "sitemap part stamp",
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM posts) AS last_id, \
+                (SELECT COALESCE(MAX(changes), 0) FROM sitemap_stamps WHERE part = $1) AS changes",
+        vec![Arg::Int(part)],
+    )
+}
+
+/// The sitemap's size and part `part`'s change count, in one read of two primary keys.
+pub async fn sitemap_part_stamp(db: &Db, part: i64) -> Result<PartStamp, DbError> {
+    let rows = stamp_query(part).fetch_all(db).await?;
+    let (last, changes): (i64, i64) = match rows.first() {
+        Some(row) => (row.try_get("last_id")?, row.try_get("changes")?),
+        None => (0, 0),
+    };
+    Ok(PartStamp {
+        parts: last / SITEMAP_PART_IDS + 1,
+        changes,
+    })
+}
+
 /// The statement for part `part` (1-based): ids `[(part - 1) * SITEMAP_PART_IDS, part * …)`.
 pub fn sitemap_part_query(part: i64) -> ListQuery {
     let first = (part.max(1) - 1).saturating_mul(SITEMAP_PART_IDS);
@@ -71,5 +101,10 @@ pub async fn sitemap_part(db: &Db, part: i64) -> Result<Vec<SitemapEntry>, DbErr
 
 /// The sitemap statements, for the plan check.
 pub fn list_queries() -> Vec<ListQuery> {
-    vec![size_query(), sitemap_part_query(1), sitemap_part_query(3)]
+    vec![
+        size_query(),
+        stamp_query(1),
+        sitemap_part_query(1),
+        sitemap_part_query(3),
+    ]
 }

@@ -18,7 +18,12 @@ struct UsersPage {
     page: Page,
     q: String,
     users: Vec<UserRow>,
+    /// The address of the next page, when the list goes on.
+    next: Option<String>,
 }
+
+/// Accounts per page of `/admin/users`.
+const USERS_PER_PAGE: i64 = 100;
 
 #[derive(Template)]
 #[template(path = "admin/user.html")]
@@ -74,6 +79,8 @@ fn row(u: &UserRecord) -> UserRow {
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// The cursor of the last account on the previous page.
+    after: Option<String>,
 }
 
 pub async fn list(
@@ -82,11 +89,31 @@ pub async fn list(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
     ctx.require_staff()?;
-    let users = db::users::search(&state.db, &query.q, 100).await?;
+    let bad_cursor = || AppError::Invalid(ctx.t().get("post.error.bad_cursor").to_string());
+    if query.q.chars().count() > 254 || query.after.as_deref().is_some_and(|a| a.len() > 254) {
+        return Err(bad_cursor());
+    }
+    let list =
+        db::users::StaffList::parse(&query.q, query.after.as_deref()).ok_or_else(bad_cursor)?;
+    let mut found = db::users::staff_list(&state.db, &list, USERS_PER_PAGE + 1).await?;
+    let more = found.len() as i64 > USERS_PER_PAGE;
+    found.truncate(USERS_PER_PAGE as usize);
+    let next = match found.last() {
+        Some((_, cursor)) if more => {
+            let mut url = url::form_urlencoded::Serializer::new(String::new());
+            if !query.q.trim().is_empty() {
+                url.append_pair("q", query.q.trim());
+            }
+            url.append_pair("after", cursor);
+            Some(format!("/admin/users?{}", url.finish()))
+        }
+        _ => None,
+    };
     crate::web::ok(&UsersPage {
         page: ctx.page(ctx.t().get("admin.users")),
         q: query.q.clone(),
-        users: users.iter().map(row).collect(),
+        users: found.iter().map(|(user, _)| row(user)).collect(),
+        next,
     })
 }
 

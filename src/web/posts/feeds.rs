@@ -4,6 +4,7 @@
 //! (`If-None-Match` / `If-Modified-Since`).
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use bytes::Bytes;
 
 use crate::web::context::origin;
 
@@ -12,6 +13,7 @@ use crate::db;
 use crate::db::posts::lists::{Order, PostSummary, Scope};
 use crate::error::AppError;
 use crate::web::context::Ctx;
+use crate::web::posts::sitemap_cache::{RenderedPart, SitemapCache};
 
 /// Entries per feed.
 const FEED_ENTRIES: i64 = 30;
@@ -67,11 +69,27 @@ fn xml(
     content_type: &str,
     last_modified: Option<i64>,
 ) -> HttpResponse {
-    use actix_web::http::header;
+    let etag = tag_of(body.as_bytes());
+    respond(req, Bytes::from(body), &etag, content_type, last_modified)
+}
+
+/// The entity tag of a document: a hash of its bytes.
+fn tag_of(body: &[u8]) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut hasher);
-    let etag = format!("W/\"{:016x}\"", hasher.finish());
+    format!("W/\"{:016x}\"", hasher.finish())
+}
+
+/// [`xml`] for a document whose tag is known already.
+fn respond(
+    req: &HttpRequest,
+    body: Bytes,
+    etag: &str,
+    content_type: &str,
+    last_modified: Option<i64>,
+) -> HttpResponse {
+    use actix_web::http::header;
     let modified = last_modified
         .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
         .map(|at| at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
@@ -96,7 +114,7 @@ fn xml(
     } else {
         HttpResponse::Ok()
     };
-    response.insert_header((header::ETAG, etag));
+    response.insert_header((header::ETAG, etag.to_string()));
     response.insert_header((header::CACHE_CONTROL, "public, max-age=300"));
     if let Some(modified) = modified {
         response.insert_header((header::LAST_MODIFIED, modified));
@@ -216,22 +234,35 @@ pub async fn sitemap(state: web::Data<App>, req: HttpRequest) -> Result<HttpResp
 }
 
 /// `GET /sitemap-posts-{n}.xml`: part `n` of the sitemap (the first also lists the fixed pages).
-/// A part past the last one is 404.
+/// A part past the last one is 404. A part is rendered once per change of its posts and served
+/// from [`SitemapCache`] in between.
 pub async fn sitemap_part(
     state: web::Data<App>,
+    cache: web::Data<SitemapCache>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    const CONTENT_TYPE: &str = "application/xml; charset=utf-8";
     let part: i64 = path
         .into_inner()
         .parse()
         .ok()
         .filter(|n| *n >= 1)
         .ok_or(AppError::NotFound)?;
-    if part > db::posts::feeds::sitemap_parts(&state.db).await? {
+    let stamp = db::posts::feeds::sitemap_part_stamp(&state.db, part).await?;
+    if part > stamp.parts {
         return Err(AppError::NotFound);
     }
     let origin = origin(&req, &state.settings);
+    if let Some(kept) = cache.get(part, &origin, stamp.changes) {
+        return Ok(respond(
+            &req,
+            kept.body,
+            &kept.etag,
+            CONTENT_TYPE,
+            kept.newest,
+        ));
+    }
     let fixed: &[&str] = if part == 1 {
         &["/", "/articles", "/questions", "/tags"]
     } else {
@@ -255,10 +286,19 @@ pub async fn sitemap_part(
             lastmod: crate::web::format::rfc3339(entry.last_modified),
         });
     }
-    Ok(xml(
+    let body = Bytes::from(render(&Sitemap { urls })?);
+    let rendered = RenderedPart {
+        changes: stamp.changes,
+        etag: tag_of(&body),
+        body,
+        newest,
+    };
+    cache.put(part, &origin, rendered.clone());
+    Ok(respond(
         &req,
-        render(&Sitemap { urls })?,
-        "application/xml; charset=utf-8",
+        rendered.body,
+        &rendered.etag,
+        CONTENT_TYPE,
         newest,
     ))
 }

@@ -10,6 +10,7 @@ pub mod preview;
 pub mod questions;
 pub mod revisions;
 pub mod similar;
+pub mod sitemap_cache;
 pub mod tags;
 pub mod topic_edit;
 pub mod views;

@@ -268,6 +268,66 @@ async fn the_sitemap_is_an_index_of_parts() {
     );
 }
 
+/// A part is kept rendered between changes; each change to a post it lists shows on the next
+/// request, whichever instance wrote it (the counter lives in the database).
+#[tokio::test]
+async fn a_kept_sitemap_part_follows_every_change_to_its_posts() {
+    let app = spawn_app().await;
+    app.sign_up("writer").await;
+    let author = user_id(&app, "writer").await;
+    let first = seed(
+        &app,
+        PostKind::Question,
+        author,
+        "First mapped",
+        "maps",
+        None,
+    )
+    .await;
+    let (_, part) = app.get_html("/sitemap-posts-1.xml").await;
+    assert!(part.contains(&format!("/questions/{first}/first-mapped</loc>")));
+    let (_, again) = app.get_html("/sitemap-posts-1.xml").await;
+    assert_eq!(part, again, "an unchanged part is the same document");
+
+    let second = seed(
+        &app,
+        PostKind::Question,
+        author,
+        "Second mapped",
+        "maps",
+        None,
+    )
+    .await;
+    let (_, part) = app.get_html("/sitemap-posts-1.xml").await;
+    assert!(
+        part.contains(&format!("/questions/{second}/second-mapped</loc>")),
+        "a new question shows: {part}"
+    );
+
+    sqlx::query("UPDATE posts SET status = 'hidden' WHERE id = $1")
+        .bind(first)
+        .execute(app.db.writer())
+        .await
+        .expect("hide");
+    let (_, part) = app.get_html("/sitemap-posts-1.xml").await;
+    assert!(
+        !part.contains(&format!("/questions/{first}/")),
+        "a hidden question goes: {part}"
+    );
+    assert!(part.contains(&format!("/questions/{second}/")));
+
+    sqlx::query("UPDATE posts SET slug = 'renamed-question' WHERE id = $1")
+        .bind(second)
+        .execute(app.db.writer())
+        .await
+        .expect("rename");
+    let (_, part) = app.get_html("/sitemap-posts-1.xml").await;
+    assert!(
+        part.contains(&format!("/questions/{second}/renamed-question</loc>")),
+        "a new slug shows: {part}"
+    );
+}
+
 #[tokio::test]
 async fn feeds_and_sitemaps_answer_304_to_a_current_copy() {
     let app = spawn_app().await;
