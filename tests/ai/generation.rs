@@ -607,8 +607,11 @@ fn beam_drafts_stay_in_their_sources_and_carry_the_models_own_log_probability() 
         .map(|(i, id)| agora::ai::draft::log_softmax(&rows[prompt_ids.len() + i - 1])[*id as usize])
         .sum();
     let cached = draft.log_prob - draft.end_log_prob;
+    // The shipped graph is int8 with activations quantised per call, so one token at a time and
+    // the whole sequence at once round differently (a few hundredths of a nat per token); a wrong
+    // position, token or cache row costs whole nats.
     assert!(
-        (recomputed - cached).abs() < 0.02 * continuation.len() as f32,
+        (recomputed - cached).abs() < 0.05 * continuation.len() as f32,
         "cached {cached} vs recomputed {recomputed}"
     );
     assert!(draft.end_log_prob < 0.0);
