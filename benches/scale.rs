@@ -441,11 +441,7 @@ async fn write_phase(
         let (cookie, csrf, targets) = match operation {
             "ask" => (&writer, &writer_csrf, Vec::new()),
             "answer" | "comment" => (&writer, &writer_csrf, questions.clone()),
-            _ => (
-                &voter,
-                &voter_csrf,
-                [questions.clone(), answers.clone()].concat(),
-            ),
+            _ => (&voter, &voter_csrf, answers.clone()),
         };
         let spec = writes::WriteSpec {
             base: base.to_string(),

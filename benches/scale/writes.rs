@@ -20,7 +20,7 @@ pub struct WriteSpec {
     pub cookie: String,
     pub csrf: String,
     pub operation: String,
-    /// Questions (answer, comment) or posts (vote) to write to, taken in turn.
+    /// Questions (answer, comment) or answers (vote) to write to, taken in turn.
     pub targets: Vec<i64>,
     pub seconds: u64,
     pub connections: u64,
@@ -112,7 +112,7 @@ fn request(client: &reqwest::Client, spec: &WriteSpec, n: u64) -> reqwest::Reque
             // request changes a vote.
             let round = n / (spec.targets.len().max(1) as u64);
             client.post(format!("{base}/votes")).form(&[
-                ("target_kind", "post".to_string()),
+                ("target_kind", "answer".to_string()),
                 ("target_id", target(n).to_string()),
                 ("value", if round % 2 == 0 { "1" } else { "0" }.to_string()),
                 ("csrf_token", csrf.to_string()),
