@@ -6,10 +6,10 @@
 //! is the caller's choice: the best one that passes its gate.
 use std::rc::Rc;
 
+use super::controls::{Controls, FinishReason};
 use super::copy::CopyConstraint;
 use super::engine::Engine;
 use super::error::AiError;
-use super::generate::{Controls, FinishReason};
 use super::model::KvCache;
 
 /// Beam-search drafting, one search per source over the same prompt.

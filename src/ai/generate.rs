@@ -1,8 +1,8 @@
 //! The decoding loop: prompt in one pass, then one token per step through the KV cache, with
 //! stop strings, token and time limits, cancellation and streamed UTF-8 text.
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub use super::controls::{Controls, FinishReason};
 use super::draft::{BeamSearch, Draft};
 use super::engine::Engine;
 use super::error::AiError;
@@ -64,23 +64,6 @@ impl GenerateRequest {
     }
 }
 
-/// Why generation ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FinishReason {
-    /// `max_new_tokens` were generated.
-    Length,
-    /// The model produced its end-of-text token.
-    Eos,
-    /// A stop string appeared.
-    Stop,
-    /// The context window is full.
-    ContextFull,
-    /// The wall-clock deadline passed.
-    Deadline,
-    /// The caller cancelled.
-    Cancelled,
-}
-
 /// The result of one generation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Generation {
@@ -113,28 +96,6 @@ impl Generation {
             return 0.0;
         }
         (self.tokens.len() - 1) as f64 / decode
-    }
-}
-
-/// Limits checked between steps.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Controls<'a> {
-    pub deadline: Option<Instant>,
-    pub cancel: Option<&'a AtomicBool>,
-}
-
-impl Controls<'_> {
-    pub(super) fn interrupted(&self) -> Option<FinishReason> {
-        if self.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
-            return Some(FinishReason::Cancelled);
-        }
-        if self
-            .deadline
-            .is_some_and(|deadline| Instant::now() >= deadline)
-        {
-            return Some(FinishReason::Deadline);
-        }
-        None
     }
 }
 

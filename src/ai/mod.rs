@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod bot;
 pub mod config;
+pub mod controls;
 pub mod copy;
 pub mod draft;
 pub mod draft_eval;
