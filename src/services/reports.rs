@@ -24,6 +24,10 @@ pub const UNANSWERED_LISTED: i64 = 50;
 /// Contributors and tags read per period from the closed days before today's are added: the top
 /// ten is exact unless a member or tag outside the period's best hundred overtakes them today.
 const CANDIDATES: i64 = 100;
+/// Today's figures are read from the job's partial count while it is at most this old (the
+/// janitor queues the job every five minutes); older, the job has stopped and today is counted
+/// live.
+pub const PARTIAL_FRESH_SECS: i64 = 20 * 60;
 /// A question without an answer for this long is listed to act on.
 pub const UNANSWERED_AFTER_SECS: i64 = 48 * 3600;
 /// Post kinds, in the order the report shows them.
@@ -71,6 +75,10 @@ async fn roll_up_until(db: &Db, today: i64) -> Result<usize, DbError> {
     let changed = reports::refresh_questions(db, today - ANSWER_TIMES_DAYS).await?;
     reports::store_question_days(db, &changed).await?;
     reports::refresh_cohorts(db, today - DAYS_PER_RUN).await?;
+    // Today so far, read by the report like a closed day while it is fresh.
+    let counted_at = db::now();
+    let figures = reports::day_figures(db, today).await?;
+    reports::store_partial(db, today, &figures, counted_at).await?;
     Ok(rolled)
 }
 
@@ -128,14 +136,30 @@ pub struct Report {
     pub summaries_accepted: i64,
     pub bot_asked: i64,
     pub bot_abstained: i64,
+    /// When today's figures were counted (`None` when the period ends before today).
+    pub today_counted_at: Option<i64>,
 }
 
-/// The report for `period`: stored rows for its days, today's figures computed live.
+/// The report for `period`: stored rows for its days — today's from the job's partial count
+/// while it is fresh, else counted live.
 pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
     let today = today();
     let mut figures = stored::rollups_between(db, period.from, period.to).await?;
+    let mut today_counted_at = None;
     if period.to >= today && period.from <= today {
-        figures.extend(reports::day_figures(db, today).await?);
+        let now = db::now();
+        match stored::partial_counted_at(db, today).await? {
+            Some(at) if now - at <= PARTIAL_FRESH_SECS => {
+                figures.extend(stored::subjects_of_day(db, today).await?);
+                today_counted_at = Some(at);
+            }
+            _ => {
+                // No fresh count of today: a stale one is left out and today counted now.
+                figures.retain(|f| f.day != today || !reports::DAY_OWNED.contains(&&*f.metric));
+                figures.extend(reports::day_figures(db, today).await?);
+                today_counted_at = Some(now);
+            }
+        }
     }
     let days = usize::try_from(period.days()).unwrap_or(0);
     let index = |day: i64| {
@@ -146,6 +170,7 @@ pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
     let mut report = Report {
         active_per_day: vec![0; days],
         posts_per_day: vec![[0; 4]; days],
+        today_counted_at,
         ..Report::default()
     };
     // Per-member and per-tag sums of the closed days come summed from the database (the best

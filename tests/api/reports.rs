@@ -463,3 +463,67 @@ async fn reports_at_scale() {
     println!("GET /admin/reports?days=90: {:?}", started.elapsed());
     let _ = forum;
 }
+
+#[tokio::test]
+async fn today_is_read_from_the_jobs_count_while_it_is_fresh_and_counted_live_once_stale() {
+    let app = spawn_app().await;
+    let admin = Member::with(&app, "admin", Role::Admin, 1).await;
+    let asker = Member::with(&app, "asker", Role::Member, 50).await;
+    // Every question of this test is asked today.
+    let today_questions =
+        |page: &str| -> i64 { figures(page)["posts_question"].parse().expect("count") };
+    asker
+        .ask("How warm should the learning rate warm-up be?")
+        .await;
+    roll_up(&app).await;
+    let (status, page) = admin.get("/admin/reports?days=7").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(today_questions(&page), 1);
+    assert!(
+        page.contains("data-counted"),
+        "the page says when today was counted"
+    );
+
+    // A question after the job's count: the page reads the count (minutes old) ...
+    asker
+        .ask("Why does my LoRA adapter not load after merging?")
+        .await;
+    let (_, page) = admin.get("/admin/reports?days=7").await;
+    assert_eq!(
+        today_questions(&page),
+        1,
+        "today is read from the job's count"
+    );
+    // ... and the next run counts it.
+    roll_up(&app).await;
+    let (_, page) = admin.get("/admin/reports?days=7").await;
+    assert_eq!(today_questions(&page), 2);
+
+    // A count older than the janitor would leave it (the job stopped): today is counted live, and
+    // the stale rows are not added to it.
+    asker
+        .ask("Which tokenizer does the bot use for Chinese text?")
+        .await;
+    exec(
+        &app,
+        "UPDATE report_sums SET value = value - $1 WHERE metric = 'partial'",
+        &[agora::services::reports::PARTIAL_FRESH_SECS + 60],
+    )
+    .await;
+    let (_, page) = admin.get("/admin/reports?days=7").await;
+    assert_eq!(
+        today_questions(&page),
+        3,
+        "a stale count gives way to a live one"
+    );
+    let (_, csv_page) = admin.get("/admin/reports.csv?table=summary&days=7").await;
+    assert!(csv_page.contains("posts_question,3"), "{csv_page}");
+
+    // A period that ends before today shows no count time.
+    let yesterday = agora::db::now() / DAY - 1;
+    let day = agora::web::format::day(yesterday * DAY);
+    let (_, page) = admin
+        .get(&format!("/admin/reports?from={day}&to={day}"))
+        .await;
+    assert!(!page.contains("data-counted"));
+}

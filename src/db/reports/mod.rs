@@ -48,9 +48,33 @@ const ROLLED_WEEK: &str = "rolled_week";
 /// Marks the question figures as summed per day from `report_questions` (see
 /// [`refresh_questions`]).
 const QUESTIONS_SUMMED: &str = "questions_summed";
-/// The metrics [`store_day`] owns (the rest of a day's rows are kept by the other refreshes).
-const DAY_METRICS: &str = "('active', 'signups', 'posts', 'contributor', 'tag', 'flags', \
-     'summaries_accepted', 'bot_asked', 'bot_abstained', 'flag_resolution', 'rolled')";
+/// Marks a day's rows as the job's count of a day still open (today); its value is when it was
+/// counted (seconds since the epoch). [`store_day`] replaces them once the day has closed.
+const PARTIAL: &str = "partial";
+/// The metrics a day's count ([`day_figures`]) yields; [`store_day`] and [`store_partial`] own
+/// them (the rest of a day's rows are kept by the other refreshes).
+pub const DAY_OWNED: [&str; 10] = [
+    "active",
+    "signups",
+    "posts",
+    "contributor",
+    "tag",
+    "flags",
+    "summaries_accepted",
+    "bot_asked",
+    "bot_abstained",
+    "flag_resolution",
+];
+
+/// `DAY_OWNED` and the markers, as an SQL list.
+fn day_metrics_sql() -> String {
+    let names: Vec<String> = DAY_OWNED
+        .iter()
+        .chain(&[ROLLED, PARTIAL])
+        .map(|m| format!("'{m}'"))
+        .collect();
+    format!("({})", names.join(", "))
+}
 
 /// The bucket a duration of `secs` seconds (an SQL expression) falls in, as its lower bound: the
 /// minute below 48 hours, the hour below 30 days, the day beyond.
@@ -201,18 +225,41 @@ async fn insert_all(tx: &mut super::Tx, figures: &[Figure]) -> Result<(), DbErro
 
 /// Replaces one closed day's figures (and marks it rolled) in one transaction.
 pub async fn store_day(db: &Db, day: i64, figures: &[Figure]) -> Result<(), DbError> {
+    replace_day(db, day, figures, ROLLED, 1).await
+}
+
+/// Replaces the figures of `day`, still open, with its count made at `counted_at`: read like a
+/// closed day's until the day closes (the report reads them while they are fresh, see
+/// [`read::partial_counted_at`]).
+pub async fn store_partial(
+    db: &Db,
+    day: i64,
+    figures: &[Figure],
+    counted_at: i64,
+) -> Result<(), DbError> {
+    replace_day(db, day, figures, PARTIAL, counted_at).await
+}
+
+async fn replace_day(
+    db: &Db,
+    day: i64,
+    figures: &[Figure],
+    marker: &str,
+    value: i64,
+) -> Result<(), DbError> {
     let mut tx = db.begin_write().await?;
     sqlx::query(&format!(
-        "DELETE FROM report_sums WHERE day = $1 AND metric IN {DAY_METRICS}"
+        "DELETE FROM report_sums WHERE day = $1 AND metric IN {}",
+        day_metrics_sql()
     ))
     .bind(day)
     .execute(&mut *tx)
     .await?;
     let marker = Figure {
         day,
-        metric: ROLLED.to_string(),
+        metric: marker.to_string(),
         subject: String::new(),
-        value: 1,
+        value,
     };
     insert_all(&mut tx, figures).await?;
     insert_all(&mut tx, std::slice::from_ref(&marker)).await?;

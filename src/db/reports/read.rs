@@ -22,16 +22,37 @@ pub async fn rollups_between(db: &Db, from: i64, to: i64) -> Result<Vec<Figure>,
     .bind(to)
     .fetch_all(db.reader())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Figure {
-                day: r.try_get("day")?,
-                metric: r.try_get("metric")?,
-                subject: r.try_get("subject")?,
-                value: r.try_get("value")?,
-            })
-        })
-        .collect()
+    rows.iter().map(figure).collect()
+}
+
+/// When the job counted the partial rows of `day` (a day still open), if it has.
+pub async fn partial_counted_at(db: &Db, day: i64) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT value FROM report_sums WHERE metric = $1 AND day = $2")
+        .bind(super::PARTIAL)
+        .bind(day)
+        .fetch_optional(db.reader())
+        .await
+}
+
+/// The per-member and per-tag figures stored for one day (its best [`super::TOP_KEPT`] of each).
+pub async fn subjects_of_day(db: &Db, day: i64) -> Result<Vec<Figure>, DbError> {
+    let rows = sqlx::query(
+        "SELECT day, metric, subject, value FROM report_sums \
+         WHERE metric IN ('contributor', 'tag') AND day = $1",
+    )
+    .bind(day)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(figure).collect()
+}
+
+fn figure(r: &sqlx::any::AnyRow) -> Result<Figure, DbError> {
+    Ok(Figure {
+        day: r.try_get("day")?,
+        metric: r.try_get("metric")?,
+        subject: r.try_get("subject")?,
+        value: r.try_get("value")?,
+    })
 }
 
 /// How the closed days `from..=to` split into blocks: the whole weeks inside (Mondays

@@ -81,6 +81,8 @@ impl PeriodQuery {
 struct ReportsPage {
     page: Page,
     heading: String,
+    /// When today's figures were counted, for a period that includes today.
+    counted: Option<String>,
     error: Option<String>,
     /// `(days, url, current)`
     presets: Vec<(i64, String, bool)>,
@@ -136,9 +138,13 @@ pub async fn show(
     let posts_chart = chart::line_chart(t.get("report.chart_posts"), &series, &first, &last);
     let heading = t.fill("report.heading", &[("from", &first), ("to", &last)]);
     let custom = query.from.is_some() || query.to.is_some();
+    let counted = report
+        .today_counted_at
+        .map(|at| t.fill("report.counted", &[("time", &crate::web::format::time(at))]));
     let page = ReportsPage {
         page: ctx.page(t.get("report.title")),
         heading,
+        counted,
         presets: PRESETS
             .iter()
             .map(|d| {
