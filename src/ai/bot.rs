@@ -355,6 +355,7 @@ mod tests {
             title_html: String::new(),
             snippet_html: String::new(),
             passage: passage.into(),
+            body: String::new(),
         }
     }
 

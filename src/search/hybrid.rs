@@ -81,9 +81,15 @@ pub async fn ranked(
     } else {
         Vec::new()
     };
-    let any = run_terms(db, query, &terms, Combine::Any, depth, 0)
-        .await?
-        .0;
+    // With a full list of posts holding every word, the any-word list would only add posts
+    // holding fewer of them: it is read when the every-word list runs short.
+    let any = if (all.len() as i64) < depth {
+        run_terms(db, query, &terms, Combine::Any, depth, 0)
+            .await?
+            .0
+    } else {
+        Vec::new()
+    };
     let every_word = !all.is_empty() || (terms.len() == 1 && !any.is_empty());
     let expanded = glossary().expanded_terms(&query.text);
     let mut lists = vec![all, any];
@@ -98,7 +104,12 @@ pub async fn ranked(
         terms
     };
     let concepts = glossary().weighted_concepts(&query.text, super::similar::meaningful);
-    Ok((rerank(fuse(lists), &concepts), highlight, every_word))
+    let mut fused = fuse(lists);
+    // The head is reranked by the passages, so only its hits are cut here.
+    for hit in fused.iter_mut().take(RERANK_DEPTH) {
+        hit.cut(&highlight);
+    }
+    Ok((rerank(fused, &concepts), highlight, every_word))
 }
 
 /// Orders fused hits by how much of the query they cover (a concept counts when its words or any
@@ -136,6 +147,9 @@ pub const FUSED_WEIGHT: f64 = 0.5;
 /// voted) answer along, so a thread is answered from an answer and the question body stays context.
 pub async fn candidates(db: &Db, query: &SearchQuery) -> Result<Vec<SearchHit>, DbError> {
     let (mut hits, terms, _) = ranked(db, query).await?;
+    for hit in &mut hits {
+        hit.cut(&terms);
+    }
     let mut extra = Vec::new();
     for hit in &hits {
         let has_answer_hit = hits
@@ -162,7 +176,10 @@ pub async fn search_page(db: &Db, query: &SearchQuery) -> Result<SearchResults, 
     let per_page = query.per_page.clamp(1, 100) as usize;
     let offset = (query.page.max(1) as usize - 1) * per_page;
     let has_next = fused.len() > offset + per_page;
-    let hits: Vec<SearchHit> = fused.into_iter().skip(offset).take(per_page).collect();
+    let mut hits: Vec<SearchHit> = fused.into_iter().skip(offset).take(per_page).collect();
+    for hit in &mut hits {
+        hit.cut(&terms);
+    }
     Ok(SearchResults {
         relaxed: !every_word && !hits.is_empty(),
         hits,
@@ -191,6 +208,7 @@ mod tests {
             title_html: String::new(),
             snippet_html: String::new(),
             passage: String::new(),
+            body: String::new(),
         }
     }
 

@@ -22,6 +22,17 @@ pub const SOURCE_RESOURCE: &str = "resource";
 /// `search_docs.source` (and `kind`) of an event.
 pub const SOURCE_EVENT: &str = "event";
 
+/// The SQLite full-text table holding a source's documents: posts in `search_fts`; resources and
+/// events, a few thousand rows, in `search_side_fts`, so searching them never walks the posts that
+/// hold the words (a kind filter is checked per matching row).
+pub fn fts_table(source: &str) -> &'static str {
+    if source == SOURCE_POST {
+        "search_fts"
+    } else {
+        "search_side_fts"
+    }
+}
+
 /// Post kinds that are searched; bot answers are left out so the bot never retrieves itself.
 pub const POST_KINDS: [&str; 3] = ["article", "question", "answer"];
 
@@ -172,13 +183,14 @@ pub async fn write_doc(
             .fetch_one(&mut *conn)
             .await?
             .try_get("id")?;
-            sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
+            let table = fts_table(doc.source);
+            sqlx::query(&format!("DELETE FROM {table} WHERE rowid = $1"))
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query(
-                "INSERT INTO search_fts (rowid, title, context, body, kind) VALUES ($1, $2, $3, $4, $5)",
-            )
+            sqlx::query(&format!(
+                "INSERT INTO {table} (rowid, title, context, body, kind) VALUES ($1, $2, $3, $4, $5)"
+            ))
             .bind(id)
             .bind(title)
             .bind(context)
@@ -222,10 +234,13 @@ pub async fn remove_doc(
             .await?;
         if let Some(row) = found {
             let id: i64 = row.try_get("id")?;
-            sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&format!(
+                "DELETE FROM {} WHERE rowid = $1",
+                fts_table(source)
+            ))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     sqlx::query("DELETE FROM search_docs WHERE source = $1 AND source_id = $2")
@@ -448,9 +463,13 @@ pub async fn reindex_all(db: &Db) -> Result<ReindexReport, DbError> {
     reindex_events(db).await?;
     report.orphans_removed = remove_orphans(db).await?;
     if backend == Backend::Sqlite {
-        sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        for table in ["search_fts", "search_side_fts"] {
+            sqlx::query(&format!(
+                "INSERT INTO {table} ({table}) VALUES ('optimize')"
+            ))
             .execute(db.writer())
             .await?;
+        }
     }
     Ok(report)
 }

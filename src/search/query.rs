@@ -111,6 +111,21 @@ pub struct SearchHit {
     pub snippet_html: String,
     /// Plain text around the first match, longer than the snippet.
     pub passage: String,
+    /// The whole plain text, until [`SearchHit::cut`] takes the snippet and the passage from it
+    /// (a fused ranking cuts only the hits it reranks or shows).
+    pub body: String,
+}
+
+impl SearchHit {
+    /// Cuts the snippet and the passage around `terms` from the hit's text (once).
+    pub fn cut(&mut self, terms: &[String]) {
+        if self.body.is_empty() {
+            return;
+        }
+        let body = std::mem::take(&mut self.body);
+        self.snippet_html = snippet(&body, terms, SNIPPET_CHARS).html;
+        self.passage = best_passage(&body, terms, PASSAGE_CHARS);
+    }
 }
 
 /// A page of results and what the page needs to say about them.
@@ -239,11 +254,16 @@ async fn run(
 ) -> Result<(Vec<SearchHit>, bool), DbError> {
     let per_page = query.per_page.clamp(1, 100);
     let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
-    run_terms(db, query, terms, combine, i64::from(per_page), offset).await
+    let (mut hits, more) =
+        run_terms(db, query, terms, combine, i64::from(per_page), offset).await?;
+    for hit in &mut hits {
+        hit.cut(terms);
+    }
+    Ok((hits, more))
 }
 
 /// One full-text query for `terms` with `query`'s filters: `limit` hits from `offset`, and whether
-/// there are more.
+/// there are more. The hits are not cut yet ([`SearchHit::cut`]).
 pub(crate) async fn run_terms(
     db: &Db,
     query: &SearchQuery,
@@ -265,16 +285,15 @@ pub(crate) async fn run_terms(
     let (sql, first) = match db.backend() {
         Backend::Sqlite => {
             // Only a tag filter drops many candidates (the index holds published posts only, the
-            // status checks are a safety net): without one, the best few are all the join needs.
+            // status checks are a safety net): without one, the best few (and a few spare) are
+            // all the join needs — each is a read of a post row.
             let keep = if query.tag.as_deref().unwrap_or("").is_empty() {
-                (2 * (offset + limit + 1) + 100) as usize
+                (offset + limit + 1 + 20) as usize
             } else {
                 MAX_CANDIDATES as usize
             };
-            (
-                format!("{SQLITE_HITS}{join}"),
-                sqlite_ranked(db, terms, combine, kind, keep).await?,
-            )
+            let r = sqlite_ranked(db, terms, combine, kind, keep).await?;
+            (format!("{SQLITE_HITS}{join}"), r)
         }
         Backend::Postgres => (
             format!("{}{join}", postgres_window("($2 = '' OR kind = $2)")),
@@ -324,7 +343,12 @@ pub(crate) async fn best_answer_hit(
     .bind(question_id)
     .fetch_optional(db.reader())
     .await?;
-    row.map(|row| hit_from_row(&row, terms)).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut hit = hit_from_row(&row, terms)?;
+    hit.cut(terms);
+    Ok(Some(hit))
 }
 
 fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
@@ -355,8 +379,6 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         "answer" => parent_accepted_id == Some(id),
         _ => accepted_answer_id.is_some(),
     };
-    let shown = snippet(&body, terms, SNIPPET_CHARS);
-    let passage = best_passage(&body, terms, PASSAGE_CHARS);
     Ok(SearchHit {
         post_id: id,
         title_html: highlight(&title, terms),
@@ -369,8 +391,9 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
         accepted,
         created_at: row.try_get("created_at")?,
         relevance: -rank,
-        snippet_html: shown.html,
-        passage,
+        snippet_html: String::new(),
+        passage: String::new(),
+        body,
         kind,
     })
 }
@@ -380,7 +403,6 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
     let title: String = row.try_get("title")?;
     let body: String = row.try_get("description_text")?;
     let rank: f64 = row.try_get("rank")?;
-    let shown = snippet(&body, terms, SNIPPET_CHARS);
     Ok(SearchHit {
         post_id: id,
         kind: SOURCE_RESOURCE.to_string(),
@@ -394,7 +416,8 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
         accepted: false,
         created_at: row.try_get("created_at")?,
         relevance: -rank,
-        snippet_html: shown.html,
-        passage: best_passage(&body, terms, PASSAGE_CHARS),
+        snippet_html: String::new(),
+        passage: String::new(),
+        body,
     })
 }

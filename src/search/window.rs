@@ -12,15 +12,16 @@
 //! columns and [`bm25`] scores them here with FTS5's formula and column weights, each term's document
 //! frequency estimated from its window (exact when the window holds every match, else scaled from
 //! the span of ids the window covers).
-use std::collections::{HashMap, HashSet};
-
-use sqlx::Row;
+use std::collections::HashSet;
 
 use super::tokenize::{fts5_query, Combine};
 use crate::db::{Db, DbError};
 
 /// How many of the newest matches a full-text query ranks.
-pub const WINDOW: i64 = 1000;
+pub const WINDOW: i64 = 400;
+
+/// The fewest documents an any-term window reads per term.
+const PER_TERM_MIN: i64 = 25;
 
 /// Past this many terms, an any-term window is one window of the newest documents holding any of them
 /// (one query, not one per term).
@@ -71,7 +72,7 @@ pub async fn sqlite_window(
             frequencies,
         });
     }
-    let each = (WINDOW / terms.len() as i64).max(50);
+    let each = (WINDOW / terms.len() as i64).max(PER_TERM_MIN);
     let mut docs: Vec<WindowDoc> = Vec::new();
     let mut seen = HashSet::new();
     let mut frequencies = Vec::with_capacity(terms.len());
@@ -105,27 +106,47 @@ async fn newest(
     kind: &str,
     limit: i64,
 ) -> Result<Vec<WindowDoc>, DbError> {
-    let rows = sqlx::query(
-        "SELECT rowid AS id, title, context, body FROM search_fts \
-         WHERE search_fts MATCH $1 AND ($2 = '' OR kind = $2) ORDER BY rowid DESC LIMIT $3",
-    )
+    // Resources and events have their own table: their kind check walks only them.
+    use super::index::{fts_table, SOURCE_EVENT, SOURCE_POST, SOURCE_RESOURCE};
+    let table = if kind == SOURCE_RESOURCE || kind == SOURCE_EVENT {
+        fts_table(kind)
+    } else {
+        fts_table(SOURCE_POST)
+    };
+    // One row, the window joined into one text: a row per document costs more than the reading of
+    // it (each crosses from the database thread on its own). Index text never holds the two
+    // separators (control characters; it is words and CJK runs joined by spaces).
+    let joined: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT group_concat(id || char(31) || ifnull(title, '') || char(31) || ifnull(context, '') \
+         || char(31) || ifnull(body, ''), \
+         char(30)) FROM (SELECT rowid AS id, title, context, body FROM {table} \
+         WHERE {table} MATCH $1 AND ($2 = '' OR kind = $2) ORDER BY rowid DESC LIMIT $3)"
+    ))
     .bind(match_expression)
     .bind(kind)
     .bind(limit)
-    .fetch_all(db.reader())
+    .fetch_one(db.reader())
     .await?;
-    let mut docs = Vec::with_capacity(rows.len());
-    for row in &rows {
-        docs.push(WindowDoc {
-            id: row.try_get("id")?,
-            columns: [
-                row.try_get("title")?,
-                row.try_get("context")?,
-                row.try_get("body")?,
-            ],
-        });
-    }
+    let docs = joined.as_deref().map(split_window).unwrap_or_default();
     Ok(docs)
+}
+
+/// The documents of a window read as one text: `id US title US context US body`, joined by RS.
+fn split_window(joined: &str) -> Vec<WindowDoc> {
+    joined
+        .split('\u{1e}')
+        .filter_map(|doc| {
+            let mut fields = doc.splitn(4, '\u{1f}');
+            let id = fields.next()?.parse().ok()?;
+            let title = fields.next()?.to_string();
+            let context = fields.next()?.to_string();
+            let body = fields.next()?.to_string();
+            Some(WindowDoc {
+                id,
+                columns: [title, context, body],
+            })
+        })
+        .collect()
 }
 
 /// A document frequency from a window of `found` documents asked for at most `limit`: exact when
@@ -174,18 +195,15 @@ pub fn bm25(window: &Window, terms: &[String]) -> Vec<(i64, f64)> {
     if docs.is_empty() || terms.is_empty() {
         return Vec::new();
     }
-    let slot: HashMap<&str, usize> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i))
-        .collect();
+    // A query has a few terms: comparing each token with them (length first) is cheaper than
+    // hashing every token of the window.
     let mut frequencies = vec![vec![0.0_f64; terms.len()]; docs.len()];
     let mut lengths = vec![0_usize; docs.len()];
     for (d, doc) in docs.iter().enumerate() {
         for (column, text) in doc.columns.iter().enumerate() {
             for token in text.split(' ').filter(|t| !t.is_empty()) {
                 lengths[d] += 1;
-                if let Some(&i) = slot.get(token) {
+                if let Some(i) = terms.iter().position(|t| t.as_str() == token) {
                     frequencies[d][i] += COLUMN_WEIGHTS[column];
                 }
             }
@@ -272,6 +290,17 @@ mod tests {
         // One body mention each: the rarer term weighs more.
         assert!(at(3) < at(2), "{ranked:?}");
         assert_eq!(ranked.len(), 4);
+    }
+
+    #[test]
+    fn a_window_read_as_one_text_splits_into_its_documents() {
+        let docs =
+            split_window("7\u{1f}kv cache\u{1f}\u{1f}每个 token\u{1e}3\u{1f}\u{1f}tag\u{1f}x");
+        assert_eq!(docs.len(), 2);
+        assert_eq!((docs[0].id, docs[0].columns[0].as_str()), (7, "kv cache"));
+        assert_eq!(docs[0].columns[2], "每个 token");
+        assert_eq!((docs[1].id, docs[1].columns[1].as_str()), (3, "tag"));
+        assert!(split_window("").is_empty());
     }
 
     #[test]
