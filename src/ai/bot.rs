@@ -269,7 +269,9 @@ pub fn drafted_sentence(
 /// is about it.
 fn draws_on(sentence: &str, passage: &Passage) -> bool {
     let source = format!("{} {}", passage.title, passage.text);
-    super::summarize::faithful(sentence, &source) && on_topic(sentence, &source)
+    super::summarize::faithful(sentence, &source)
+        && on_topic(sentence, &source)
+        && super::summarize::reads_as_source_phrases(sentence, &source).is_ok()
 }
 
 /// `raw` without its citations, when it is one finished sentence that passes the quality gate,

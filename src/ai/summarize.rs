@@ -335,6 +335,7 @@ pub fn tldr(generated: &str, title: &str, body_text: &str) -> Result<String, Rej
     if !says_something(&text) {
         return Err(Rejection::SaysNothing);
     }
+    reads_as_source_phrases(&text, &source)?;
     let mut chars = text.chars();
     Ok(match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -364,6 +365,104 @@ pub fn faithful(text: &str, source: &str) -> bool {
             source_tokens.contains(token)
         }
     })
+}
+
+/// Most copied stretches one generated sentence may be made of.
+const MAX_STRETCHES: usize = 2;
+/// Words that turn a statement around: a stretch the source only ever says after one of them
+/// cannot be copied without it.
+const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "without",
+    "cannot",
+    "isn't",
+    "doesn't",
+    "don't",
+    "不",
+    "没有",
+    "无需",
+    "不需要",
+    "不是",
+    "不会",
+    "无法",
+    "不用",
+    "非",
+];
+/// Words a sentence does not start with: it would begin in the middle of a phrase.
+const OPENS_MID_PHRASE: &[&str] = &[
+    "和", "与", "或", "及", "的", "了", "在", "and", "or", "of", "to", "with", "but", "so", "than",
+];
+
+/// Whether a generated sentence reads as a phrase of the source, shortened, rather than fragments
+/// strung together. Read left to right as the longest stretches of consecutive source tokens, it
+/// must be at most [`MAX_STRETCHES`] of them with the longest at least two thirds of the sentence
+/// ("The LoRA update is scaled by alpha over r." from "… by alpha over the rank r." passes); it
+/// must not copy a stretch that the source only says negated while leaving the negation out
+/// ("FlashAttention is an approximation" from "is exact, not an approximation"), ask a question,
+/// or open mid-phrase ("和 KV cache 占用。"). A small model held to copying writes fluent-looking
+/// soup that every word check passes ("Full fine- is: fits a 7B model in memory when it."); this
+/// is the check it fails.
+pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection> {
+    if text.trim_end().ends_with(['?', '？']) {
+        return Err(Rejection::Asks);
+    }
+    let source: Vec<String> = index_text(source)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let out: Vec<String> = index_text(text)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if out
+        .first()
+        .is_some_and(|w| OPENS_MID_PHRASE.contains(&w.as_str()))
+    {
+        return Err(Rejection::Fragments);
+    }
+    let mut stretches = 0;
+    let mut longest = 0;
+    let mut i = 0;
+    while i < out.len() {
+        // Every place the source has out[i], and how far the sentence runs on with it there.
+        let mut best = 0;
+        let mut starts = Vec::new();
+        for p in (0..source.len()).filter(|&p| source[p] == out[i]) {
+            let len = (0..)
+                .take_while(|&k| {
+                    i + k < out.len() && p + k < source.len() && source[p + k] == out[i + k]
+                })
+                .count();
+            if len > best {
+                best = len;
+                starts.clear();
+            }
+            if len == best {
+                starts.push(p);
+            }
+        }
+        if best == 0 {
+            i += 1;
+            continue;
+        }
+        let negated = |p: usize| {
+            source[p.saturating_sub(2)..p].iter().any(|w| {
+                NEGATIONS.contains(&w.as_str()) && !out[i.saturating_sub(2)..i].contains(w)
+            })
+        };
+        if starts.iter().all(|&p| negated(p)) {
+            return Err(Rejection::DropsNegation);
+        }
+        stretches += 1;
+        longest = longest.max(best);
+        i += best;
+    }
+    if stretches > MAX_STRETCHES || longest * 3 < out.len() * 2 {
+        return Err(Rejection::Fragments);
+    }
+    Ok(())
 }
 
 /// `text` up to the end of its last complete sentence; `Unfinished` when it has none.
@@ -416,6 +515,12 @@ pub enum Rejection {
     Unfinished,
     /// Too few content words among function words ("This is not only if the memory…").
     SaysNothing,
+    /// Fragments of the source strung together rather than its phrases.
+    Fragments,
+    /// A phrase the source only says negated, copied without the negation.
+    DropsNegation,
+    /// A question, where a statement was wanted.
+    Asks,
 }
 
 impl Rejection {
@@ -429,6 +534,9 @@ impl Rejection {
             Rejection::Unfaithful => "uses words the post does not",
             Rejection::Unfinished => "stops mid-sentence",
             Rejection::SaysNothing => "says nothing",
+            Rejection::Fragments => "strings fragments together",
+            Rejection::DropsNegation => "drops the source's negation",
+            Rejection::Asks => "asks instead of telling",
         }
     }
 }
@@ -628,6 +736,56 @@ mod tests {
             Err(Rejection::Repetitive)
         );
         assert!(quality_gate("The cache stores keys and values for every token.").is_ok());
+    }
+
+    #[test]
+    fn drafts_strung_from_fragments_or_dropping_a_negation_are_refused() {
+        // Sentences the shipped model wrote (`agora ai eval`, 2026-12-01) from these passages,
+        // every word of them in the passage.
+        let flash =
+            "Important: FlashAttention is exact, not an approximation. It returns the same \
+                     result as standard attention (up to floating-point rounding).";
+        let lora = "Full fine-tuning a 7B model needs far more than 24 GB (weights, gradients and \
+                    Adam states are about 16 bytes per parameter). Use LoRA or QLoRA instead.";
+        let bf16 = "bf16 的指数位和 fp32 一样是 8 位，所以数值范围与 fp32 相同，因此 bf16 训练通常\
+                    不需要 loss scaling。fp16 需要 GradScaler 做动态 loss scaling。";
+        let nan = "Why does my loss become NaN when training in fp16? The loss was fine for a \
+                   few hundred steps, then NaN. Use bf16 or a GradScaler.";
+        let kv =
+            "KV cache 占用显存太大怎么办？KV cache 和序列长度成正比，可以用 GQA 或量化 KV cache。";
+        let refused = [
+            (
+                "FlashAttention is the same result as standard attention is an approximation.",
+                flash,
+            ),
+            ("Full fine- is: fits a 7B model in memory when it.", lora),
+            ("bf16 的指数，在 scaling。", bf16),
+            ("Why does my loss of a few hundred.", nan),
+            ("Why does my loss become NaN when training in fp16?", nan),
+            ("和 KV cache 占用。", kv),
+        ];
+        for (draft, source) in refused {
+            assert!(reads_as_source_phrases(draft, source).is_err(), "{draft}");
+        }
+        assert_eq!(
+            reads_as_source_phrases("FlashAttention is an approximation.", flash),
+            Err(Rejection::DropsNegation)
+        );
+        // The source's own phrases, shortened, pass.
+        for (draft, source) in [
+            (
+                "FlashAttention returns the same result as standard attention.",
+                flash,
+            ),
+            ("FlashAttention is exact, not an approximation.", flash),
+            (
+                "Full fine-tuning a 7B model needs far more than 24 GB.",
+                lora,
+            ),
+            ("bf16 训练通常不需要 loss scaling。", bf16),
+        ] {
+            assert_eq!(reads_as_source_phrases(draft, source), Ok(()), "{draft}");
+        }
     }
 
     #[test]
