@@ -140,21 +140,37 @@ pub struct Report {
     pub today_counted_at: Option<i64>,
 }
 
-/// The report for `period`: stored rows for its days — today's from the job's partial count
-/// while it is fresh, else counted live.
+/// Today is counted live while it has at most this many posts (an indexed count that stops
+/// there, well under a millisecond); a busier day is read from the job's partial count.
+pub const LIVE_TODAY_UP_TO: i64 = 5_000;
+
+/// The report for `period`: stored rows for its days; today counted live while it is quiet
+/// ([`LIVE_TODAY_UP_TO`]), else from the job's partial count while that is fresh.
 pub async fn report(db: &Db, period: Period) -> Result<Report, DbError> {
+    report_with(db, period, LIVE_TODAY_UP_TO).await
+}
+
+/// [`report`], counting today live only while it has at most `live_up_to` posts.
+pub async fn report_with(db: &Db, period: Period, live_up_to: i64) -> Result<Report, DbError> {
     let today = today();
     let mut figures = stored::rollups_between(db, period.from, period.to).await?;
     let mut today_counted_at = None;
     if period.to >= today && period.from <= today {
         let now = db::now();
-        match stored::partial_counted_at(db, today).await? {
+        let busy = stored::posts_since(db, today * DAY_SECS, live_up_to + 1).await? > live_up_to;
+        let partial = if busy {
+            stored::partial_counted_at(db, today).await?
+        } else {
+            None
+        };
+        match partial {
             Some(at) if now - at <= PARTIAL_FRESH_SECS => {
                 figures.extend(stored::subjects_of_day(db, today).await?);
                 today_counted_at = Some(at);
             }
             _ => {
-                // No fresh count of today: a stale one is left out and today counted now.
+                // A quiet day, or no fresh count of a busy one: today is counted now (a stored
+                // count is left out).
                 figures.retain(|f| f.day != today || !reports::DAY_OWNED.contains(&&*f.metric));
                 figures.extend(reports::day_figures(db, today).await?);
                 today_counted_at = Some(now);

@@ -25,6 +25,17 @@ pub async fn rollups_between(db: &Db, from: i64, to: i64) -> Result<Vec<Figure>,
     rows.iter().map(figure).collect()
 }
 
+/// Posts written since `from` (seconds), counted up to `cap` at most (an index range that stops).
+pub async fn posts_since(db: &Db, from: i64, cap: i64) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM posts WHERE created_at >= $1 LIMIT $2) recent",
+    )
+    .bind(from)
+    .bind(cap)
+    .fetch_one(db.reader())
+    .await
+}
+
 /// When the job counted the partial rows of `day` (a day still open), if it has.
 pub async fn partial_counted_at(db: &Db, day: i64) -> Result<Option<i64>, DbError> {
     sqlx::query_scalar("SELECT value FROM report_sums WHERE metric = $1 AND day = $2")
