@@ -437,8 +437,8 @@ mod tests {
         assert!(choose_passages("How do I train a diffusion model?", &hits).is_empty());
     }
 
-    #[test]
-    fn generated_sentences_are_kept_only_citing_the_passage_they_drew_on() {
+    /// Passage 1 answers the LoRA question; passage 2 is about something else.
+    fn lora_and_warm_up() -> Vec<Passage> {
         let passage = |n: usize, title: &str, text: &str| Passage {
             n,
             post_id: n as i64,
@@ -449,7 +449,7 @@ mod tests {
             text: text.into(),
             accepted: false,
         };
-        let passages = vec![
+        vec![
             passage(
                 1,
                 "LoRA",
@@ -460,7 +460,12 @@ mod tests {
                 "Warm-up",
                 "Warm-up raises the learning rate linearly from zero.",
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn generated_sentences_are_kept_only_citing_the_passage_they_drew_on() {
+        let passages = lora_and_warm_up();
         let q = "How is the LoRA update scaled?";
         assert_eq!(
             checked_sentences(
@@ -492,28 +497,7 @@ mod tests {
 
     #[test]
     fn a_drafted_sentence_cites_the_passage_it_was_drafted_from_or_is_dropped() {
-        let passage = |n: usize, title: &str, text: &str| Passage {
-            n,
-            post_id: n as i64,
-            thread_id: n as i64,
-            kind: "article".into(),
-            title: title.into(),
-            url: String::new(),
-            text: text.into(),
-            accepted: false,
-        };
-        let passages = vec![
-            passage(
-                1,
-                "LoRA",
-                "The LoRA update is scaled by alpha over the rank r.",
-            ),
-            passage(
-                2,
-                "Warm-up",
-                "Warm-up raises the learning rate linearly from zero.",
-            ),
-        ];
+        let passages = lora_and_warm_up();
         let draft = |source: usize, text: &str, end: DraftEnd| Draft {
             source,
             text: text.into(),

@@ -22,14 +22,15 @@ pub const SOURCE_RESOURCE: &str = "resource";
 /// `search_docs.source` (and `kind`) of an event.
 pub const SOURCE_EVENT: &str = "event";
 
-/// The SQLite full-text table holding a source's documents: posts in `search_fts`; resources and
-/// events, a few thousand rows, in `search_side_fts`, so searching them never walks the posts that
-/// hold the words (a kind filter is checked per matching row).
-pub fn fts_table(source: &str) -> &'static str {
-    if source == SOURCE_POST {
-        "search_fts"
-    } else {
+/// The SQLite full-text table holding the documents of `source` or `kind` (a post kind, or empty
+/// for every post kind; resources and events have kind = source): posts in `search_fts`;
+/// resources and events, a few thousand rows, in `search_side_fts`, so searching them never walks
+/// the posts that hold the words (a kind filter is checked per matching row).
+pub fn fts_table(source_or_kind: &str) -> &'static str {
+    if source_or_kind == SOURCE_RESOURCE || source_or_kind == SOURCE_EVENT {
         "search_side_fts"
+    } else {
+        "search_fts"
     }
 }
 

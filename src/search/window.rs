@@ -107,12 +107,7 @@ async fn newest(
     limit: i64,
 ) -> Result<Vec<WindowDoc>, DbError> {
     // Resources and events have their own table: their kind check walks only them.
-    use super::index::{fts_table, SOURCE_EVENT, SOURCE_POST, SOURCE_RESOURCE};
-    let table = if kind == SOURCE_RESOURCE || kind == SOURCE_EVENT {
-        fts_table(kind)
-    } else {
-        fts_table(SOURCE_POST)
-    };
+    let table = super::index::fts_table(kind);
     // One row, the window joined into one text: a row per document costs more than the reading of
     // it (each crosses from the database thread on its own). Index text never holds the two
     // separators (control characters; it is words and CJK runs joined by spaces).
