@@ -163,16 +163,9 @@ async fn bring_to_now(url: &str, forum: &mut BulkForum) {
     let shift = agora::db::now() - 3_600 - last;
     if shift > 86_400 {
         let started = Instant::now();
-        for sql in [
-            "UPDATE posts SET created_at = created_at + $1, last_activity_at = last_activity_at + $1",
-            "UPDATE users SET created_at = created_at + $1",
-        ] {
-            sqlx::query(sql)
-                .bind(shift)
-                .execute(db.writer())
-                .await
-                .expect(sql);
-        }
+        agora::seed::bulk::move_history(&db, shift)
+            .await
+            .expect("move the history");
         if let Some((at, id)) = forum.deep_cursor.split_once(':') {
             if let Ok(at) = at.parse::<i64>() {
                 forum.deep_cursor = format!("{}:{id}", at + shift);

@@ -142,6 +142,106 @@ async fn load_pool(
     Ok(())
 }
 
+/// On PostgreSQL, turns the counter triggers off for this connection (`session_replication_role`,
+/// which a superuser may set) and says whether it did. Each of them updates one counter row per
+/// inserted post; a statement inserting a million posts then writes a million versions of that row in
+/// one transaction, every update walking the versions before it, and the build does not finish. The
+/// counters are counted once at the end instead (`recount`). SQLite updates its rows in place.
+async fn counters_off(backend: Backend, conn: &mut PoolConnection<Any>) -> anyhow::Result<bool> {
+    if backend != Backend::Postgres {
+        return Ok(false);
+    }
+    match sqlx::query("SET session_replication_role = replica")
+        .execute(&mut **conn)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            tracing::warn!(
+                "bulk build: cannot turn the counter triggers off ({e}); building with them on"
+            );
+            Ok(false)
+        }
+    }
+}
+
+/// Leaves the connection with its triggers on whatever happened (it goes back to the pool); a
+/// connection that could not turn them off refuses this too, harmlessly.
+async fn triggers_back_on(backend: Backend, conn: &mut PoolConnection<Any>) {
+    if backend == Backend::Postgres {
+        let _ = sqlx::query("RESET session_replication_role")
+            .execute(&mut **conn)
+            .await;
+    }
+}
+
+/// Turns the triggers back on (PostgreSQL) and counts what they keep (every migration's starting
+/// count, see migrations/*/*_row_counts.sql, *_daily_counts.sql, *_unread_counts.sql,
+/// *_sitemap_stamps.sql) over the whole database.
+async fn recount(backend: Backend, conn: &mut PoolConnection<Any>) -> anyhow::Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SET session_replication_role = DEFAULT")
+            .execute(&mut **conn)
+            .await
+            .context("counter triggers back on")?;
+    }
+    for sql in [
+        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM posts p \
+         WHERE 'posts:' || p.kind || ':' || p.status = row_counts.name) WHERE name LIKE 'posts:%'",
+        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM comments c \
+         WHERE 'comments:' || c.status = row_counts.name) WHERE name LIKE 'comments:%'",
+        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM users u \
+         WHERE 'users:' || CASE WHEN u.is_bot = 1 THEN 'bot' ELSE 'member' END = row_counts.name) \
+         WHERE name LIKE 'users:%'",
+        "DELETE FROM daily_counts WHERE name IN ('posts', 'signups')",
+        "INSERT INTO daily_counts (day, name, value) \
+         SELECT created_at / 86400, 'posts', COUNT(*) FROM posts GROUP BY created_at / 86400",
+        "INSERT INTO daily_counts (day, name, value) SELECT created_at / 86400, 'signups', COUNT(*) \
+         FROM users WHERE is_bot = 0 GROUP BY created_at / 86400",
+        "DELETE FROM unread_counts",
+        "INSERT INTO unread_counts (user_id, value) \
+         SELECT user_id, COUNT(*) FROM notifications WHERE read_at IS NULL GROUP BY user_id",
+        "INSERT INTO sitemap_stamps (part, changes) \
+         SELECT DISTINCT id / 49000 + 1, 1 FROM posts WHERE kind IN ('article', 'question') \
+         ON CONFLICT (part) DO UPDATE SET changes = sitemap_stamps.changes + 1",
+    ] {
+        sqlx::query(sql)
+            .execute(&mut **conn)
+            .await
+            .context("recount the counters")?;
+    }
+    Ok(())
+}
+
+/// Moves the whole forum's history `by` seconds (posts written and active, members joined), as the
+/// scale bench does to make a forum built from a fixed start end an hour ago; the counters kept per
+/// day follow.
+pub async fn move_history(db: &Db, by: i64) -> anyhow::Result<()> {
+    let backend = db.backend();
+    let mut conn = db.unbounded().await?;
+    let result = async {
+        // Each moved post touches its sitemap part's counter: with the triggers on, PostgreSQL
+        // would write 49,000 versions of each part's row in one statement (see `counters_off`).
+        counters_off(backend, &mut conn).await?;
+        for sql in [
+            "UPDATE posts SET created_at = created_at + $1, \
+             last_activity_at = last_activity_at + $1",
+            "UPDATE users SET created_at = created_at + $1",
+        ] {
+            sqlx::query(sql)
+                .bind(by)
+                .execute(&mut *conn)
+                .await
+                .context("move the history")?;
+        }
+        recount(backend, &mut conn).await
+    }
+    .await;
+    triggers_back_on(backend, &mut conn).await;
+    db.release_unbounded(conn).await?;
+    result
+}
+
 async fn next_id(conn: &mut PoolConnection<Any>, table: &str) -> anyhow::Result<i64> {
     let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) AS last FROM {table}"))
         .fetch_one(&mut **conn)
@@ -153,6 +253,7 @@ async fn next_id(conn: &mut PoolConnection<Any>, table: &str) -> anyhow::Result<
 pub async fn fill(db: &Db, size: BulkSize) -> anyhow::Result<BulkForum> {
     let mut conn = db.unbounded().await?;
     let result = fill_on(db.backend(), &mut conn, size).await;
+    triggers_back_on(db.backend(), &mut conn).await;
     db.release_unbounded(conn).await?;
     result
 }
@@ -173,6 +274,7 @@ async fn fill_on(
     let with = series(backend);
     let pool_count = pool_size(n);
     load_pool(backend, conn, pool_count).await?;
+    let triggers_off = counters_off(backend, conn).await?;
     let join = join_text(backend);
 
     let users = next_id(conn, "users").await?;
@@ -457,6 +559,9 @@ async fn fill_on(
     .context("resource tags")?;
 
     index_posts(backend, conn, posts, pool_count).await?;
+    if triggers_off {
+        recount(backend, conn).await?;
+    }
     sqlx::query("DROP TABLE bulk_text")
         .execute(&mut **conn)
         .await

@@ -415,14 +415,9 @@ async fn reports_at_scale() {
         .await
         .expect("last");
     let shift = agora::db::now() - HOUR - last;
-    for table in ["posts", "users"] {
-        exec(
-            &app,
-            &format!("UPDATE {table} SET created_at = created_at + $1"),
-            &[shift],
-        )
-        .await;
-    }
+    agora::seed::bulk::move_history(&app.db, shift)
+        .await
+        .expect("move the history");
     let started = std::time::Instant::now();
     roll_up(&app).await;
     println!(

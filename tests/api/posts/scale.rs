@@ -483,6 +483,30 @@ async fn dashboard_counts_are_kept_by_the_writes_not_counted_per_visit() {
         count("SELECT COUNT(*) FROM users WHERE is_bot = 0").await
     );
     assert!(totals.questions > 150, "{totals:?}");
+    // The badge and the per-day series read counters too (on PostgreSQL the bulk build counts them
+    // once at the end instead of through the triggers).
+    let member1 = user_id(&app, "member1").await;
+    let unread: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(member1)
+    .fetch_one(db.reader())
+    .await
+    .expect("unread");
+    assert!(unread > 0);
+    assert_eq!(
+        agora::db::notifications::unread_count(db, member1)
+            .await
+            .expect("badge"),
+        unread.min(agora::db::notifications::UNREAD_COUNTED)
+    );
+    assert_eq!(
+        count(
+            "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM daily_counts WHERE name = 'posts'"
+        )
+        .await,
+        count("SELECT COUNT(*) FROM posts").await
+    );
 }
 
 #[tokio::test]
