@@ -4,7 +4,9 @@
 //! every other token's logit is set to minus infinity before sampling. After a copied token the
 //! draft continues the source: only the tokens that follow it somewhere in the source (or a
 //! function word, or the end) may come next, so drafts are spans of the source joined by function
-//! words, not new combinations of its pieces.
+//! words, not new combinations of its pieces. Once a span runs two tokens or more it follows the
+//! place (or places) in the source where those tokens stand together: "is exact, not" cannot hop
+//! to another sentence's "not" through a shared word.
 use std::collections::HashMap;
 
 use super::tokenizer::TextTokenizer;
@@ -58,6 +60,8 @@ pub struct CopyConstraint {
     open: Vec<bool>,
     function: Vec<bool>,
     successors: HashMap<u32, Vec<u32>>,
+    /// The source as one token sequence, for following a span where it stands.
+    whole: Vec<u32>,
     eos: Option<u32>,
     /// Tokens that end a word somewhere in the source (a span may only be left there).
     word_end: Vec<bool>,
@@ -144,6 +148,7 @@ impl CopyConstraint {
             open,
             function,
             successors,
+            whole,
             eos,
             word_end,
             word_start,
@@ -182,6 +187,51 @@ impl CopyConstraint {
         self.function.get(token as usize).copied().unwrap_or(false)
     }
 
+    /// How many spans `generated` holds: copied tokens that do not follow the token before them
+    /// anywhere in the source each begin one.
+    fn spans(&self, generated: &[u32]) -> usize {
+        (0..generated.len())
+            .filter(|&i| {
+                !self.is_function(generated[i])
+                    && (i == 0 || !self.follows(generated[i - 1], generated[i]))
+            })
+            .count()
+    }
+
+    /// What may continue a span ending `generated` where it stands in the source: how many of the
+    /// draft's last tokens (two or more, up to [`MAX_MATCH`]) stand together in the source, and
+    /// the tokens after every place they do; `None` when only its last token is found there (a
+    /// span just begun, or a word the source has at a line start, tokenised without its space).
+    fn continuations(&self, generated: &[u32]) -> Option<(usize, Vec<u32>)> {
+        let (&last, before) = generated.split_last()?;
+        let mut ends: Vec<usize> = (0..self.whole.len())
+            .filter(|&p| self.whole[p] == last)
+            .collect();
+        let mut matched = 1;
+        for &token in before.iter().rev().take(MAX_MATCH - 1) {
+            let longer: Vec<usize> = ends
+                .iter()
+                .copied()
+                .filter(|&p| p >= matched && self.whole[p - matched] == token)
+                .collect();
+            if longer.is_empty() {
+                break;
+            }
+            ends = longer;
+            matched += 1;
+        }
+        if matched < 2 {
+            return None;
+        }
+        let mut next: Vec<u32> = ends
+            .iter()
+            .filter_map(|&p| self.whole.get(p + 1).copied())
+            .collect();
+        next.sort_unstable();
+        next.dedup();
+        Some((matched, next))
+    }
+
     /// Whether `next` follows `token` somewhere in the source.
     pub fn follows(&self, token: u32, next: u32) -> bool {
         self.successors
@@ -209,44 +259,60 @@ impl CopyConstraint {
     }
 
     /// Masks `logits` for the step after `generated` (the draft's tokens so far): a span of copied
-    /// tokens continues the source for at least [`MIN_SPAN`] tokens before a function word or the
-    /// end may follow, and no three-token sequence repeats.
+    /// tokens continues the source (where it stands there, once it runs two tokens) for at least
+    /// [`MIN_SPAN`] tokens before a function word, a new span or the end may follow; at most
+    /// [`MAX_SPANS`] spans; no three-token sequence repeats.
     pub fn apply(&self, generated: &[u32], logits: &mut [f32]) {
         let is_function = |t: u32| self.function.get(t as usize).copied().unwrap_or(false);
-        let run = generated
-            .iter()
-            .rev()
-            .take_while(|t| !is_function(**t))
-            .count();
-        let follow = generated
-            .last()
-            .filter(|t| !is_function(**t))
-            .and_then(|t| self.successors.get(t));
-        match follow {
-            Some(next) => {
-                // A span is left only at the end of a word.
-                let may_leave = run >= MIN_SPAN
-                    && generated
-                        .last()
-                        .is_some_and(|t| self.word_end.get(*t as usize).copied().unwrap_or(false));
-                for (id, logit) in logits.iter_mut().enumerate() {
-                    let id = id as u32;
-                    let ok = next.contains(&id)
-                        || (may_leave
-                            && (Some(id) == self.eos
-                                || (is_function(id) && self.may_join(generated, id))));
-                    if !ok {
-                        *logit = f32::NEG_INFINITY;
-                    }
+        let flag = |v: &Vec<bool>, t: u32| v.get(t as usize).copied().unwrap_or(false);
+        let may_open = self.spans(generated) < MAX_SPANS;
+        let joins = |id: u32| self.may_join(generated, id);
+        if let Some((matched, next)) = self.continuations(generated) {
+            // Inside a span that stands in the source, function words included: go on with it,
+            // or, once long enough and at the end of a word, leave it.
+            let last = generated.last().copied().unwrap_or_default();
+            let may_leave = matched >= MIN_SPAN && flag(&self.word_end, last);
+            let after_joint = is_function(last);
+            for (id, logit) in logits.iter_mut().enumerate() {
+                let id = id as u32;
+                let ok = next.contains(&id)
+                    || (may_leave
+                        && (Some(id) == self.eos
+                            || (is_function(id) && joins(id))
+                            || (after_joint && may_open && flag(&self.open, id) && joins(id))));
+                if !ok {
+                    *logit = f32::NEG_INFINITY;
                 }
             }
-            None => {
-                constrain(logits, &self.open);
-                for (id, logit) in logits.iter_mut().enumerate() {
-                    let id = id as u32;
-                    if logit.is_finite() && Some(id) != self.eos && !self.may_join(generated, id) {
-                        *logit = f32::NEG_INFINITY;
-                    }
+        } else if let Some(next) = generated
+            .last()
+            .filter(|t| !is_function(**t))
+            .and_then(|t| self.successors.get(t))
+        {
+            // A span just begun: any token that follows its word somewhere in the source.
+            let run = generated
+                .iter()
+                .rev()
+                .take_while(|t| !is_function(**t))
+                .count();
+            let may_leave =
+                run >= MIN_SPAN && generated.last().is_some_and(|t| flag(&self.word_end, *t));
+            for (id, logit) in logits.iter_mut().enumerate() {
+                let id = id as u32;
+                let ok = next.contains(&id)
+                    || (may_leave && (Some(id) == self.eos || (is_function(id) && joins(id))));
+                if !ok {
+                    *logit = f32::NEG_INFINITY;
+                }
+            }
+        } else {
+            // At the start or after a joint: a function word, the end, or a new span's first word.
+            constrain(logits, &self.open);
+            for (id, logit) in logits.iter_mut().enumerate() {
+                let id = id as u32;
+                let ok = Some(id) == self.eos || (joins(id) && (may_open || is_function(id)));
+                if logit.is_finite() && !ok {
+                    *logit = f32::NEG_INFINITY;
                 }
             }
         }
@@ -271,6 +337,13 @@ impl CopyConstraint {
 
 /// Tokens a copied span runs before it may end.
 pub const MIN_SPAN: usize = 4;
+
+/// Most spans a draft may join (the gate's limit, `summarize::reads_as_source_phrases`).
+pub const MAX_SPANS: usize = 2;
+
+/// The longest ending of a draft looked up in the source to place its span (a longer span is
+/// placed by its last tokens).
+pub const MAX_MATCH: usize = 12;
 
 /// Sets every token outside `allowed` to minus infinity.
 pub fn constrain(logits: &mut [f32], allowed: &[bool]) {
@@ -339,5 +412,28 @@ mod tests {
             logits[weights[0] as usize].is_finite(),
             "any source token opens a span"
         );
+    }
+
+    #[test]
+    fn a_span_goes_on_where_it_stands_in_the_source_not_where_its_last_word_recurs() {
+        let tokenizer = tokenizer();
+        let vocab = tokenizer.vocab_size();
+        let source = "The KV cache grows with the sequence. A prompt cache saves the prefix.";
+        let constraint = CopyConstraint::new(&tokenizer, source, vocab, Some(0)).expect("mask");
+        let grows = tokenizer.encode(" grows").expect("encodes")[0] as usize;
+        let saves = tokenizer.encode(" saves").expect("encodes")[0] as usize;
+        let draft = tokenizer.encode("The KV cache").expect("encodes");
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(&draft, &mut logits);
+        assert!(logits[grows].is_finite(), "the sentence goes on");
+        assert!(
+            logits[saves].is_infinite(),
+            "the other sentence's \"cache saves\" is not this span's"
+        );
+        // A span of one word may go on wherever the source has that word.
+        let draft = tokenizer.encode(" cache").expect("encodes");
+        let mut logits = vec![1.0; vocab];
+        constraint.apply(&draft, &mut logits);
+        assert!(logits[grows].is_finite() && logits[saves].is_finite());
     }
 }
