@@ -318,6 +318,10 @@ pub async fn first_day(db: &Db) -> Result<Option<i64>, DbError> {
     Ok(first.map(|t| t.div_euclid(DAY_SECS)))
 }
 
+/// Questions one statement of [`refresh_questions`] adds, and how many one run adds at most.
+const QUESTIONS_PER_BATCH: i64 = 20_000;
+const QUESTIONS_PER_RUN: i64 = 400_000;
+
 /// Seconds from a question to its first published human answer (an SQL expression over
 /// `report_questions`).
 const FIRST_ANSWER_SECS: &str = "(SELECT MIN(a.created_at) FROM posts a \
@@ -333,26 +337,47 @@ const ACCEPTED_SECS: &str = "(SELECT a.created_at - q.created_at FROM posts q \
 /// old question that never got an answer is not looked at again on every run). Returns the days
 /// whose questions changed, for [`store_question_days`].
 pub async fn refresh_questions(db: &Db, since_day: i64) -> Result<BTreeSet<i64>, DbError> {
-    let before: i64 =
+    let mut before: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(question_id), 0) FROM report_questions")
             .fetch_one(db.reader())
             .await?;
-    sqlx::query(
-        "INSERT INTO report_questions (question_id, asked_day) \
-         SELECT id, created_at / 86400 FROM posts WHERE kind = 'question' AND status <> 'deleted' \
-         AND status <> 'draft' AND id > $1 ON CONFLICT (question_id) DO NOTHING",
-    )
-    .bind(before)
-    .execute(db.writer())
-    .await?;
-    // New questions get their times at once, whatever their age (a forum's first run).
-    let new_days: Vec<i64> = sqlx::query_scalar(&format!(
-        "UPDATE report_questions SET first_answer_secs = {FIRST_ANSWER_SECS}, \
-         accepted_secs = {ACCEPTED_SECS} WHERE question_id > $1 RETURNING asked_day"
-    ))
-    .bind(before)
-    .fetch_all(db.writer())
-    .await?;
+    // New questions a batch at a time, so no statement grows with a backlog (a forum's first run
+    // over a million questions would outlast the statement deadline); a backlog larger than
+    // `QUESTIONS_PER_RUN` is caught up over the next runs.
+    let mut new_days = Vec::new();
+    for _ in 0..QUESTIONS_PER_RUN / QUESTIONS_PER_BATCH {
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(id) FROM (SELECT id FROM posts WHERE kind = 'question' AND id > $1 \
+             ORDER BY id LIMIT $2) batch",
+        )
+        .bind(before)
+        .bind(QUESTIONS_PER_BATCH)
+        .fetch_one(db.reader())
+        .await?;
+        let Some(last) = last else { break };
+        sqlx::query(
+            "INSERT INTO report_questions (question_id, asked_day) \
+             SELECT id, created_at / 86400 FROM posts WHERE kind = 'question' \
+             AND status <> 'deleted' AND status <> 'draft' AND id > $1 AND id <= $2 \
+             ON CONFLICT (question_id) DO NOTHING",
+        )
+        .bind(before)
+        .bind(last)
+        .execute(db.writer())
+        .await?;
+        // New questions get their times at once, whatever their age (a forum's first run).
+        let days: Vec<i64> = sqlx::query_scalar(&format!(
+            "UPDATE report_questions SET first_answer_secs = {FIRST_ANSWER_SECS}, \
+             accepted_secs = {ACCEPTED_SECS} WHERE question_id > $1 AND question_id <= $2 \
+             RETURNING asked_day"
+        ))
+        .bind(before)
+        .bind(last)
+        .fetch_all(db.writer())
+        .await?;
+        new_days.extend(days);
+        before = last;
+    }
     let answered: Vec<i64> = sqlx::query_scalar(&format!(
         "UPDATE report_questions SET first_answer_secs = {FIRST_ANSWER_SECS} \
          WHERE first_answer_secs IS NULL AND asked_day >= $1 AND EXISTS (SELECT 1 FROM posts a \
