@@ -109,6 +109,8 @@ fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
     .map(|(name, path)| (name.to_string(), path, As::Visitor))
     .collect();
     all.push(("notifications".into(), "/notifications".into(), As::Member));
+    // Visitors are served a kept copy of a topic page; a member's is rendered every time.
+    all.push(("hot topic, signed in".into(), hot.clone(), As::Member));
     for path in [
         "/admin",
         "/admin/users",
@@ -194,6 +196,27 @@ async fn bring_to_now(url: &str, forum: &mut BulkForum) {
         "a later rollup (nothing new): {:.2} s",
         started.elapsed().as_secs_f64()
     );
+    db.close().await;
+}
+
+/// Points the deep `/questions` cursor at its question's current time (a history move of an
+/// earlier run that stopped before keeping the description would leave it pointing at nothing).
+async fn deep_cursor_of(url: &str, forum: &mut BulkForum) {
+    let Some((_, id)) = forum.deep_cursor.split_once(':') else {
+        return;
+    };
+    let Ok(id) = id.parse::<i64>() else { return };
+    let db = Db::connect(&DatabaseUrl::parse(url).expect("bench database URL"))
+        .await
+        .expect("bench database");
+    let at: Option<i64> = sqlx::query_scalar("SELECT created_at FROM posts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await
+        .expect("deep cursor");
+    if let Some(at) = at {
+        forum.deep_cursor = format!("{at}:{id}");
+    }
     db.close().await;
 }
 
@@ -560,6 +583,7 @@ fn main() {
                         eprintln!("cannot keep the forum's description: {e}");
                     }
                 }
+                deep_cursor_of(&url, &mut forum).await;
                 let vars: HashMap<&str, String> = HashMap::from([
                     ("DATABASE_URL", url.clone()),
                     ("AGORA_BIND", "127.0.0.1:0".into()),

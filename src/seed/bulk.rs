@@ -175,36 +175,59 @@ async fn triggers_back_on(backend: Backend, conn: &mut PoolConnection<Any>) {
     }
 }
 
+/// Which trigger-kept counters [`recount`] counts again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recount {
+    /// Every one: rows written.
+    All,
+    /// Those kept per day or per sitemap part: rows moved in time.
+    Times,
+}
+
 /// Turns the triggers back on (PostgreSQL) and counts what they keep (every migration's starting
 /// count, see migrations/*/*_row_counts.sql, *_daily_counts.sql, *_unread_counts.sql,
-/// *_sitemap_stamps.sql) over the whole database.
-async fn recount(backend: Backend, conn: &mut PoolConnection<Any>) -> anyhow::Result<()> {
+/// *_sitemap_stamps.sql) over the whole database, one grouped read per table.
+async fn recount(
+    backend: Backend,
+    conn: &mut PoolConnection<Any>,
+    what: Recount,
+) -> anyhow::Result<()> {
     if backend == Backend::Postgres {
         sqlx::query("SET session_replication_role = DEFAULT")
             .execute(&mut **conn)
             .await
             .context("counter triggers back on")?;
     }
-    for sql in [
-        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM posts p \
-         WHERE 'posts:' || p.kind || ':' || p.status = row_counts.name) WHERE name LIKE 'posts:%'",
-        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM comments c \
-         WHERE 'comments:' || c.status = row_counts.name) WHERE name LIKE 'comments:%'",
-        "UPDATE row_counts SET value = (SELECT COUNT(*) FROM users u \
-         WHERE 'users:' || CASE WHEN u.is_bot = 1 THEN 'bot' ELSE 'member' END = row_counts.name) \
-         WHERE name LIKE 'users:%'",
+    let totals = [
+        "UPDATE row_counts SET value = 0 \
+         WHERE name LIKE 'posts:%' OR name LIKE 'comments:%' OR name LIKE 'users:%'",
+        "UPDATE row_counts SET value = c.n FROM (SELECT 'posts:' || kind || ':' || status AS name, \
+         COUNT(*) AS n FROM posts GROUP BY kind, status) c WHERE row_counts.name = c.name",
+        "UPDATE row_counts SET value = c.n FROM (SELECT 'comments:' || status AS name, \
+         COUNT(*) AS n FROM comments GROUP BY status) c WHERE row_counts.name = c.name",
+        "UPDATE row_counts SET value = c.n FROM (SELECT 'users:' || CASE WHEN is_bot = 1 \
+         THEN 'bot' ELSE 'member' END AS name, COUNT(*) AS n FROM users GROUP BY is_bot) c \
+         WHERE row_counts.name = c.name",
+        "DELETE FROM unread_counts",
+        "INSERT INTO unread_counts (user_id, value) \
+         SELECT user_id, COUNT(*) FROM notifications WHERE read_at IS NULL GROUP BY user_id",
+    ];
+    let times = [
         "DELETE FROM daily_counts WHERE name IN ('posts', 'signups')",
         "INSERT INTO daily_counts (day, name, value) \
          SELECT created_at / 86400, 'posts', COUNT(*) FROM posts GROUP BY created_at / 86400",
         "INSERT INTO daily_counts (day, name, value) SELECT created_at / 86400, 'signups', COUNT(*) \
          FROM users WHERE is_bot = 0 GROUP BY created_at / 86400",
-        "DELETE FROM unread_counts",
-        "INSERT INTO unread_counts (user_id, value) \
-         SELECT user_id, COUNT(*) FROM notifications WHERE read_at IS NULL GROUP BY user_id",
         "INSERT INTO sitemap_stamps (part, changes) \
          SELECT DISTINCT id / 49000 + 1, 1 FROM posts WHERE kind IN ('article', 'question') \
          ON CONFLICT (part) DO UPDATE SET changes = sitemap_stamps.changes + 1",
-    ] {
+    ];
+    let all = if what == Recount::All {
+        &totals[..]
+    } else {
+        &[]
+    };
+    for sql in all.iter().chain(&times) {
         sqlx::query(sql)
             .execute(&mut **conn)
             .await
@@ -234,7 +257,7 @@ pub async fn move_history(db: &Db, by: i64) -> anyhow::Result<()> {
                 .await
                 .context("move the history")?;
         }
-        recount(backend, &mut conn).await
+        recount(backend, &mut conn, Recount::Times).await
     }
     .await;
     triggers_back_on(backend, &mut conn).await;
@@ -560,7 +583,7 @@ async fn fill_on(
 
     index_posts(backend, conn, posts, pool_count).await?;
     if triggers_off {
-        recount(backend, conn).await?;
+        recount(backend, conn, Recount::All).await?;
     }
     sqlx::query("DROP TABLE bulk_text")
         .execute(&mut **conn)
