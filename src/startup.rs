@@ -76,11 +76,15 @@ impl Application {
         let addr = state.settings.bind;
         let data = web::Data::new(state.clone());
         let sitemaps = web::Data::new(crate::web::posts::sitemap_cache::SitemapCache::default());
-        let server = HttpServer::new(move || build_app(data.clone(), sitemaps.clone()))
-            .listen(listener)
-            .map_err(|source| StartError::Bind { addr, source })?
-            .shutdown_timeout(grace)
-            .run();
+        let visitor_pages =
+            web::Data::new(crate::web::posts::visitor_pages::VisitorPages::default());
+        let server = HttpServer::new(move || {
+            build_app(data.clone(), sitemaps.clone(), visitor_pages.clone())
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind { addr, source })?
+        .shutdown_timeout(grace)
+        .run();
         Ok(Self {
             port,
             server,
@@ -155,6 +159,7 @@ impl Application {
 pub fn build_app(
     data: web::Data<App>,
     sitemaps: web::Data<crate::web::posts::sitemap_cache::SitemapCache>,
+    visitor_pages: web::Data<crate::web::posts::visitor_pages::VisitorPages>,
 ) -> actix_web::App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -170,6 +175,7 @@ pub fn build_app(
     actix_web::App::new()
         .app_data(data)
         .app_data(sitemaps)
+        .app_data(visitor_pages)
         .app_data(web::PayloadConfig::new(limit))
         .app_data(
             web::FormConfig::default()

@@ -106,6 +106,15 @@ impl Ctx {
         self.inner.borrow().session.clone()
     }
 
+    /// A visitor whose page is everyone's: no session, no CSRF cookie (whose token a form on the
+    /// page would carry), no message waiting (`web::posts::visitor_pages`).
+    pub fn is_plain_visitor(&self) -> bool {
+        let ctx = self.inner.borrow();
+        ctx.session.is_none()
+            && ctx.flash.is_none()
+            && !ctx.visitor_csrf.as_ref().is_some_and(|v| v.in_cookie)
+    }
+
     pub fn require_user(&self) -> Result<CurrentUser, AppError> {
         permissions::require_user(self.user().as_ref(), &self.path()).cloned()
     }

@@ -14,6 +14,7 @@ pub mod sitemap_cache;
 pub mod tags;
 pub mod topic_edit;
 pub mod views;
+pub mod visitor_pages;
 
 use crate::app::App;
 use crate::auth::CurrentUser;

@@ -8,6 +8,7 @@ use super::editor::{parse_topic, EditorKind, EditorPage, PostForm, SimilarItem};
 use super::lists::{next_url, parse_after};
 use super::topic_edit::{self, Topic};
 use super::views::{HeadMeta, PostView, SummaryView};
+use super::visitor_pages::{self, VisitorPages};
 use super::{visible_post, PAGE_SIZE};
 use crate::web::context::origin;
 
@@ -365,6 +366,7 @@ pub async fn show_without_slug(
 pub async fn show(
     ctx: Ctx,
     state: web::Data<App>,
+    kept: web::Data<VisitorPages>,
     req: HttpRequest,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
@@ -394,7 +396,24 @@ pub async fn show(
     if ctx.user().is_some() {
         ctx.ensure_session(&state).await?;
     }
-    question_page(
+    // A plain visitor's page is everyone's: served from the kept copy while the topic is unchanged.
+    let keep = ctx.is_plain_visitor().then(|| {
+        (
+            format!(
+                "{}|{}|{}",
+                origin(&req, &state.settings),
+                ctx.lang().code(),
+                req.uri()
+            ),
+            visitor_pages::stamp(&question),
+        )
+    });
+    if let Some(body) = keep.as_ref().and_then(|(key, stamp)| kept.get(key, stamp)) {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
+    }
+    let page = question_page(
         &ctx,
         &state,
         &req,
@@ -403,7 +422,19 @@ pub async fn show(
         FormErrors::default(),
         StatusCode::OK,
     )
-    .await
+    .await?;
+    // Kept only if rendering it gave this visitor nothing of their own (a CSRF cookie, say).
+    let Some((key, stamp)) =
+        keep.filter(|_| page.status() == StatusCode::OK && ctx.is_plain_visitor())
+    else {
+        return Ok(page);
+    };
+    let (head, body) = page.into_parts();
+    let body = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("page body: {e}")))?;
+    kept.put(key, stamp, body.clone());
+    Ok(head.set_body(body).map_into_boxed_body())
 }
 
 /// Renders a question page; also used to show the answer form again with the text kept.
