@@ -221,44 +221,15 @@ pub async fn search_events(db: &Db, text: &str, limit: i64) -> Result<Vec<i64>, 
 /// The PostgreSQL `hits(doc_id, rank)` step: the newest [`MAX_CANDIDATES`] documents matching the
 /// tsquery `$1` under `filter` (`$2` the kind), ranked by `ts_rank` (lower rank = better). ts_rank
 /// weights D, C, B, A = 0.1, 0.2, 0.4, 1.0 (the default).
-///
-/// The window is read in two steps, because the GIN index yields its matches unordered: PostgreSQL
-/// either sorts every match (a common word at a million posts: 435,000 rows read, 600 ms) or walks
-/// the documents newest first testing each (a rare word: every document). First the newest
-/// [`RECENT_DOCS`] documents are tested in key order, a bounded read that fills the window for any
-/// common query; only when they hold fewer than a window's worth are the older matches read
-/// through the index, and then the words are rare among the newest documents, so the matches are
-/// few.
 fn postgres_window(filter: &str) -> String {
     format!(
-        "WITH {}, hits AS (\
-           SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank FROM window_docs) ",
-        postgres_newest_matches(filter, "$3")
-    )
-}
-
-/// The common table expressions that end in `window_docs(id, tokens)`: the newest `limit`
-/// documents matching the tsquery `$1` under `filter`, read as [`postgres_window`] explains.
-pub(crate) fn postgres_newest_matches(filter: &str, limit: &str) -> String {
-    format!(
-        "recent_docs AS (\
-           SELECT id, tokens FROM (SELECT id, tokens, kind FROM search_docs \
-             ORDER BY id DESC LIMIT {RECENT_DOCS}) newest \
-           WHERE tokens @@ $1::tsquery AND {filter} ORDER BY id DESC LIMIT {limit}), \
-         older_docs AS (\
+        "WITH window_docs AS (\
            SELECT id, tokens FROM search_docs WHERE tokens @@ $1::tsquery AND {filter} \
-             AND id < (SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM search_docs \
-               ORDER BY id DESC LIMIT {RECENT_DOCS}) newest_ids) \
-             AND (SELECT COUNT(*) FROM recent_docs) < {limit} \
-           ORDER BY id DESC LIMIT {limit}), \
-         window_docs AS (\
-           SELECT id, tokens FROM recent_docs UNION ALL \
-           SELECT id, tokens FROM older_docs ORDER BY id DESC LIMIT {limit})"
+           ORDER BY id DESC LIMIT $3), \
+         hits AS (\
+           SELECT id AS doc_id, -(ts_rank(tokens, $1::tsquery)::float8) AS rank FROM window_docs) "
     )
 }
-
-/// Newest documents the PostgreSQL window tests one by one before it reads the index.
-const RECENT_DOCS: i64 = 10_000;
 
 /// The SQLite window for `terms` of `kind` (all kinds when empty), ranked here ([`bm25`]): its best
 /// `keep` as the JSON that [`SQLITE_HITS`] reads.

@@ -167,9 +167,8 @@ async fn candidates(db: &Db, alternatives: &[Vec<String>]) -> Result<Vec<PostSum
             // resources and events have their own table), so the kind is left to the join: checked
             // here it read every matching row's stored text, ten times the cost of the match.
             (
-                "WITH found AS (SELECT rowid AS doc_id FROM search_fts \
-                 WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $2)"
-                    .to_string(),
+                "SELECT rowid AS doc_id FROM search_fts \
+                 WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT $2",
                 format!("title : ({})", any.join(" OR ")),
             )
         }
@@ -185,16 +184,14 @@ async fn candidates(db: &Db, alternatives: &[Vec<String>]) -> Result<Vec<PostSum
                 })
                 .collect();
             (
-                format!(
-                    "WITH {}, found AS (SELECT id AS doc_id FROM window_docs)",
-                    super::query::postgres_newest_matches("kind = 'question'", "$2")
-                ),
+                "SELECT id AS doc_id FROM search_docs \
+                 WHERE tokens @@ $1::tsquery AND kind = 'question' ORDER BY id DESC LIMIT $2",
                 any.join(" | "),
             )
         }
     };
     let sql = format!(
-        "{found} \
+        "WITH found AS ({found}) \
          SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
          p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
          p.last_activity_at FROM found JOIN search_docs d ON d.id = found.doc_id \
