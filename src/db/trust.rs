@@ -21,6 +21,17 @@ pub async fn record_visit(db: &Db, user_id: i64, day: i64) -> Result<bool, DbErr
 
 /// Records that the user read a post; true the first time.
 pub async fn record_read(db: &Db, user_id: i64, post_id: i64) -> Result<bool, DbError> {
+    // A read already recorded (every visit after the first) costs a key lookup on a reader, not a
+    // turn of the single writer: members reading a busy topic do not queue behind each other.
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM post_reads WHERE user_id = $1 AND post_id = $2")
+            .bind(user_id)
+            .bind(post_id)
+            .fetch_optional(db.reader())
+            .await?;
+    if known.is_some() {
+        return Ok(false);
+    }
     let done = sqlx::query(
         "INSERT INTO post_reads (user_id, post_id, at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, post_id) DO NOTHING",
