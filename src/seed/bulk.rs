@@ -608,7 +608,13 @@ async fn fill_on(
             .with_context(|| format!("sequence of {table}"))?;
         }
     }
-    sqlx::query("ANALYZE")
+    // PostgreSQL: vacuumed too, so the bulk rows are marked visible (index-only scans need no heap
+    // visit, and the first readers do not set hint bits) as on a forum autovacuum keeps.
+    let analyse = match backend {
+        Backend::Postgres => "VACUUM ANALYZE",
+        Backend::Sqlite => "ANALYZE",
+    };
+    sqlx::query(analyse)
         .execute(&mut **conn)
         .await
         .context("analyze")?;
