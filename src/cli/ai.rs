@@ -291,6 +291,26 @@ fn draft_eval(
         }
         println!("{}", indent(&row.markdown));
     }
+    // What readers would be shown as the model's words, all of it: the samples above show few.
+    println!("== every kept generated text, unedited");
+    for row in &tldrs {
+        if let Ok(text) = &row.outcome {
+            println!(
+                "tl;dr  {}
+      {text}",
+                row.title
+            );
+        }
+    }
+    for row in &answers {
+        if let Some((sentence, _)) = &row.kept {
+            println!(
+                "bot    {}
+      {sentence}",
+                row.question
+            );
+        }
+    }
     Ok(())
 }
 
