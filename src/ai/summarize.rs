@@ -390,6 +390,11 @@ const NEGATIONS: &[&str] = &[
     "不用",
     "非",
 ];
+/// Words a sentence does not end with: it would stop in the middle of a phrase.
+const ENDS_MID_PHRASE: &[&str] = &[
+    "the", "a", "an", "of", "to", "and", "or", "only", "for", "with", "in", "on", "by", "from",
+    "at", "is", "are", "than", "that", "which", "whether", "和", "与", "或", "在", "把", "对",
+];
 /// Words a sentence does not start with: it would begin in the middle of a phrase.
 const OPENS_MID_PHRASE: &[&str] = &[
     "和", "与", "或", "及", "的", "了", "在", "and", "or", "of", "to", "with", "but", "so", "than",
@@ -408,6 +413,7 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
     if text.trim_end().ends_with(['?', '？']) {
         return Err(Rejection::Asks);
     }
+    let source_text = source;
     let source: Vec<String> = index_text(source)
         .split_whitespace()
         .map(str::to_string)
@@ -422,8 +428,23 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
     {
         return Err(Rejection::Fragments);
     }
+    if out
+        .windows(2)
+        .any(|pair| pair[0] == pair[1] && !pair[0].chars().any(is_cjk))
+    {
+        // "The The (3) …": a word said twice over.
+        return Err(Rejection::Fragments);
+    }
+    if out
+        .last()
+        .is_some_and(|w| ENDS_MID_PHRASE.contains(&w.as_str()))
+    {
+        // "I don't know whether the only.": the sentence stops before its phrase ends.
+        return Err(Rejection::Fragments);
+    }
     let mut stretches = 0;
     let mut longest = 0;
+    let mut longest_at = 0..0;
     let mut i = 0;
     while i < out.len() {
         // Every place the source has out[i], and how far the sentence runs on with it there.
@@ -456,13 +477,41 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
             return Err(Rejection::DropsNegation);
         }
         stretches += 1;
-        longest = longest.max(best);
+        if best > longest {
+            longest = best;
+            longest_at = i..i + best;
+        }
         i += best;
     }
     if stretches > MAX_STRETCHES || longest * 3 < out.len() * 2 {
         return Err(Rejection::Fragments);
     }
+    if restates_a_question(&out[longest_at], source_text) {
+        return Err(Rejection::Asks);
+    }
     Ok(())
+}
+
+/// Whether `stretch` (search tokens) is said in `source` only inside its questions: a sentence
+/// built on it restates what was asked ("Perplexity computed, and why does it change with context
+/// length." from the thread's title), it does not tell.
+fn restates_a_question(stretch: &[String], source: &str) -> bool {
+    let (asked, told): (Vec<&str>, Vec<&str>) = cjk_sentences(source)
+        .into_iter()
+        .partition(|s| s.trim_end().ends_with(['?', '？']));
+    if asked.is_empty() || stretch.is_empty() {
+        return false;
+    }
+    let holds = |sentences: &[&str]| {
+        sentences.iter().any(|s| {
+            let tokens: Vec<String> = index_text(s)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            tokens.windows(stretch.len()).any(|w| w == stretch)
+        })
+    };
+    holds(&asked) && !holds(&told)
 }
 
 /// `text` up to the end of its last complete sentence; `Unfinished` when it has none.
@@ -763,6 +812,20 @@ mod tests {
             ("Why does my loss of a few hundred.", nan),
             ("Why does my loss become NaN when training in fp16?", nan),
             ("和 KV cache 占用。", kv),
+            // Kept by the span-placed decoder before these checks (`agora ai eval`, 2026-12-01).
+            (
+                "I don't know whether the only.",
+                "I don't know whether the only metric is loss.",
+            ),
+            (
+                "Perplexity computed, and why does it change with context length.",
+                "How is perplexity computed, and why does it change with context length?\n\
+                 Perplexity is the exponential of the mean negative log-likelihood.",
+            ),
+            (
+                "The The (3) and UTF-8 takes 3 bytes.",
+                "The common characters (3) and UTF-8 takes 3 bytes.",
+            ),
         ];
         for (draft, source) in refused {
             assert!(reads_as_source_phrases(draft, source).is_err(), "{draft}");
