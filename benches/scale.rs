@@ -146,10 +146,10 @@ fn pages(forum: &BulkForum) -> Vec<(String, String, As)> {
 }
 
 /// Moves a bulk forum's history (built from 2023 on) to end an hour ago, so the reports' periods,
-/// counted back from today, hold its busiest days: posts' and members' times shift together, and
-/// the description's `/questions` cursor with them. A forum already current is left as it is.
+/// counted back from today, hold its busiest days: posts' and members' times shift together (the
+/// `/questions` cursor follows in [`deep_cursor_of`]). A forum already current is left as it is.
 /// Then runs the report rollup once, as the job would.
-async fn bring_to_now(url: &str, forum: &mut BulkForum) {
+async fn bring_to_now(url: &str, forum: &BulkForum) {
     let db = Db::connect(&DatabaseUrl::parse(url).expect("bench database URL"))
         .await
         .expect("bench database");
@@ -168,11 +168,6 @@ async fn bring_to_now(url: &str, forum: &mut BulkForum) {
         agora::seed::bulk::move_history(&db, shift)
             .await
             .expect("move the history");
-        if let Some((at, id)) = forum.deep_cursor.split_once(':') {
-            if let Ok(at) = at.parse::<i64>() {
-                forum.deep_cursor = format!("{}:{id}", at + shift);
-            }
-        }
         eprintln!(
             "history moved {} days on, to end an hour ago, in {:.0} s",
             shift / 86_400,
@@ -199,8 +194,8 @@ async fn bring_to_now(url: &str, forum: &mut BulkForum) {
     db.close().await;
 }
 
-/// Points the deep `/questions` cursor at its question's current time (a history move of an
-/// earlier run that stopped before keeping the description would leave it pointing at nothing).
+/// Points the deep `/questions` cursor at its question's current time, read from the forum on
+/// every run (its history may have been moved since the description was written).
 async fn deep_cursor_of(url: &str, forum: &mut BulkForum) {
     let Some((_, id)) = forum.deep_cursor.split_once(':') else {
         return;
@@ -577,11 +572,7 @@ fn main() {
                     }
                 };
                 if pages(&forum).iter().any(|(name, ..)| name.contains("reports") && wanted(name)) {
-                    bring_to_now(&url, &mut forum).await;
-                    let json = serde_json::to_string(&forum).unwrap_or_default();
-                    if let Err(e) = std::fs::write(forum_file(backend, size), json) {
-                        eprintln!("cannot keep the forum's description: {e}");
-                    }
+                    bring_to_now(&url, &forum).await;
                 }
                 deep_cursor_of(&url, &mut forum).await;
                 let vars: HashMap<&str, String> = HashMap::from([

@@ -295,20 +295,12 @@ fn draft_eval(
     println!("== every kept generated text, unedited");
     for row in &tldrs {
         if let Ok(text) = &row.outcome {
-            println!(
-                "tl;dr  {}
-      {text}",
-                row.title
-            );
+            println!("tl;dr  {}\n      {text}", row.title);
         }
     }
     for row in &answers {
         if let Some((sentence, _)) = &row.kept {
-            println!(
-                "bot    {}
-      {sentence}",
-                row.question
-            );
+            println!("bot    {}\n      {sentence}", row.question);
         }
     }
     Ok(())

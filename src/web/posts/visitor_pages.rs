@@ -2,10 +2,10 @@
 //! sees the same page as every other such visitor, so the rendered page is kept and served again
 //! while it is current: the topic's own row (read fresh on every request, with its visibility)
 //! still has the stamp the copy was made at — a new or accepted answer, an edit, a vote on the
-//! question or a change of status moves it — and the copy is at most [`KEPT_FOR`] old, so votes and
-//! comments on answers, a closed notice or an accepted summary reach visitors within that. Members' pages are always rendered. A hot topic
-//! is then one primary-key read per visit instead of nine statements, thirty answers and a
-//! template. Each instance keeps its own copies.
+//! question or a change of status moves it — and the copy is at most [`KEPT_FOR`] old, so votes
+//! and comments on answers, a closed notice or an accepted summary reach visitors within that.
+//! Members' pages are always rendered. A hot topic then costs a visitor the topic's row and tags
+//! instead of nine statements, thirty answers and a template. Each instance keeps its own copies.
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
