@@ -413,15 +413,8 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
     if text.trim_end().ends_with(['?', '？']) {
         return Err(Rejection::Asks);
     }
-    let source_text = source;
-    let source: Vec<String> = index_text(source)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    let out: Vec<String> = index_text(text)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let words = search_tokens(source);
+    let out = search_tokens(text);
     if out
         .first()
         .is_some_and(|w| OPENS_MID_PHRASE.contains(&w.as_str()))
@@ -450,10 +443,10 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
         // Every place the source has out[i], and how far the sentence runs on with it there.
         let mut best = 0;
         let mut starts = Vec::new();
-        for p in (0..source.len()).filter(|&p| source[p] == out[i]) {
+        for p in (0..words.len()).filter(|&p| words[p] == out[i]) {
             let len = (0..)
                 .take_while(|&k| {
-                    i + k < out.len() && p + k < source.len() && source[p + k] == out[i + k]
+                    i + k < out.len() && p + k < words.len() && words[p + k] == out[i + k]
                 })
                 .count();
             if len > best {
@@ -469,7 +462,7 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
             continue;
         }
         let negated = |p: usize| {
-            source[p.saturating_sub(2)..p].iter().any(|w| {
+            words[p.saturating_sub(2)..p].iter().any(|w| {
                 NEGATIONS.contains(&w.as_str()) && !out[i.saturating_sub(2)..i].contains(w)
             })
         };
@@ -486,7 +479,7 @@ pub fn reads_as_source_phrases(text: &str, source: &str) -> Result<(), Rejection
     if stretches > MAX_STRETCHES || longest * 3 < out.len() * 2 {
         return Err(Rejection::Fragments);
     }
-    if restates_a_question(&out[longest_at], source_text) {
+    if restates_a_question(&out[longest_at], source) {
         return Err(Rejection::Asks);
     }
     Ok(())
@@ -504,14 +497,20 @@ fn restates_a_question(stretch: &[String], source: &str) -> bool {
     }
     let holds = |sentences: &[&str]| {
         sentences.iter().any(|s| {
-            let tokens: Vec<String> = index_text(s)
-                .split_whitespace()
-                .map(str::to_string)
-                .collect();
-            tokens.windows(stretch.len()).any(|w| w == stretch)
+            search_tokens(s)
+                .windows(stretch.len())
+                .any(|w| w == stretch)
         })
     };
     holds(&asked) && !holds(&told)
+}
+
+/// `text` as the search index's tokens, in order.
+fn search_tokens(text: &str) -> Vec<String> {
+    index_text(text)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 /// `text` up to the end of its last complete sentence; `Unfinished` when it has none.
