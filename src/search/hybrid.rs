@@ -2,12 +2,11 @@
 //! words expanded through the bilingual glossary (English <-> Chinese, synonyms) — and the two
 //! ranked lists fused by reciprocal rank fusion. A small forum prior (accepted and well-voted
 //! answers) breaks near ties. `/search`, the answer bot and similar questions all read from it.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::glossary::{coverage, glossary, Concept};
 use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery, SearchResults};
-use super::tokenize::index_text;
-use super::tokenize::{query_terms, Combine};
+use super::tokenize::{query_terms, tokens_among, Combine};
 use crate::db::{Db, DbError};
 
 /// The `k` of reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the lists.
@@ -124,11 +123,14 @@ pub fn rerank(mut hits: Vec<SearchHit>, concepts: &[(Concept, usize)]) -> Vec<Se
     for hit in &mut tail {
         hit.relevance = FUSED_WEIGHT * if top > 0.0 { hit.relevance / top } else { 0.0 } - 1.0;
     }
+    // Only the concepts' own words matter to coverage.
+    let wanted: Vec<&str> = concepts
+        .iter()
+        .flat_map(|(c, _)| c.alternatives.iter().flatten())
+        .map(String::as_str)
+        .collect();
     for hit in &mut hits {
-        let tokens: HashSet<String> = index_text(&format!("{} {}", hit.title, hit.passage))
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
+        let tokens = tokens_among(&format!("{} {}", hit.title, hit.passage), &wanted);
         let fused = if top > 0.0 { hit.relevance / top } else { 0.0 };
         hit.relevance = coverage(concepts, &tokens) + FUSED_WEIGHT * fused;
     }

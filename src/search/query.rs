@@ -105,7 +105,7 @@ pub struct SearchHit {
     pub created_at: i64,
     /// Higher is more relevant; comparable only within one result list.
     pub relevance: f64,
-    /// Escaped title with matches in `<mark>`: safe to output as HTML.
+    /// Escaped title with matches in `<mark>` (from [`SearchHit::cut`]): safe to output as HTML.
     pub title_html: String,
     /// Escaped text around the first match with matches in `<mark>`: safe to output as HTML.
     pub snippet_html: String,
@@ -117,8 +117,12 @@ pub struct SearchHit {
 }
 
 impl SearchHit {
-    /// Cuts the snippet and the passage around `terms` from the hit's text (once).
+    /// Marks `terms` in the title and cuts the snippet and the passage around them from the hit's
+    /// text (once): only hits that are reranked or shown need them.
     pub fn cut(&mut self, terms: &[String]) {
+        if self.title_html.is_empty() {
+            self.title_html = highlight(&self.title, terms);
+        }
         if self.body.is_empty() {
             return;
         }
@@ -314,9 +318,9 @@ pub(crate) async fn run_terms(
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows.iter().take(limit as usize) {
         hits.push(if resources {
-            resource_hit_from_row(row, terms)?
+            resource_hit_from_row(row)?
         } else {
-            hit_from_row(row, terms)?
+            hit_from_row(row)?
         });
     }
     Ok((hits, has_next))
@@ -346,12 +350,12 @@ pub(crate) async fn best_answer_hit(
     let Some(row) = row else {
         return Ok(None);
     };
-    let mut hit = hit_from_row(&row, terms)?;
+    let mut hit = hit_from_row(&row)?;
     hit.cut(terms);
     Ok(Some(hit))
 }
 
-fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
+fn hit_from_row(row: &sqlx::any::AnyRow) -> Result<SearchHit, DbError> {
     let id: i64 = row.try_get("id")?;
     let kind: String = row.try_get("kind")?;
     let parent_id: Option<i64> = row.try_get("parent_id")?;
@@ -381,7 +385,7 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
     };
     Ok(SearchHit {
         post_id: id,
-        title_html: highlight(&title, terms),
+        title_html: String::new(),
         title,
         question_id: parent_id,
         url,
@@ -398,7 +402,7 @@ fn hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, 
     })
 }
 
-fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<SearchHit, DbError> {
+fn resource_hit_from_row(row: &sqlx::any::AnyRow) -> Result<SearchHit, DbError> {
     let id: i64 = row.try_get("id")?;
     let title: String = row.try_get("title")?;
     let body: String = row.try_get("description_text")?;
@@ -406,7 +410,7 @@ fn resource_hit_from_row(row: &sqlx::any::AnyRow, terms: &[String]) -> Result<Se
     Ok(SearchHit {
         post_id: id,
         kind: SOURCE_RESOURCE.to_string(),
-        title_html: highlight(&title, terms),
+        title_html: String::new(),
         title,
         question_id: None,
         url: paths::resource_url(id),

@@ -2,7 +2,7 @@
 //! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
 use std::ops::Range;
 
-use super::tokenize::{index_text, query_terms};
+use super::tokenize::{query_terms, term_key, tokens_among, word_may_give};
 use crate::domain::is_cjk;
 use crate::render::cjk_sentences;
 use crate::render::escape_html;
@@ -62,13 +62,10 @@ pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
 /// where it was cut; the first match's window when no sentence matches.
 pub fn best_passage(text: &str, terms: &[String], max_chars: usize) -> String {
     let scan = &text[..floor_char_boundary(text, SCAN_BYTES)];
+    let wanted: Vec<&str> = terms.iter().map(String::as_str).collect();
     let mut best: Option<(usize, usize)> = None;
     for sentence in cjk_sentences(scan) {
-        let words: std::collections::HashSet<String> = index_text(sentence)
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
-        let found = terms.iter().filter(|t| words.contains(*t)).count();
+        let found = tokens_among(sentence, &wanted).len();
         if found > 0 && best.is_none_or(|(most, _)| found > most) {
             best = Some((found, sentence.as_ptr() as usize - scan.as_ptr() as usize));
         }
@@ -118,11 +115,13 @@ fn match_ranges(text: &str, terms: &[String], first_only: bool) -> Vec<Range<usi
         .filter(|t| t.chars().any(is_cjk))
         .map(String::as_str)
         .collect();
+    let keys: Vec<String> = terms.iter().map(|t| term_key(t)).collect();
     let mut run_start = 0;
     let mut run_kind = Kind::Gap;
-    let mut boundaries: Vec<(usize, Kind)> =
-        text.char_indices().map(|(i, c)| (i, Kind::of(c))).collect();
-    boundaries.push((text.len(), Kind::End));
+    let boundaries = text
+        .char_indices()
+        .map(|(i, c)| (i, Kind::of(c)))
+        .chain(std::iter::once((text.len(), Kind::End)));
     for (index, kind) in boundaries {
         if kind == run_kind {
             continue;
@@ -130,7 +129,7 @@ fn match_ranges(text: &str, terms: &[String], first_only: bool) -> Vec<Range<usi
         let run = &text[run_start..index];
         match run_kind {
             Kind::Word => {
-                if query_terms(run).iter().any(|t| terms.contains(t)) {
+                if word_may_give(run, &keys) && query_terms(run).iter().any(|t| terms.contains(t)) {
                     let trimmed = run.trim_matches(['.', '-', '_', ':', '/', '+', '#']);
                     let offset = run.len()
                         - run

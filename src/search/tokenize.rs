@@ -12,6 +12,7 @@
 //! [`tsquery`] for `?::tsquery`.
 
 use crate::domain::is_cjk;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
@@ -79,18 +80,71 @@ pub fn tsquery(terms: &[String], combine: Combine) -> String {
         .join(joiner)
 }
 
+/// The distinct tokens of `text` that `wanted` holds: [`index_text`]'s tokens, kept where
+/// `wanted` has them, found without segmenting a Chinese run that contains none of the wanted
+/// Chinese words (jieba's words are pieces of their run, so such a run cannot give one). Ranking
+/// asks this of many passages per search, and segmenting is most of what tokenising costs.
+pub fn tokens_among(text: &str, wanted: &[&str]) -> HashSet<String> {
+    let cjk_wanted: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| w.chars().any(is_cjk))
+        .collect();
+    let mut tokens = Vec::new();
+    for_each_chunk(text, |chunk, kind| {
+        if kind != Kind::Cjk || cjk_wanted.iter().any(|w| chunk.contains(w)) {
+            emit_chunk(chunk, kind, &mut tokens);
+        }
+    });
+    tokens
+        .into_iter()
+        .filter(|t| wanted.contains(&t.as_str()))
+        .collect()
+}
+
+/// A term's letters and digits, lowercased: what [`word_may_give`] looks for.
+pub fn term_key(term: &str) -> String {
+    term.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether the code-aware `word` (one run of word characters) can give a term whose
+/// [`term_key`] is among `keys` as a search token. `false` only when it certainly cannot: every
+/// token of an ASCII word without `+` or `#` (nothing spelled out) is a run of the word's
+/// lowercased letters and digits, so a word holding no key as such a run gives no term. Marking
+/// matches asks this of every word of a title and snippet; tokenising each costs far more.
+pub fn word_may_give(word: &str, keys: &[String]) -> bool {
+    if !word.is_ascii() || word.contains(['+', '#']) {
+        return true;
+    }
+    let letters: String = word
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    keys.iter()
+        .any(|key| !key.is_empty() && letters.contains(key.as_str()))
+}
+
 fn tokenize_into(text: &str, tokens: &mut Vec<String>) {
+    for_each_chunk(text, |chunk, kind| emit_chunk(chunk, kind, tokens));
+}
+
+/// Splits `text` into runs of one [`Kind`], in order.
+fn for_each_chunk(text: &str, mut emit: impl FnMut(&str, Kind)) {
     let mut chunk_start = 0;
     let mut chunk_kind = Kind::Gap;
     for (index, c) in text.char_indices() {
         let kind = Kind::of(c);
         if kind != chunk_kind {
-            emit_chunk(&text[chunk_start..index], chunk_kind, tokens);
+            emit(&text[chunk_start..index], chunk_kind);
             chunk_start = index;
             chunk_kind = kind;
         }
     }
-    emit_chunk(&text[chunk_start..], chunk_kind, tokens);
+    emit(&text[chunk_start..], chunk_kind);
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -353,6 +407,86 @@ mod tests {
         let quoted = vec!["it's".to_owned(), "a\"b".to_owned()];
         assert_eq!(fts5_query(&quoted, Combine::All), "\"it's\" AND \"a\"\"b\"");
         assert_eq!(tsquery(&quoted, Combine::Any), "'it''s' | 'a\"b'");
+    }
+
+    #[test]
+    fn tokens_among_finds_what_the_index_would_hold_of_the_wanted_words() {
+        let texts = [
+            "用PyTorch训练GPT-2模型，显存占用很高。Attention 的序列长度 grows.",
+            "我来到北京清华大学, torch.nn.Module and c++17",
+            "没有想要的词 only english words here",
+            "",
+        ];
+        let wanted = [
+            "训练",
+            "gpt2",
+            "显存",
+            "清华大学",
+            "大学",
+            "torch.nn.module",
+            "cpp",
+            "序列",
+            "长度",
+            "attention",
+            "missing",
+            "缺席",
+        ];
+        for text in texts {
+            let indexed: HashSet<String> = index_text(text)
+                .split(' ')
+                .filter(|t| wanted.contains(t))
+                .map(str::to_string)
+                .collect();
+            assert_eq!(tokens_among(text, &wanted), indexed, "{text}");
+        }
+        assert!(tokens_among("显存", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_word_ruled_out_by_its_letters_gives_none_of_the_terms() {
+        let words = [
+            "torch.nn.Module",
+            "HTTPServer",
+            "camelCaseName",
+            "GPT-2",
+            "fine-tuning",
+            "c++17",
+            "C#",
+            "snake_case_name",
+            "https://example.com/a",
+            "end.",
+            "--flags",
+            "gpt2Model",
+            "Ärger",
+            "x",
+        ];
+        let terms = [
+            "module",
+            "server",
+            "case",
+            "gpt2",
+            "finetuning",
+            "cpp",
+            "csharp",
+            "snake_case_name",
+            "example",
+            "end",
+            "flags",
+            "model",
+            "ärger",
+            "torch.nn",
+            "y",
+            "nothing",
+        ];
+        for word in words {
+            for term in terms {
+                let gives = query_terms(word).iter().any(|t| t == term);
+                let keys = vec![term_key(term)];
+                assert!(!gives || word_may_give(word, &keys), "{word} gives {term}");
+            }
+        }
+        assert!(!word_may_give("attention", &[term_key("gpt2")]));
+        assert!(!word_may_give("attention", &[]));
     }
 
     #[test]
