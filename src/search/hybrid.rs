@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::glossary::{coverage, glossary, Concept};
 use super::query::{best_answer_hit, run_terms, SearchHit, SearchQuery, SearchResults};
-use super::tokenize::{query_terms, tokens_among, Combine};
+use super::tokenize::{query_terms, tokens_among, Combine, Wanted};
 use crate::db::{Db, DbError};
 
 /// The `k` of reciprocal rank fusion: `score = Σ 1 / (k + rank)` over the lists.
@@ -124,11 +124,12 @@ pub fn rerank(mut hits: Vec<SearchHit>, concepts: &[(Concept, usize)]) -> Vec<Se
         hit.relevance = FUSED_WEIGHT * if top > 0.0 { hit.relevance / top } else { 0.0 } - 1.0;
     }
     // Only the concepts' own words matter to coverage.
-    let wanted: Vec<&str> = concepts
-        .iter()
-        .flat_map(|(c, _)| c.alternatives.iter().flatten())
-        .map(String::as_str)
-        .collect();
+    let wanted = Wanted::new(
+        concepts
+            .iter()
+            .flat_map(|(c, _)| c.alternatives.iter().flatten())
+            .map(String::as_str),
+    );
     for hit in &mut hits {
         let tokens = tokens_among(&format!("{} {}", hit.title, hit.passage), &wanted);
         let fused = if top > 0.0 { hit.relevance / top } else { 0.0 };

@@ -2,7 +2,7 @@
 //! words are wrapped in `<mark>`; stored HTML is never used, so a snippet cannot carry markup.
 use std::ops::Range;
 
-use super::tokenize::{query_terms, term_key, tokens_among, word_may_give};
+use super::tokenize::{query_terms, term_key, tokens_among, word_may_give, Wanted};
 use crate::domain::is_cjk;
 use crate::render::cjk_sentences;
 use crate::render::escape_html;
@@ -62,7 +62,7 @@ pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
 /// where it was cut; the first match's window when no sentence matches.
 pub fn best_passage(text: &str, terms: &[String], max_chars: usize) -> String {
     let scan = &text[..floor_char_boundary(text, SCAN_BYTES)];
-    let wanted: Vec<&str> = terms.iter().map(String::as_str).collect();
+    let wanted = Wanted::new(terms.iter().map(String::as_str));
     let mut best: Option<(usize, usize)> = None;
     for sentence in cjk_sentences(scan) {
         let found = tokens_among(sentence, &wanted).len();

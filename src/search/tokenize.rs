@@ -80,25 +80,39 @@ pub fn tsquery(terms: &[String], combine: Combine) -> String {
         .join(joiner)
 }
 
+/// The words [`tokens_among`] looks for, with the Chinese ones picked out once (ranking asks
+/// about many passages with the same words).
+pub struct Wanted<'a> {
+    words: Vec<&'a str>,
+    cjk: Vec<&'a str>,
+}
+
+impl<'a> Wanted<'a> {
+    pub fn new(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let words: Vec<&str> = words.into_iter().collect();
+        let cjk = words
+            .iter()
+            .copied()
+            .filter(|w| w.chars().any(is_cjk))
+            .collect();
+        Self { words, cjk }
+    }
+}
+
 /// The distinct tokens of `text` that `wanted` holds: [`index_text`]'s tokens, kept where
 /// `wanted` has them, found without segmenting a Chinese run that contains none of the wanted
 /// Chinese words (jieba's words are pieces of their run, so such a run cannot give one). Ranking
 /// asks this of many passages per search, and segmenting is most of what tokenising costs.
-pub fn tokens_among(text: &str, wanted: &[&str]) -> HashSet<String> {
-    let cjk_wanted: Vec<&str> = wanted
-        .iter()
-        .copied()
-        .filter(|w| w.chars().any(is_cjk))
-        .collect();
+pub fn tokens_among(text: &str, wanted: &Wanted<'_>) -> HashSet<String> {
     let mut tokens = Vec::new();
     for_each_chunk(text, |chunk, kind| {
-        if kind != Kind::Cjk || cjk_wanted.iter().any(|w| chunk.contains(w)) {
+        if kind != Kind::Cjk || wanted.cjk.iter().any(|w| chunk.contains(w)) {
             emit_chunk(chunk, kind, &mut tokens);
         }
     });
     tokens
         .into_iter()
-        .filter(|t| wanted.contains(&t.as_str()))
+        .filter(|t| wanted.words.contains(&t.as_str()))
         .collect()
 }
 
@@ -431,15 +445,16 @@ mod tests {
             "missing",
             "缺席",
         ];
+        let prepared = Wanted::new(wanted);
         for text in texts {
             let indexed: HashSet<String> = index_text(text)
                 .split(' ')
                 .filter(|t| wanted.contains(t))
                 .map(str::to_string)
                 .collect();
-            assert_eq!(tokens_among(text, &wanted), indexed, "{text}");
+            assert_eq!(tokens_among(text, &prepared), indexed, "{text}");
         }
-        assert!(tokens_among("显存", &[]).is_empty());
+        assert!(tokens_among("显存", &Wanted::new([])).is_empty());
     }
 
     #[test]
