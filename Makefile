@@ -6,7 +6,7 @@ ORT_DYLIB_PATH ?= $(CURDIR)/.ort/lib/libonnxruntime.so
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export ORT_DYLIB_PATH CARGO_TARGET_DIR
 
-.PHONY: run test setup ort vendor mail s3 env lint test-rust test-postgres test-e2e
+.PHONY: run test setup ort reference vendor mail s3 env lint test-rust test-postgres test-e2e
 
 # On an empty database, `seed-demo --hint` prints how to fill it with the demo community
 # (or set SEED=1: `make run SEED=1`).
@@ -23,6 +23,10 @@ env:
 
 ort:
 	@bash tools/ort/install.sh >/dev/null
+
+# onnxruntime-python in .venv-ref: the engine's greedy test computes its Python reference on this machine.
+reference:
+	@bash tools/setup/reference.sh
 
 vendor:
 	@bash tools/setup/vendor.sh
@@ -45,7 +49,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 
-test-rust:
+test-rust: reference
 	AGORA_REQUIRE_AI=1 $(CARGO) test --locked
 
 test-postgres:
