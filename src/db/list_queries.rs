@@ -34,5 +34,6 @@ pub fn all(backend: Backend) -> Vec<ListQuery> {
     all.push(super::profiles::posts_by_query(1, true, 30));
     all.extend(super::users::list_queries(backend));
     all.push(super::notifications::list_query(1, 30));
+    all.extend(super::reports::list_queries(backend));
     all
 }
