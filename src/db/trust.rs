@@ -44,7 +44,10 @@ pub async fn record_read(db: &Db, user_id: i64, post_id: i64) -> Result<bool, Db
     Ok(done.rows_affected() > 0)
 }
 
-/// The counts a trust level is computed from.
+/// The counts a trust level is computed from. The likes are counted from the member's posts
+/// (`CROSS JOIN` keeps that order on SQLite, which plans without statistics and would otherwise
+/// read every vote on a post and look its author up: 9.7 s against 0.34 s for a member with
+/// 300,000 posts at a million questions).
 pub async fn activity(db: &Db, user_id: i64) -> Result<Activity, DbError> {
     let row = sqlx::query(
         "SELECT \
@@ -52,9 +55,9 @@ pub async fn activity(db: &Db, user_id: i64) -> Result<Activity, DbError> {
            (SELECT COUNT(*) FROM post_reads WHERE user_id = $1) AS posts_read, \
            (SELECT COUNT(*) FROM posts WHERE author_id = $1 AND status = 'published' \
               AND kind IN ('article', 'question', 'answer')) AS posts_made, \
-           (SELECT COUNT(*) FROM votes v JOIN posts p ON p.id = v.target_id \
-              WHERE v.target_kind IN ('article', 'question', 'answer') AND v.value = 1 \
-              AND p.author_id = $1) AS likes_received, \
+           (SELECT COUNT(*) FROM posts p CROSS JOIN votes v \
+              WHERE v.target_id = p.id AND v.target_kind IN ('article', 'question', 'answer') \
+              AND v.value = 1 AND p.author_id = $1) AS likes_received, \
            (SELECT COUNT(*) FROM flags f WHERE (f.status = 'open' OR f.resolution <> 'dismissed') AND ( \
               (f.target_kind = 'post' AND f.target_id IN (SELECT id FROM posts WHERE author_id = $1)) \
               OR (f.target_kind = 'comment' AND f.target_id IN \
