@@ -11,6 +11,7 @@
 //! AGORA_BENCH_PAGES=search,hot (measure only pages whose name contains one of these words;
 //! `write` selects the write phase: ask, answer, comment and vote as members, see scale/writes.rs)
 //! AGORA_BENCH_CLIENT_PIN="taskset -c 1" (how the write phase's client process is pinned)
+//! AGORA_BENCH_LOG=warn (the log filter; sqlx warns of statements slower than a second)
 //! AGORA_BENCH_REUSE=1 (keep a forum an earlier run built at this size and backend; new migrations
 //! still run on it)
 //! Measuring `/admin/reports` first moves the forum's history to end an hour ago and runs the
@@ -523,6 +524,9 @@ fn main() {
         );
         return;
     }
+    // Statements slower than a second (the forum's set-up, the rollup) are logged by sqlx with
+    // their text; the server keeps this subscriber.
+    agora::telemetry::init(&env("AGORA_BENCH_LOG", "warn"), false);
     sqlx::any::install_default_drivers();
     let sizes: Vec<i64> = env("AGORA_BENCH_SIZES", "10000,1000000")
         .split(',')
