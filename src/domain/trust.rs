@@ -129,6 +129,23 @@ impl Thresholds {
     }
 }
 
+impl Thresholds {
+    /// How far each count needs to go: the highest threshold of any level (a count beyond it
+    /// earns nothing more), and one past the highest number of flags any level allows. Counting up
+    /// to these keeps a recount bounded for a member with 100,000 posts.
+    pub fn counts_that_matter(&self) -> Activity {
+        let most =
+            |field: fn(&LevelThresholds) -> i64| self.0.iter().map(field).max().unwrap_or(0).max(0);
+        Activity {
+            days_visited: most(|t| t.days_visited),
+            posts_read: most(|t| t.posts_read),
+            posts_made: most(|t| t.posts_made),
+            likes_received: most(|t| t.likes_received),
+            flags_against: most(|t| t.max_flags_against) + 1,
+        }
+    }
+}
+
 /// The highest level whose thresholds, and those of every level below, the activity meets.
 pub fn earned_level(activity: &Activity, thresholds: &Thresholds) -> i64 {
     let mut level = 0;
@@ -154,6 +171,36 @@ pub fn next_level(current: i64, locked: bool, earned: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_cut_at_what_matters_earn_the_same_level() {
+        let thresholds = Thresholds::default();
+        let most = thresholds.counts_that_matter();
+        assert_eq!(most, activity(50, 300, 20, 20, 6));
+        let cut = |a: Activity| Activity {
+            days_visited: a.days_visited.min(most.days_visited),
+            posts_read: a.posts_read.min(most.posts_read),
+            posts_made: a.posts_made.min(most.posts_made),
+            likes_received: a.likes_received.min(most.likes_received),
+            flags_against: a.flags_against.min(most.flags_against),
+        };
+        for days in [0, 1, 5, 49, 50, 51, 10_000] {
+            for read in [0, 5, 30, 299, 300, 100_000] {
+                for made in [0, 3, 19, 20, 300_000] {
+                    for likes in [0, 1, 20, 50_000] {
+                        for flags in [0, 1, 2, 3, 5, 6, 7, 1_000] {
+                            let a = activity(days, read, made, likes, flags);
+                            assert_eq!(
+                                earned_level(&cut(a), &thresholds),
+                                earned_level(&a, &thresholds),
+                                "{a:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     fn activity(days: i64, read: i64, made: i64, likes: i64, flags: i64) -> Activity {
         Activity {

@@ -67,8 +67,8 @@ pub async fn recompute(db: &Db, user_id: i64) -> Result<Option<i64>, DbError> {
     if locked {
         return Ok(None);
     }
-    let activity = db::trust::activity(db, user_id).await?;
     let thresholds = db::trust::thresholds(db).await?;
+    let activity = db::trust::activity(db, user_id, &thresholds.counts_that_matter()).await?;
     let next = next_level(current, locked, earned_level(&activity, &thresholds));
     if next == current {
         return Ok(None);
