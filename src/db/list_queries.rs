@@ -28,7 +28,7 @@ pub fn all(backend: Backend) -> Vec<ListQuery> {
     }
     all.push(lists::pinned_query(PostKind::Question, 10));
     all.push(lists::drafts_query(1, 10));
-    all.extend(super::posts::feeds::list_queries());
+    all.extend(super::posts::feeds::list_queries(backend));
     all.extend(super::posts::answers::list_queries());
     all.push(super::profiles::posts_by_query(1, false, 30));
     all.push(super::profiles::posts_by_query(1, true, 30));
