@@ -1,7 +1,5 @@
 //! Queries over `bookmarks`: toggling one, which of a page's posts a member saved, and the member's
 //! list newest first (keyset pages), showing only what they may still open.
-use std::collections::HashSet;
-
 use sqlx::Row;
 
 use super::{now, Db, DbError};
@@ -50,24 +48,6 @@ pub async fn toggle(db: &Db, user_id: i64, target: Target) -> Result<bool, DbErr
     }
     tx.commit().await?;
     Ok(removed == 0)
-}
-
-/// Which of `post_ids` the member bookmarked (one query for a page's posts).
-pub async fn posts_saved(db: &Db, user_id: i64, post_ids: &[i64]) -> Result<HashSet<i64>, DbError> {
-    if post_ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let list: Vec<String> = (0..post_ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT target_id FROM bookmarks WHERE user_id = $1 AND target_kind = 'post' \
-         AND target_id IN ({})",
-        list.join(", ")
-    );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(user_id);
-    for id in post_ids {
-        query = query.bind(*id);
-    }
-    Ok(query.fetch_all(db.reader()).await?.into_iter().collect())
 }
 
 /// Whether the member bookmarked this target.

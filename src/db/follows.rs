@@ -1,7 +1,5 @@
 //! Queries over `follows`: a member watching or muting a tag, watching a topic, and the fan-out that
 //! finds who watches what a new answer, comment or topic belongs to.
-use std::collections::HashSet;
-
 use super::{now, Db, DbError};
 
 /// What a follow points at, as stored in `follows.target_kind`.
@@ -93,28 +91,6 @@ pub async fn level_of(db: &Db, user_id: i64, target: Target) -> Result<Option<Le
     .fetch_optional(db.reader())
     .await?;
     Ok(level.as_deref().and_then(Level::from_stored))
-}
-
-/// Which of `post_ids` the member watches (one query for a page's topics).
-pub async fn posts_watched(
-    db: &Db,
-    user_id: i64,
-    post_ids: &[i64],
-) -> Result<HashSet<i64>, DbError> {
-    if post_ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let list: Vec<String> = (0..post_ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT target_id FROM follows WHERE user_id = $1 AND target_kind = 'post' \
-         AND level = 'watch' AND target_id IN ({})",
-        list.join(", ")
-    );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(user_id);
-    for id in post_ids {
-        query = query.bind(*id);
-    }
-    Ok(query.fetch_all(db.reader()).await?.into_iter().collect())
 }
 
 /// Who watches the topic `post_id`, except `actor_id`.

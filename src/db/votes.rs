@@ -283,26 +283,6 @@ pub async fn mine_on_resources(
     mine_where(db, user_id, "target_kind = 'resource'", resource_ids).await
 }
 
-/// `user_id`'s votes on the given posts: post id -> 1 or -1 (posts without a vote are absent).
-pub async fn mine(db: &Db, user_id: i64, post_ids: &[i64]) -> Result<HashMap<i64, i64>, DbError> {
-    mine_where(
-        db,
-        user_id,
-        "target_kind IN ('question', 'answer', 'article')",
-        post_ids,
-    )
-    .await
-}
-
-/// `user_id`'s votes on the given comments: comment id -> 1.
-pub async fn mine_on_comments(
-    db: &Db,
-    user_id: i64,
-    comment_ids: &[i64],
-) -> Result<HashMap<i64, i64>, DbError> {
-    mine_where(db, user_id, "target_kind = 'comment'", comment_ids).await
-}
-
 async fn mine_where(
     db: &Db,
     user_id: i64,

@@ -596,9 +596,7 @@ async fn new_members_comment_only_on_their_own_threads() {
         StatusCode::NOT_FOUND
     );
 
-    let threads = agora::web::social::comments::threads(&app.db, None, &[question, answer])
-        .await
-        .expect("threads");
+    let threads = threads_of(&app, &[question, answer]).await;
     assert_eq!(
         threads.iter().map(|t| t.comments.len()).collect::<Vec<_>>(),
         [1, 2]
@@ -796,9 +794,7 @@ async fn script_in_comments_and_bios_is_rendered_harmless() {
         .await
         .expect("comment");
     assert_harmless(&html);
-    let threads = agora::web::social::comments::threads(&app.db, None, &[question])
-        .await
-        .expect("threads");
+    let threads = threads_of(&app, &[question]).await;
     assert_eq!(threads[0].comments[0].body_html, html);
 
     let res = alice.post("/u/alice/bio", &[("bio", payload)]).await;
@@ -877,9 +873,7 @@ async fn comments_take_upvotes_only_and_earn_no_reputation() {
         location(&res),
         format!("/questions/{question}#comment-{comment}")
     );
-    let threads = agora::web::social::comments::threads(&app.db, None, &[question])
-        .await
-        .expect("threads");
+    let threads = threads_of(&app, &[question]).await;
     assert_eq!(threads[0].comments[0].score, 0);
     // A comment id that happens to equal a post id is still the comment.
     assert_eq!(
@@ -890,4 +884,16 @@ async fn comments_take_upvotes_only_and_earn_no_reputation() {
         bob.vote("comment", comment, 1).await["score"].as_i64(),
         Some(1)
     );
+}
+
+/// The comment threads a visitor is shown under `posts`.
+async fn threads_of(
+    app: &TestApp,
+    posts: &[i64],
+) -> Vec<agora::web::social::comments::CommentThread> {
+    use agora::web::social::comments::{threads, ThreadRows};
+    let rows = ThreadRows::load(&app.db, posts, None)
+        .await
+        .expect("threads");
+    threads(None, posts, &rows, &Default::default(), "?")
 }

@@ -18,8 +18,8 @@ use crate::services::{self, Writer};
 use crate::web::context::origin;
 use crate::web::context::{Ctx, Page};
 use crate::web::refusal;
-use crate::web::social::comments::{self, CommentThread};
-use crate::web::social::votes::{self, Votable, VoteWidget};
+use crate::web::social::comments::CommentThread;
+use crate::web::social::votes::{Votable, VoteWidget};
 
 #[derive(Template)]
 #[template(path = "posts/articles.html")]
@@ -195,13 +195,10 @@ pub async fn show(
         author_id: article.author_id,
         score: article.score,
     };
-    let vote = votes::widgets(&state.db, user.as_ref(), &[votable])
+    let furniture = crate::web::social::on_posts(&state.db, user.as_ref(), &[votable], None, "?")
         .await?
         .pop();
-    let thread = comments::threads(&state.db, user.as_ref(), &[article.id])
-        .await?
-        .pop();
-    let (Some(vote), Some(thread)) = (vote, thread) else {
+    let Some((vote, thread)) = furniture else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "no vote widget or thread for the article"
         )));

@@ -23,8 +23,8 @@ use crate::services::{self, Writer};
 use crate::web::context::{Ctx, Page};
 use crate::web::form::FormErrors;
 use crate::web::refusal;
-use crate::web::social::comments::{self, CommentThread};
-use crate::web::social::votes::{self, Votable, VoteWidget};
+use crate::web::social::comments::CommentThread;
+use crate::web::social::votes::{Votable, VoteWidget};
 
 #[derive(Template)]
 #[template(path = "posts/questions.html")]
@@ -472,20 +472,16 @@ pub async fn question_page(
             score: p.score,
         })
         .collect();
-    let ids: Vec<i64> = all.iter().map(|p| p.id).collect();
-    let mut widgets = votes::widgets(&state.db, user.as_ref(), &votables)
-        .await?
-        .into_iter();
-    let mut threads = comments::threads_showing(
+    let mut furniture = crate::web::social::on_posts(
         &state.db,
         user.as_ref(),
-        &ids,
+        &votables,
         view.comments,
         &view.query_base(),
     )
     .await?
     .into_iter();
-    let (Some(question_vote), Some(question_thread)) = (widgets.next(), threads.next()) else {
+    let Some((question_vote, question_thread)) = furniture.next() else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "no vote widget or thread for the question"
         )));
@@ -493,7 +489,7 @@ pub async fn question_page(
     let marks = super::ai::bot_marks_for(state, user.as_ref(), &answers).await?;
     let answers = answers
         .iter()
-        .zip(widgets.zip(threads))
+        .zip(furniture)
         .zip(marks)
         .map(|((answer, (vote, thread)), bot)| AnswerView {
             bot,

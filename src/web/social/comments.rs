@@ -260,36 +260,43 @@ pub struct CommentThread {
 /// Comments a thread shows before its "show all" link.
 pub const COMMENTS_SHOWN: i64 = 5;
 
-/// Comment threads for the posts on a page (an article, or a question and its answers), in the order
-/// of `post_ids`, in three queries, each showing its first [`COMMENTS_SHOWN`].
-pub async fn threads(
-    db: &Db,
-    viewer: Option<&CurrentUser>,
-    post_ids: &[i64],
-) -> Result<Vec<CommentThread>, AppError> {
-    threads_showing(db, viewer, post_ids, None, "?").await
+/// The comments and comment permissions of the posts on a page (an article, or a question and its
+/// answers), read in two statements, each thread holding its first [`COMMENTS_SHOWN`] (every
+/// comment of `expanded`); [`threads`] builds the threads from them.
+pub struct ThreadRows {
+    comments: Vec<comments::CommentView>,
+    targets: Vec<comments::CommentTarget>,
+    expanded: Option<i64>,
 }
 
-/// [`threads`] with every comment of `expanded` shown; the "show all" links go to `base_query`
-/// (the page's own query string, ending in `?` or `&`) plus `comments=<post id>`.
-pub async fn threads_showing(
-    db: &Db,
+impl ThreadRows {
+    pub async fn load(db: &Db, post_ids: &[i64], expanded: Option<i64>) -> Result<Self, AppError> {
+        Ok(ThreadRows {
+            comments: comments::for_posts(db, post_ids, COMMENTS_SHOWN, expanded).await?,
+            targets: comments::targets(db, post_ids).await?,
+            expanded,
+        })
+    }
+
+    /// The ids of the comments read (the viewer's votes on them are read with the page's marks).
+    pub fn comment_ids(&self) -> Vec<i64> {
+        self.comments.iter().map(|c| c.id).collect()
+    }
+}
+
+/// Comment threads for `post_ids`, in that order, from `rows`, with the viewer's votes on the
+/// comments (`mine`: comment id -> 1); the "show all" links go to `base_query` (the page's own
+/// query string, ending in `?` or `&`) plus `comments=<post id>`.
+pub fn threads(
     viewer: Option<&CurrentUser>,
     post_ids: &[i64],
-    expanded: Option<i64>,
+    rows: &ThreadRows,
+    mine: &std::collections::HashMap<i64, i64>,
     base_query: &str,
-) -> Result<Vec<CommentThread>, AppError> {
-    let all = comments::for_posts(db, post_ids, COMMENTS_SHOWN, expanded).await?;
-    let targets = comments::targets(db, post_ids).await?;
-    let mine = match viewer {
-        Some(user) => {
-            let ids: Vec<i64> = all.iter().map(|c| c.id).collect();
-            crate::db::votes::mine_on_comments(db, user.id, &ids).await?
-        }
-        None => Default::default(),
-    };
+) -> Vec<CommentThread> {
+    let (all, targets, expanded) = (&rows.comments, &rows.targets, rows.expanded);
     let now = crate::db::now();
-    Ok(post_ids
+    post_ids
         .iter()
         .map(|post_id| {
             let target = targets.iter().find(|t| t.post_id == *post_id);
@@ -341,5 +348,5 @@ pub async fn threads_showing(
                 },
             }
         })
-        .collect())
+        .collect()
 }

@@ -1,6 +1,6 @@
 //! The social side: votes, comments, notifications and member profiles. Post pages include the
 //! `templates/social/` partials (vote widget, comment thread) built by [`votes::widgets`] and
-//! [`comments::threads`]; see `templates/social/README.md`.
+//! [`comments::threads`], read together by [`on_posts`]; see `templates/social/README.md`.
 pub mod badges;
 pub mod bookmarks;
 pub mod comments;
@@ -8,6 +8,29 @@ pub mod follows;
 pub mod notifications;
 pub mod profiles;
 pub mod votes;
+
+/// The vote widget and comment thread of each post on a page, in the order of `posts`: the
+/// comments in two statements and, for a member, their votes, bookmarks and watches on every post
+/// and comment shown in one more, however many posts and comments the page holds. `expanded`
+/// shows every comment of that post; `base_query` is where "show all" links go (see
+/// [`comments::threads`]).
+pub async fn on_posts(
+    db: &crate::db::Db,
+    viewer: Option<&crate::auth::CurrentUser>,
+    posts: &[votes::Votable<'_>],
+    expanded: Option<i64>,
+    base_query: &str,
+) -> Result<Vec<(votes::VoteWidget, comments::CommentThread)>, crate::error::AppError> {
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let rows = comments::ThreadRows::load(db, &ids, expanded).await?;
+    let marks = match viewer {
+        Some(user) => crate::db::marks::on_page(db, user.id, &ids, &rows.comment_ids()).await?,
+        None => Default::default(),
+    };
+    let widgets = votes::widgets(viewer, posts, &marks);
+    let threads = comments::threads(viewer, &ids, &rows, &marks.comment_votes, base_query);
+    Ok(widgets.into_iter().zip(threads).collect())
+}
 
 /// Whether the request came from script (`fetch` with the CSRF header or asking for JSON) rather than
 /// a plain form, so the answer is JSON instead of a redirect.

@@ -8,8 +8,7 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::auth::privileges::{has_privilege, Privilege};
 use crate::auth::CurrentUser;
-use crate::db::votes::{self, TargetKind};
-use crate::db::Db;
+use crate::db::votes::TargetKind;
 use crate::error::AppError;
 use crate::services::votes::VoteRefusal;
 use crate::services::{self, WriteError, Writer};
@@ -177,25 +176,15 @@ pub struct Votable<'a> {
     pub score: i64,
 }
 
-/// Vote widgets for the posts on a page, in the same order, with the viewer's votes (one query).
-pub async fn widgets(
-    db: &Db,
+/// Vote widgets for the posts on a page, in the same order, with the viewer's votes, bookmarks and
+/// watches (`marks`, read with the page's comments: [`super::on_posts`]).
+pub fn widgets(
     viewer: Option<&CurrentUser>,
     posts: &[Votable<'_>],
-) -> Result<Vec<VoteWidget>, AppError> {
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let mine = match viewer {
-        Some(user) => votes::mine(db, user.id, &ids).await?,
-        None => Default::default(),
-    };
-    let (saved, watched) = match viewer {
-        Some(user) => (
-            crate::db::bookmarks::posts_saved(db, user.id, &ids).await?,
-            crate::db::follows::posts_watched(db, user.id, &ids).await?,
-        ),
-        None => Default::default(),
-    };
-    Ok(posts
+    marks: &crate::db::marks::Marks,
+) -> Vec<VoteWidget> {
+    let (mine, saved, watched) = (&marks.post_votes, &marks.saved, &marks.watched);
+    posts
         .iter()
         .map(|p| {
             let own = viewer.is_some_and(|u| u.id == p.author_id);
@@ -214,7 +203,7 @@ pub async fn widgets(
                 watching: watched.contains(&p.id),
             }
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

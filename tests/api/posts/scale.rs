@@ -121,6 +121,12 @@ async fn a_topic_page_runs_the_same_statements_with_5_and_200_answers() {
         kept.push(counted(format!("{topic}?sort=newest")).await);
     }
     assert_eq!(rendered[0], rendered[1], "visitor: 5 vs 200 answers");
+    // A member's page reads their session, their unread count, their answers under review and, in
+    // one statement, their votes, bookmarks and watches on every post and comment shown.
+    assert!(
+        signed_in.0 <= rendered[0] + 4,
+        "a member's page costs at most four statements more than a visitor's: {signed_in:?} {rendered:?}"
+    );
     assert_eq!(kept[0], kept[1], "visitor, kept copy: 5 vs 200 answers");
     assert!(kept[0] > 0, "statements are counted");
     assert!(
