@@ -8,21 +8,29 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>, DbError> {
         .await
 }
 
+/// A key that starts with `$1`, `$2` characters long. Not `LIKE $1 || '%'`: a bound pattern has
+/// SQLite prepare the statement again on every run (its LIKE optimisation depends on the value),
+/// and `_` in a prefix is a wildcard. The table is a few dozen rows, read whole either way.
+const STARTS_WITH: &str = "substr(key, 1, CAST($2 AS INTEGER)) = $1";
+
+/// The length of `prefix` in characters, as `substr` counts them.
+fn prefix_len(prefix: &str) -> i64 {
+    i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX)
+}
+
 /// Every setting whose key starts with `prefix` (e.g. `ai.`), in one query.
 pub async fn with_prefix(
     db: &Db,
     prefix: &str,
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key, value FROM site_settings WHERE key LIKE $1")
-            .bind(format!("{prefix}%"))
-            .fetch_all(db.reader())
-            .await?;
-    // LIKE treats `_` and `%` in the prefix as wildcards: keep exact matches only.
-    Ok(rows
-        .into_iter()
-        .filter(|(key, _)| key.starts_with(prefix))
-        .collect())
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT key, value FROM site_settings WHERE {STARTS_WITH}"
+    ))
+    .bind(prefix)
+    .bind(prefix_len(prefix))
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Every setting whose key starts with `prefix`, and those of `keys`, in one query.
@@ -31,25 +39,22 @@ pub async fn with_prefix_and_keys(
     prefix: &str,
     keys: &[&str],
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let listed: Vec<String> = (2..keys.len() + 2).map(|i| format!("${i}")).collect();
+    let listed: Vec<String> = (3..keys.len() + 3).map(|i| format!("${i}")).collect();
     let sql = if keys.is_empty() {
-        "SELECT key, value FROM site_settings WHERE key LIKE $1".to_string()
+        format!("SELECT key, value FROM site_settings WHERE {STARTS_WITH}")
     } else {
         format!(
-            "SELECT key, value FROM site_settings WHERE key LIKE $1 OR key IN ({})",
+            "SELECT key, value FROM site_settings WHERE {STARTS_WITH} OR key IN ({})",
             listed.join(", ")
         )
     };
-    let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(format!("{prefix}%"));
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(prefix)
+        .bind(prefix_len(prefix));
     for key in keys {
         query = query.bind(*key);
     }
-    let rows = query.fetch_all(db.reader()).await?;
-    // LIKE treats `_` and `%` in the prefix as wildcards: keep exact matches only.
-    Ok(rows
-        .into_iter()
-        .filter(|(key, _)| key.starts_with(prefix) || keys.contains(&key.as_str()))
-        .collect())
+    Ok(query.fetch_all(db.reader()).await?.into_iter().collect())
 }
 
 /// The stored values of `keys`, in one query (absent keys are absent from the map).
