@@ -1,5 +1,6 @@
-//! Queries over `bookmarks`: toggling one, which of a page's posts a member saved, and the member's
-//! list newest first (keyset pages), showing only what they may still open.
+//! Queries over `bookmarks`: toggling one and the member's list newest first (keyset pages),
+//! showing only what they may still open (which of a page's posts a member saved is read with
+//! their other marks, `db::marks`).
 use sqlx::Row;
 
 use super::{now, Db, DbError};

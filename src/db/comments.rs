@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::notifications::{self, Kind};
-use super::{now, Db, DbError, Tx};
+use super::{now, placeholders, Db, DbError, Tx};
 use crate::domain::CommentStatus;
 
 /// The post a comment is about, with what authorisation needs.
@@ -59,14 +59,6 @@ pub async fn targets(db: &Db, post_ids: &[i64]) -> Result<Vec<CommentTarget>, Db
     }
     let rows = query.fetch_all(db.reader()).await?;
     rows.iter().map(target_from_row).collect()
-}
-
-/// `$first, $first+1, ...` for an `IN` list of `count` values.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 pub struct NewComment<'a> {

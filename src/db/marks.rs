@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use super::{Db, DbError};
+use super::{placeholders, Db, DbError};
 
 /// A member's marks on a page's posts and comments.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -23,13 +23,7 @@ pub struct Marks {
 /// The statement for `posts` posts and `comments` comments: `$1` is the member, `$2..` the post
 /// ids, then the comment ids. Each post id is bound once and read by three of the branches.
 fn sql(posts: usize, comments: usize) -> String {
-    let list = |from: usize, n: usize| {
-        (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let post_list = list(2, posts);
+    let post_list = placeholders(2, posts);
     let mut branches = Vec::new();
     if posts > 0 {
         branches.push(format!(
@@ -49,7 +43,7 @@ fn sql(posts: usize, comments: usize) -> String {
         branches.push(format!(
             "SELECT 'comment_vote' AS mark, target_id, value FROM votes WHERE user_id = $1 \
              AND target_kind = 'comment' AND target_id IN ({})",
-            list(2 + posts, comments)
+            placeholders(2 + posts, comments)
         ));
     }
     branches.join(" UNION ALL ")

@@ -370,6 +370,14 @@ fn with_query(url: &str, param: &str) -> String {
     }
 }
 
+/// `$first, $first+1, ...` for an `IN` list of `count` values.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Seconds since the Unix epoch, the one time format stored in the database.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()

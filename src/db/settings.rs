@@ -23,14 +23,7 @@ pub async fn with_prefix(
     db: &Db,
     prefix: &str,
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT key, value FROM site_settings WHERE {STARTS_WITH}"
-    ))
-    .bind(prefix)
-    .bind(prefix_len(prefix))
-    .fetch_all(db.reader())
-    .await?;
-    Ok(rows.into_iter().collect())
+    with_prefix_and_keys(db, prefix, &[]).await
 }
 
 /// Every setting whose key starts with `prefix`, and those of `keys`, in one query.
@@ -39,13 +32,12 @@ pub async fn with_prefix_and_keys(
     prefix: &str,
     keys: &[&str],
 ) -> Result<std::collections::HashMap<String, String>, DbError> {
-    let listed: Vec<String> = (3..keys.len() + 3).map(|i| format!("${i}")).collect();
     let sql = if keys.is_empty() {
         format!("SELECT key, value FROM site_settings WHERE {STARTS_WITH}")
     } else {
         format!(
             "SELECT key, value FROM site_settings WHERE {STARTS_WITH} OR key IN ({})",
-            listed.join(", ")
+            super::placeholders(3, keys.len())
         )
     };
     let mut query = sqlx::query_as::<_, (String, String)>(&sql)
