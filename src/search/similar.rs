@@ -190,13 +190,18 @@ async fn candidates(db: &Db, alternatives: &[Vec<String>]) -> Result<Vec<PostSum
             )
         }
     };
+    // CROSS JOIN keeps SQLite reading from the matches outwards (it never reorders one; on
+    // PostgreSQL it is a plain join): planned without statistics, the bundled SQLite could start
+    // from the questions and look each up in the matches, a read of every question past the
+    // statement deadline at 1M.
     let sql = format!(
         "WITH found AS ({found}) \
          SELECT p.id, p.kind, p.title, p.slug, p.excerpt, u.username AS author_name, p.score, \
          p.answer_count, p.view_count, p.accepted_answer_id, p.created_at, p.edited_at, \
-         p.last_activity_at FROM found JOIN search_docs d ON d.id = found.doc_id \
-         JOIN posts p ON p.id = d.source_id JOIN users u ON u.id = p.author_id \
-         WHERE d.source = 'post' AND p.kind = 'question' AND p.status = 'published' \
+         p.last_activity_at \
+         FROM found CROSS JOIN search_docs d CROSS JOIN posts p CROSS JOIN users u \
+         WHERE d.id = found.doc_id AND p.id = d.source_id AND u.id = p.author_id \
+           AND d.source = 'post' AND p.kind = 'question' AND p.status = 'published' \
          ORDER BY p.created_at DESC, p.id DESC"
     );
     let rows = sqlx::query(&sql)
